@@ -1,0 +1,159 @@
+"""The `staged-release` command: the boundary that prints, and turns errors into exit codes.
+
+Handlers only translate arguments into calls of the library.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from packaging.version import Version
+
+from release import bump as bumping
+from release import git, github
+from release.errors import ReleaseError
+from release.fixforward import ensure_unconsumed, next_version, parse_base, parse_consumed
+from release.lanes import Event, Plan, make_plan
+from release.project import Config, load_config, read_lock_version
+from release.version_check import VersionSources, pick_head_tag, resolve_tag, verify
+from release.versions import Kind, ReleaseVersion, consumed_from_tags, parse_version
+
+KINDS = [k.value for k in Kind]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING, format="%(message)s"
+    )
+    try:
+        return int(args.handler(args))
+    except ReleaseError as exc:
+        print(f"error: {exc.message}", file=sys.stderr)
+        if exc.hint:
+            print(f"hint: {exc.hint}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("error: interrupted", file=sys.stderr)
+        return 130
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    config = load_config(args.project)
+    tag = resolve_tag(args.tag, os.environ, config.root)
+    version = verify(_sources(config, tag, args.expected_version))
+    agreeing = ["pyproject.toml", "uv.lock"] + [f"tag {tag}"] * bool(tag)
+    agreeing += [f"expected {args.expected_version}"] * bool(args.expected_version)
+    print(f"ok: {config.name} {version}: {', '.join(agreeing)} agree")
+    if not tag:
+        print("note: no tag was checked (none given, none from CI, none at HEAD)")
+    return 0
+
+
+def cmd_plan(args: argparse.Namespace) -> int:
+    trigger = github.read_trigger(os.environ, _trigger_flags(args))
+    config = load_config(args.project)
+    head = pick_head_tag(git.tags_at_head(config.root)) if trigger.event is Event.LOCAL else None
+    plan = make_plan(trigger, _sources(config, None, None), config.pythons, head)
+    fields = plan.as_dict()
+    if "GITHUB_OUTPUT" in os.environ:
+        github.write_outputs(Path(os.environ["GITHUB_OUTPUT"]), fields)
+    print(json.dumps(fields, indent=2) if args.json else _summary(plan))
+    return 0
+
+
+def cmd_next(args: argparse.Namespace) -> int:
+    config = load_config(args.project)
+    print(_next(config, Kind(args.kind), args))
+    return 0
+
+
+def cmd_bump(args: argparse.Namespace) -> int:
+    config = load_config(args.project)
+    if args.target in KINDS:
+        version = _next(config, Kind(args.target), args)
+    else:
+        version = parse_version(args.target, where="the requested version")
+        ensure_unconsumed(version, _consumed(config, args.consumed))
+    bumping.bump(config.root, version)
+    print(f"bumped {config.name} {config.version} -> {version} (pyproject.toml, uv.lock)")
+    return 0
+
+
+def _next(config: Config, kind: Kind, args: argparse.Namespace) -> ReleaseVersion:
+    base = parse_base(args.base) if args.base else _current(config).base
+    return next_version(kind, base, _consumed(config, args.consumed))
+
+
+def _current(config: Config) -> ReleaseVersion:
+    return parse_version(config.version, where="pyproject.toml [project].version")
+
+
+def _consumed(config: Config, extra: Sequence[str]) -> frozenset[Version]:
+    # The indexes join here once uploads exist: whatever any of them has seen is consumed.
+    return consumed_from_tags(git.tags(config.root)) | parse_consumed(extra)
+
+
+def _sources(config: Config, tag: str | None, expected: str | None) -> VersionSources:
+    lock = read_lock_version(config.root, config.name)
+    return VersionSources(config.name, config.version, lock, tag, expected)
+
+
+def _trigger_flags(args: argparse.Namespace) -> github.TriggerFlags:
+    return github.TriggerFlags(
+        args.event, args.ref, args.publish_target, args.source_ref, args.expected_version
+    )
+
+
+def _summary(plan: Plan) -> str:
+    tag = plan.version.tag + ("" if plan.tag_checked else " (not tagged yet)")
+    return "\n".join(
+        [
+            f"{plan.package} {plan.version} ({plan.version.kind}) -> {plan.target} lane",
+            f"tag:     {tag}",
+            f"pythons: {', '.join(plan.pythons)}",
+            "stages:  " + " -> ".join(plan.stages),
+        ]
+    )
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="staged-release", description=__doc__)
+    parser.add_argument("-v", "--verbose", action="store_true", help="log every command run")
+    sub = parser.add_subparsers(dest="command", required=True)
+    project = argparse.ArgumentParser(add_help=False)
+    project.add_argument("--project", type=Path, default=Path(), help="project root (default .)")
+
+    check = sub.add_parser("check", parents=[project], help="check that the versions agree")
+    check.add_argument("--tag", help="tag to check (default: CI tag, else the tag at HEAD)")
+    check.add_argument("--expected-version", help="the version the caller expects")
+    check.set_defaults(handler=cmd_check)
+
+    plan = sub.add_parser("plan", parents=[project], help="choose the lane for this trigger")
+    plan.add_argument("--json", action="store_true", help="print one JSON object")
+    plan.add_argument("--event", help="push, release, workflow_dispatch or local")
+    plan.add_argument("--ref", help="the ref that triggered the run (refs/tags/v1.2.3 or v1.2.3)")
+    plan.add_argument("--publish-target", help="testpypi or pypi (workflow_dispatch only)")
+    plan.add_argument("--source-ref", help="the ref a dispatch releases")
+    plan.add_argument("--expected-version", help="the version the dispatcher expects")
+    plan.set_defaults(handler=cmd_plan)
+
+    consumed = argparse.ArgumentParser(add_help=False, parents=[project])
+    consumed.add_argument("--base", help="X.Y.Z to bump within (default: the current version's)")
+    consumed.add_argument(
+        "--consumed", action="append", default=[], metavar="V", help="a version seen elsewhere"
+    )
+    nxt = sub.add_parser("next", parents=[consumed], help="print the next free version")
+    nxt.add_argument("kind", choices=KINDS)
+    nxt.set_defaults(handler=cmd_next)
+
+    bump = sub.add_parser("bump", parents=[consumed], help="write the next version and lock")
+    bump.add_argument("target", metavar="{rc,final,post,VERSION}")
+    bump.set_defaults(handler=cmd_bump)
+    return parser

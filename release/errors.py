@@ -1,0 +1,63 @@
+"""The one exception family of staged-release.
+
+Every condition a user can fix has its own class. Its message says what happened and its hint
+says what to do next; only the CLI boundary prints them and turns them into an exit code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+EXIT_FAILED = 1  # a check ran and failed
+EXIT_BAD_INPUT = 2  # bad input or configuration: nothing was done
+
+
+class ReleaseError(Exception):
+    """Base of every error staged-release raises on purpose."""
+
+    exit_code = EXIT_BAD_INPUT
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+
+class ConfigError(ReleaseError):
+    """pyproject.toml or uv.lock cannot be read or lacks what we need."""
+
+
+class VersionRuleError(ReleaseError):
+    """A version or tag is not one of the accepted forms, or is spelt non-canonically."""
+
+
+class VersionMismatch(ReleaseError):
+    """pyproject.toml, uv.lock, the tag and the expected version do not agree."""
+
+
+class LaneError(ReleaseError):
+    """The trigger (event, ref, dispatch inputs) does not lead to a lane we may run."""
+
+
+class ConsumedVersion(ReleaseError):
+    """The version was already consumed by a tag or an index; versions are never reused."""
+
+
+class CommandFailed(ReleaseError):
+    """A subprocess exited non-zero; carries the command, exit code and output tail."""
+
+    exit_code = EXIT_FAILED
+
+    def __init__(self, argv: Sequence[str], returncode: int, tail: str) -> None:
+        shown = " ".join(argv)
+        super().__init__(
+            f"`{shown}` exited with {returncode}" + (f": {tail}" if tail else ""),
+            hint="run the command above by hand to see its full output",
+        )
+        self.argv = tuple(argv)
+        self.returncode = returncode
+        self.tail = tail
+
+
+class ToolMissing(ReleaseError):
+    """A program we need is not installed."""

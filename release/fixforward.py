@@ -1,0 +1,79 @@
+"""Fix-forward (pure): the next version that no tag or index has consumed.
+
+A version any index has seen is never reused: a failed rc is followed by the next rcN, a fix
+after a final by the next .postN. Gaps are fine (after rc6 and rc8 comes rc9).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from packaging.version import InvalidVersion, Version
+
+from release.errors import ConsumedVersion, VersionRuleError
+from release.versions import Kind, ReleaseVersion, loose_version, parse_version
+
+
+def parse_base(text: str) -> Version:
+    """--base must name a final X.Y.Z."""
+    base = parse_version(text, where="--base")
+    if base.kind is not Kind.FINAL:
+        raise VersionRuleError(f"--base {text} is not X.Y.Z", hint=f"use --base {base.base}")
+    return base.version
+
+
+def parse_consumed(texts: Iterable[str]) -> frozenset[Version]:
+    """Consumed versions in any PEP 440 spelling: a version once seen counts, whatever its form."""
+    try:
+        return frozenset(loose_version(t) for t in texts)
+    except InvalidVersion as exc:
+        raise VersionRuleError(f"{exc}", hint="pass --consumed X.Y.Z[rcN|.postN]") from None
+
+
+def next_version(kind: Kind, base: Version, consumed: frozenset[Version]) -> ReleaseVersion:
+    released = base in consumed
+    if kind is Kind.FINAL:
+        ensure_unconsumed(parse_version(str(base)), consumed)
+        return parse_version(str(base))
+    if kind is Kind.RC and released:
+        raise ConsumedVersion(
+            f"{base} is already released, so it takes no more release candidates",
+            hint=f"ship a fix as {next_post(base, consumed)} or pass a later --base",
+        )
+    if kind is Kind.POST and not released:
+        raise VersionRuleError(
+            f"{base} has not been released, and a .postN only fixes a published final",
+            hint=f"release {base} first; its next candidate is {next_rc(base, consumed)}",
+        )
+    return next_rc(base, consumed) if kind is Kind.RC else next_post(base, consumed)
+
+
+def ensure_unconsumed(version: ReleaseVersion, consumed: frozenset[Version]) -> None:
+    if version.version not in consumed:
+        return
+    if version.base in consumed:
+        hint = f"ship the fix as {next_post(version.base, consumed)} (`staged-release bump post`)"
+    else:
+        hint = f"use {next_rc(version.base, consumed)} (`staged-release bump rc`)"
+    raise ConsumedVersion(f"{version} is already consumed and is never reused", hint=hint)
+
+
+def next_rc(base: Version, consumed: frozenset[Version]) -> ReleaseVersion:
+    return parse_version(f"{base}rc{1 + _highest(base, consumed, Kind.RC)}")
+
+
+def next_post(base: Version, consumed: frozenset[Version]) -> ReleaseVersion:
+    return parse_version(f"{base}.post{1 + _highest(base, consumed, Kind.POST)}")
+
+
+def _highest(base: Version, consumed: frozenset[Version], kind: Kind) -> int:
+    """The highest rc or post number consumed for `base` (0 when none)."""
+    same_base = (v for v in consumed if v.epoch == 0 and Version(v.base_version) == base)
+    numbers = (_number(v, kind) for v in same_base)
+    return max((n for n in numbers if n is not None), default=0)
+
+
+def _number(version: Version, kind: Kind) -> int | None:
+    if kind is Kind.RC:
+        return version.pre[1] if version.pre and version.pre[0] == "rc" else None
+    return version.post if version.pre is None else None

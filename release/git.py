@@ -1,0 +1,30 @@
+"""What git knows about a project's tags (through the one runner)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from release import runner
+
+# Failures that truly mean "no tags here": outside any repository, or before the first commit.
+_NO_TAGS_HERE = ("not a git repository", "malformed object name 'HEAD'")
+
+
+def tags(root: Path) -> tuple[str, ...]:
+    """All tags of the repository that holds `root`; none when it is not a git repository."""
+    return _tag_list(root, "tag", "--list")
+
+
+def tags_at_head(root: Path) -> tuple[str, ...]:
+    return _tag_list(root, "tag", "--points-at", "HEAD")
+
+
+def _tag_list(root: Path, *args: str) -> tuple[str, ...]:
+    done = runner.run(["git", "-C", str(root), *args], check=False)
+    if done.returncode != 0 and any(marker in done.stderr for marker in _NO_TAGS_HERE):
+        return ()
+    if done.returncode != 0:
+        # Any other failure (e.g. an unsafe directory) must not read as "no tags": that
+        # would let a consumed version be handed out again.
+        raise runner.failure(done)
+    return tuple(line.strip() for line in done.stdout.splitlines() if line.strip())

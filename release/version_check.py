@@ -1,0 +1,99 @@
+"""Stage `version_check`: pyproject.toml, uv.lock, the tag and the expected version agree."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from packaging.version import InvalidVersion, Version
+
+from release import git
+from release.errors import VersionMismatch, VersionRuleError
+from release.versions import ReleaseVersion, is_tag_ref, parse_tag, parse_version, strip_ref
+
+
+@dataclass(frozen=True)
+class VersionSources:
+    package: str
+    pyproject: str
+    lock: str
+    tag: str | None = None
+    expected: str | None = None
+
+
+def verify(sources: VersionSources) -> ReleaseVersion:
+    """The release version when every source agrees; VersionMismatch naming all otherwise."""
+    version = parse_version(sources.pyproject, where="pyproject.toml [project].version")
+    tagged = parse_tag(sources.tag) if sources.tag else None
+    hints = [
+        hint
+        for differs, hint in (
+            (_differs(sources.lock, version), f"uv.lock still says {sources.lock} — run `uv lock`"),
+            (tagged is not None and tagged != version, _tag_hint(version, tagged)),
+            (_differs(sources.expected, version), _expected_hint(version, sources.expected)),
+        )
+        if differs
+    ]
+    if hints:
+        raise VersionMismatch(
+            f"{sources.package}: version sources disagree: {_listing(sources)}",
+            hint="; ".join(hints),
+        )
+    return version
+
+
+def resolve_tag(explicit: str | None, env: Mapping[str, str], root: Path) -> str | None:
+    """The tag to check: --tag, else the CI tag, else the one version tag at HEAD, else None."""
+    return explicit or ci_tag(env) or pick_head_tag(git.tags_at_head(root))
+
+
+def ci_tag(env: Mapping[str, str]) -> str | None:
+    if env.get("GITHUB_ACTIONS") != "true":
+        return None
+    ref = env.get("GITHUB_REF", "")
+    if is_tag_ref(ref):
+        return strip_ref(ref)
+    return env.get("GITHUB_REF_NAME") if env.get("GITHUB_REF_TYPE") == "tag" else None
+
+
+def pick_head_tag(tags: Sequence[str]) -> str | None:
+    versions = [t for t in tags if t[:1] in "vV" and t[1:2].isdigit()]
+    if len(versions) > 1:
+        raise VersionRuleError(
+            f"HEAD carries several version tags: {', '.join(sorted(versions))}",
+            hint="say which one with --tag",
+        )
+    return versions[0] if versions else None
+
+
+def _differs(text: str | None, version: ReleaseVersion) -> bool:
+    if text is None:
+        return False
+    try:
+        return Version(text) != version.version
+    except InvalidVersion:
+        return True
+
+
+def _tag_hint(version: ReleaseVersion, tagged: ReleaseVersion | None) -> str:
+    return (
+        f"the tag is {tagged.tag if tagged else '?'} but pyproject.toml says {version} — "
+        f"tag {version.tag} instead, or run `staged-release bump {tagged}` and tag that commit"
+    )
+
+
+def _expected_hint(version: ReleaseVersion, expected: str | None) -> str:
+    return (
+        f"expected {expected} but the project holds {version} — check out the right ref "
+        f"or pass expected_version={version}"
+    )
+
+
+def _listing(sources: VersionSources) -> str:
+    parts = [f"pyproject.toml {sources.pyproject}", f"uv.lock {sources.lock}"]
+    if sources.tag:
+        parts.append(f"tag {strip_ref(sources.tag)}")
+    if sources.expected:
+        parts.append(f"expected {sources.expected}")
+    return ", ".join(parts)
