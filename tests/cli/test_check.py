@@ -1,0 +1,93 @@
+"""`staged-release check` on fixture projects: agreement, and every way it can disagree."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from release.cli import main
+from tests.conftest import git_tag
+
+Project = Callable[[str], Path]
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_agreeing_project_without_tag(project: Project, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "check", "--project", str(project("rc-agrees")))
+    assert code == 0
+    assert "ok: proxbox_api 1.4.0rc1: pyproject.toml, uv.lock agree" in out
+    assert "no tag was checked" in out
+
+
+def test_explicit_tag_and_expected_version(
+    project: Project, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = str(project("post-agrees"))
+    args = ["--tag", "v1.4.0.post2", "--expected-version", "1.4.0.post2"]
+    code, out, _ = run(capsys, "check", "--project", root, *args)
+    assert code == 0
+    assert "tag v1.4.0.post2, expected 1.4.0.post2 agree" in out
+
+
+FAILURES = [
+    ("lock-behind", [], "uv.lock 1.3.9", "uv.lock still says 1.3.9 — run `uv lock`"),
+    ("dynamic-version", [], "version is dynamic", "write the version into pyproject.toml"),
+    ("no-lock-entry", [], "uv.lock has no entry for proxbox-api", "run `uv lock`"),
+    ("no-lock", [], "uv.lock does not exist", "run `uv lock` and commit uv.lock"),
+    ("noncanonical", [], "'1.4.0-rc1'", "write 1.4.0rc1 instead"),
+    ("final-agrees", ["--tag", "v1.4.0-post1"], "not spelt canonically", "v1.4.0.post1"),
+    ("final-agrees", ["--tag", "v1.4.1"], "tag v1.4.1", "tag v1.4.0 instead"),
+    ("final-agrees", ["--expected-version", "1.4.1"], "expected 1.4.1", "expected 1.4.1 but"),
+    ("final-agrees", ["--tag", "v1.4.0.dev1"], "a dev release", "X.Y.ZrcN"),
+]
+
+
+@pytest.mark.parametrize(("scenario", "args", "error", "hint"), FAILURES)
+def test_disagreement_is_exit_2_with_error_and_hint(
+    project: Project,
+    capsys: pytest.CaptureFixture[str],
+    scenario: str,
+    args: list[str],
+    error: str,
+    hint: str,
+) -> None:
+    code, out, err = run(capsys, "check", "--project", str(project(scenario)), *args)
+    lines = err.splitlines()
+    assert (code, out) == (2, "")
+    assert lines[0].startswith("error: ")
+    assert error in lines[0]
+    assert lines[1].startswith("hint: ")
+    assert hint in lines[1]
+
+
+def test_tag_at_head_is_checked(project: Project, capsys: pytest.CaptureFixture[str]) -> None:
+    root = project("rc-agrees")
+    git_tag(root, "v1.4.0rc2", "some-other-tag")
+    code, _, err = run(capsys, "check", "--project", str(root))
+    assert code == 2
+    assert "tag v1.4.0rc2" in err
+
+
+def test_ci_tag_wins_over_head(
+    project: Project, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = project("rc-agrees")
+    git_tag(root, "v1.4.0rc2")
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    monkeypatch.setenv("GITHUB_REF", "refs/tags/v1.4.0rc1")
+    code, out, _ = run(capsys, "check", "--project", str(root))
+    assert code == 0
+    assert "tag v1.4.0rc1" in out
+
+
+def test_missing_project_dir(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "check", "--project", str(tmp_path / "nowhere"))
+    assert code == 2
+    assert "pyproject.toml does not exist" in err

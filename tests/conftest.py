@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+import shutil
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+PROJECTS = Path(__file__).parent / "projects"
+
+
+@pytest.fixture(autouse=True)
+def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests must not see the CI they run in: no GitHub variables, no network for uv."""
+    for name in ("GITHUB_ACTIONS", "GITHUB_EVENT_NAME", "GITHUB_EVENT_PATH", "GITHUB_OUTPUT"):
+        monkeypatch.delenv(name, raising=False)
+    for name in ("GITHUB_REF", "GITHUB_REF_NAME", "GITHUB_REF_TYPE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("UV_OFFLINE", "1")
+    monkeypatch.setenv("UV_PYTHON_DOWNLOADS", "never")
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Callable[[str], Path]:
+    """A fresh copy of a fixture project, outside any git repository."""
+
+    def copy(scenario: str) -> Path:
+        return Path(shutil.copytree(PROJECTS / scenario, tmp_path / scenario))
+
+    return copy
+
+
+def git_tag(root: Path, *tags: str) -> None:
+    """Make `root` a repository with one commit carrying `tags`."""
+    ident = ["-c", "user.name=t", "-c", "user.email=t@example.invalid"]
+
+    def git(*args: str) -> None:
+        subprocess.run(["git", *ident, "-C", str(root), *args], check=True, capture_output=True)
+
+    git("init", "-q")
+    git("add", "-A")
+    git("commit", "-qm", "fixture")
+    for tag in tags:
+        git("tag", tag)
