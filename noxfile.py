@@ -23,9 +23,10 @@ from release import interpreters  # noqa: E402 - needs the source tree on sys.pa
 nox.needs_version = ">=2025.10.16"
 nox.options.default_venv_backend = "uv|virtualenv"
 nox.options.sessions = ["lint", "typecheck", "tests"]
-# Use the Pythons this machine has; download one only when the user asks for it.
-nox.options.download_python = "never"
-os.environ.setdefault("UV_PYTHON_DOWNLOADS", "never")
+# Use the Pythons this machine has; download one only when asked (NOX_DOWNLOAD_PYTHON=auto).
+DOWNLOAD = os.environ.get("NOX_DOWNLOAD_PYTHON", "never")
+nox.options.download_python = DOWNLOAD  # type: ignore[assignment]
+os.environ.setdefault("UV_PYTHON_DOWNLOADS", "never" if DOWNLOAD == "never" else "automatic")
 
 PYPROJECT = nox.project.load_toml(HERE / "pyproject.toml")
 PYTHONS = nox.project.python_versions(PYPROJECT)

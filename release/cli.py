@@ -48,8 +48,11 @@ def cmd_check(args: argparse.Namespace) -> int:
     config = load_config(args.project)
     tag = resolve_tag(args.tag, os.environ, config.root)
     version = verify(_sources(config, tag, args.expected_version))
-    agreeing = ["pyproject.toml", "uv.lock"] + [f"tag {tag}"] * bool(tag)
-    agreeing += [f"expected {args.expected_version}"] * bool(args.expected_version)
+    agreeing = ["pyproject.toml", "uv.lock"]
+    if tag:
+        agreeing.append(f"tag {tag}")
+    if args.expected_version:
+        agreeing.append(f"expected {args.expected_version}")
     print(f"ok: {config.name} {version}: {', '.join(agreeing)} agree")
     if not tag:
         print("note: no tag was checked (none given, none from CI, none at HEAD)")

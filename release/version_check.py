@@ -26,15 +26,19 @@ def verify(sources: VersionSources) -> ReleaseVersion:
     """The release version when every source agrees; VersionMismatch naming all otherwise."""
     version = parse_version(sources.pyproject, where="pyproject.toml [project].version")
     tagged = parse_tag(sources.tag) if sources.tag else None
-    hints = [
-        hint
-        for differs, hint in (
-            (_differs(sources.lock, version), f"uv.lock still says {sources.lock} — run `uv lock`"),
-            (tagged is not None and tagged != version, _tag_hint(version, tagged)),
-            (_differs(sources.expected, version), _expected_hint(version, sources.expected)),
+    hints = []
+    if _differs(sources.lock, version):
+        hints.append(f"uv.lock still says {sources.lock} — run `uv lock`")
+    if tagged is not None and tagged != version:
+        hints.append(
+            f"the tag is {tagged.tag} but pyproject.toml says {version} — tag {version.tag} "
+            f"instead, or run `staged-release bump {tagged}` and tag that commit"
         )
-        if differs
-    ]
+    if _differs(sources.expected, version):
+        hints.append(
+            f"expected {sources.expected} but the project holds {version} — check out the "
+            f"right ref or pass expected_version={version}"
+        )
     if hints:
         raise VersionMismatch(
             f"{sources.package}: version sources disagree: {_listing(sources)}",
@@ -74,20 +78,6 @@ def _differs(text: str | None, version: ReleaseVersion) -> bool:
         return Version(text) != version.version
     except InvalidVersion:
         return True
-
-
-def _tag_hint(version: ReleaseVersion, tagged: ReleaseVersion | None) -> str:
-    return (
-        f"the tag is {tagged.tag if tagged else '?'} but pyproject.toml says {version} — "
-        f"tag {version.tag} instead, or run `staged-release bump {tagged}` and tag that commit"
-    )
-
-
-def _expected_hint(version: ReleaseVersion, expected: str | None) -> str:
-    return (
-        f"expected {expected} but the project holds {version} — check out the right ref "
-        f"or pass expected_version={version}"
-    )
 
 
 def _listing(sources: VersionSources) -> str:

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from release.cli import main
+
 PROJECTS = Path(__file__).parent / "projects"
 
 
@@ -29,6 +31,13 @@ def project(tmp_path: Path) -> Callable[[str], Path]:
         return Path(shutil.copytree(PROJECTS / scenario, tmp_path / scenario))
 
     return copy
+
+
+def cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    """Run `staged-release ARGV` in-process: (exit code, stdout, stderr)."""
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
 
 
 def git_tag(root: Path, *tags: str) -> None:

@@ -7,20 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from release.cli import main
-from tests.conftest import git_tag
+from tests.conftest import cli, git_tag
 
 Project = Callable[[str], Path]
 
 
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
 def test_agreeing_project_without_tag(project: Project, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(capsys, "check", "--project", str(project("rc-agrees")))
+    code, out, _ = cli(capsys, "check", "--project", str(project("rc-agrees")))
     assert code == 0
     assert "ok: proxbox_api 1.4.0rc1: pyproject.toml, uv.lock agree" in out
     assert "no tag was checked" in out
@@ -31,7 +24,7 @@ def test_explicit_tag_and_expected_version(
 ) -> None:
     root = str(project("post-agrees"))
     args = ["--tag", "v1.4.0.post2", "--expected-version", "1.4.0.post2"]
-    code, out, _ = run(capsys, "check", "--project", root, *args)
+    code, out, _ = cli(capsys, "check", "--project", root, *args)
     assert code == 0
     assert "tag v1.4.0.post2, expected 1.4.0.post2 agree" in out
 
@@ -58,7 +51,7 @@ def test_disagreement_is_exit_2_with_error_and_hint(
     error: str,
     hint: str,
 ) -> None:
-    code, out, err = run(capsys, "check", "--project", str(project(scenario)), *args)
+    code, out, err = cli(capsys, "check", "--project", str(project(scenario)), *args)
     lines = err.splitlines()
     assert (code, out) == (2, "")
     assert lines[0].startswith("error: ")
@@ -70,7 +63,7 @@ def test_disagreement_is_exit_2_with_error_and_hint(
 def test_tag_at_head_is_checked(project: Project, capsys: pytest.CaptureFixture[str]) -> None:
     root = project("rc-agrees")
     git_tag(root, "v1.4.0rc2", "some-other-tag")
-    code, _, err = run(capsys, "check", "--project", str(root))
+    code, _, err = cli(capsys, "check", "--project", str(root))
     assert code == 2
     assert "tag v1.4.0rc2" in err
 
@@ -82,12 +75,12 @@ def test_ci_tag_wins_over_head(
     git_tag(root, "v1.4.0rc2")
     monkeypatch.setenv("GITHUB_ACTIONS", "true")
     monkeypatch.setenv("GITHUB_REF", "refs/tags/v1.4.0rc1")
-    code, out, _ = run(capsys, "check", "--project", str(root))
+    code, out, _ = cli(capsys, "check", "--project", str(root))
     assert code == 0
     assert "tag v1.4.0rc1" in out
 
 
 def test_missing_project_dir(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, _, err = run(capsys, "check", "--project", str(tmp_path / "nowhere"))
+    code, _, err = cli(capsys, "check", "--project", str(tmp_path / "nowhere"))
     assert code == 2
     assert "pyproject.toml does not exist" in err

@@ -8,15 +8,9 @@ from pathlib import Path
 import pytest
 
 from release.cli import main
-from tests.conftest import git_tag
+from tests.conftest import cli, git_tag
 
 Project = Callable[[str], Path]
-
-
-def out_of(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out.strip(), err
 
 
 def test_next_rc_skips_past_gaps_in_tags(
@@ -24,7 +18,7 @@ def test_next_rc_skips_past_gaps_in_tags(
 ) -> None:
     root = project("rc-agrees")
     git_tag(root, "v1.4.0rc6", "v1.4.0rc8", "v1.3.0rc20")
-    assert out_of(capsys, "next", "rc", "--project", str(root))[:2] == (0, "1.4.0rc9")
+    assert cli(capsys, "next", "rc", "--project", str(root))[:2] == (0, "1.4.0rc9\n")
 
 
 def test_next_counts_consumed_versions_from_indexes(
@@ -32,16 +26,16 @@ def test_next_counts_consumed_versions_from_indexes(
 ) -> None:
     root = str(project("rc-agrees"))
     args = ["--consumed", "1.4.0rc4", "--consumed", "1.4.0rc2"]
-    assert out_of(capsys, "next", "rc", "--project", root, *args)[:2] == (0, "1.4.0rc5")
+    assert cli(capsys, "next", "rc", "--project", root, *args)[:2] == (0, "1.4.0rc5\n")
 
 
 def test_next_post_and_base(project: Project, capsys: pytest.CaptureFixture[str]) -> None:
     root = project("post-agrees")
     git_tag(root, "v1.4.0", "v1.4.0.post1", "v1.4.0.post2")
-    assert out_of(capsys, "next", "post", "--project", str(root))[:2] == (0, "1.4.0.post3")
-    assert out_of(capsys, "next", "rc", "--project", str(root), "--base", "1.5.0")[:2] == (
+    assert cli(capsys, "next", "post", "--project", str(root))[:2] == (0, "1.4.0.post3\n")
+    assert cli(capsys, "next", "rc", "--project", str(root), "--base", "1.5.0")[:2] == (
         0,
-        "1.5.0rc1",
+        "1.5.0rc1\n",
     )
 
 
@@ -50,7 +44,7 @@ def test_next_final_refused_when_consumed(
 ) -> None:
     root = project("final-agrees")
     git_tag(root, "v1.4.0")
-    code, _, err = out_of(capsys, "next", "final", "--project", str(root))
+    code, _, err = cli(capsys, "next", "final", "--project", str(root))
     assert code == 2
     assert "1.4.0 is already consumed" in err
     assert "1.4.0.post1" in err
@@ -62,8 +56,8 @@ def test_bump_rc_writes_pyproject_keeps_comments_and_locks(
     root = project("rc-agrees")
     git_tag(root, "v1.4.0rc1")
     before = (root / "pyproject.toml").read_text()
-    code, out, _ = out_of(capsys, "bump", "rc", "--project", str(root))
-    assert (code, out) == (0, "bumped proxbox_api 1.4.0rc1 -> 1.4.0rc2 (pyproject.toml, uv.lock)")
+    code, out, _ = cli(capsys, "bump", "rc", "--project", str(root))
+    assert (code, out) == (0, "bumped proxbox_api 1.4.0rc1 -> 1.4.0rc2 (pyproject.toml, uv.lock)\n")
     after = (root / "pyproject.toml").read_text()
     assert after == before.replace('version = "1.4.0rc1"', 'version = "1.4.0rc2"')
     assert 'version = "1.4.0rc2"' in (root / "uv.lock").read_text()
@@ -76,7 +70,7 @@ def test_bump_to_a_consumed_version_changes_nothing(
     root = project("rc-agrees")
     git_tag(root, "v1.4.0rc1", "v1.4.0rc2")
     files = {p: p.read_text() for p in (root / "pyproject.toml", root / "uv.lock")}
-    code, _, err = out_of(capsys, "bump", "1.4.0rc2", "--project", str(root))
+    code, _, err = cli(capsys, "bump", "1.4.0rc2", "--project", str(root))
     assert code == 2
     assert "hint: use 1.4.0rc3 (`staged-release bump rc`)" in err
     assert {p: p.read_text() for p in files} == files
@@ -85,7 +79,7 @@ def test_bump_to_a_consumed_version_changes_nothing(
 def test_bump_rejects_a_non_canonical_version(
     project: Project, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, _, err = out_of(capsys, "bump", "1.4.0-rc3", "--project", str(project("rc-agrees")))
+    code, _, err = cli(capsys, "bump", "1.4.0-rc3", "--project", str(project("rc-agrees")))
     assert code == 2
     assert "write 1.4.0rc3 instead" in err
 
@@ -100,7 +94,7 @@ def test_failed_lock_puts_pyproject_back(
         "dependencies = []", 'dependencies = ["no-such-pkg-zz9"]'
     )
     pyproject.write_text(broken)
-    code, _, err = out_of(capsys, "bump", "final", "--project", str(root))
+    code, _, err = cli(capsys, "bump", "final", "--project", str(root))
     assert code == 1
     assert "error: `" in err
     assert "lock` exited with" in err
