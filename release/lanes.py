@@ -7,12 +7,18 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Final
 
 from release.errors import LaneError
 from release.version_check import VersionSources, verify
-from release.versions import Kind, ReleaseVersion, is_tag_ref, strip_ref
+from release.versions import (
+    Kind,
+    ReleaseVersion,
+    is_tag_ref,
+    looks_like_version_tag,
+    strip_ref,
+)
 
 
 class Target(enum.StrEnum):
@@ -96,11 +102,7 @@ def make_plan(
 ) -> Plan:
     """Check the version rules for the trigger's ref and choose the lane."""
     tag, requested = _route(trigger, head_tag)
-    version = verify(
-        VersionSources(
-            sources.package, sources.pyproject, sources.lock, tag, trigger.expected_version
-        )
-    )
+    version = verify(replace(sources, tag=tag, expected=trigger.expected_version))
     target = target_for(version, requested)
     return Plan(target, sources.package, version, tag is not None, trigger, pythons)
 
@@ -153,7 +155,7 @@ def _required_tag(trigger: Trigger) -> str:
 
 def _dispatch_tag(trigger: Trigger) -> str | None:
     ref = trigger.source_ref or trigger.ref or ""
-    if is_tag_ref(ref) or (ref[:1] == "v" and ref[1:2].isdigit()):
+    if is_tag_ref(ref) or looks_like_version_tag(ref):
         return strip_ref(ref)
     if not trigger.expected_version:
         raise LaneError(

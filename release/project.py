@@ -26,10 +26,6 @@ class Config:
     version: str  # [project].version as written
     pythons: tuple[str, ...]
 
-    @property
-    def normalized_name(self) -> str:
-        return canonicalize_name(self.name)
-
 
 def load_config(root: Path) -> Config:
     project = _load_toml(root / "pyproject.toml", "run from the project root or pass --project")

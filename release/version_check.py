@@ -10,7 +10,14 @@ from packaging.version import InvalidVersion, Version
 
 from release import git
 from release.errors import VersionMismatch, VersionRuleError
-from release.versions import ReleaseVersion, is_tag_ref, parse_tag, parse_version, strip_ref
+from release.versions import (
+    ReleaseVersion,
+    is_tag_ref,
+    looks_like_version_tag,
+    parse_tag,
+    parse_version,
+    strip_ref,
+)
 
 
 @dataclass(frozen=True)
@@ -62,7 +69,7 @@ def ci_tag(env: Mapping[str, str]) -> str | None:
 
 
 def pick_head_tag(tags: Sequence[str]) -> str | None:
-    versions = [t for t in tags if t[:1] in "vV" and t[1:2].isdigit()]
+    versions = [t for t in tags if looks_like_version_tag(t)]
     if len(versions) > 1:
         raise VersionRuleError(
             f"HEAD carries several version tags: {', '.join(sorted(versions))}",

@@ -79,6 +79,11 @@ def is_tag_ref(ref: str) -> bool:
     return ref.startswith("refs/tags/")
 
 
+def looks_like_version_tag(name: str) -> bool:
+    """`v1...` or `V1...`: meant as a version tag, so the strict rules apply to it."""
+    return name[:1] in ("v", "V") and name[1:2].isdigit()
+
+
 def consumed_from_tags(tags: Iterable[str]) -> frozenset[Version]:
     """Versions that tags have consumed, read leniently: any tag once pushed counts."""
     found = set()
@@ -140,4 +145,4 @@ def _canonical_hint(text: str) -> str:
     try:
         return f"name the tag {TAG_PREFIX}{Version(text)}"
     except InvalidVersion:
-        return f"name the tag {TAG_PREFIX}{ACCEPTED_FORMS}"
+        return f"name the tag {TAG_PREFIX} followed by {ACCEPTED_FORMS}"
