@@ -9,7 +9,7 @@ from tomlkit.items import Table
 from uv import find_uv_bin
 
 from release import runner
-from release.errors import ConfigError, ReleaseError
+from release.errors import ConfigError
 from release.versions import ReleaseVersion
 
 
@@ -23,7 +23,7 @@ def bump(root: Path, version: ReleaseVersion) -> None:
     path.write_text(set_version(original, str(version)), encoding="utf-8")
     try:
         runner.run([find_uv_bin(), "lock"], cwd=root)
-    except ReleaseError:
+    except BaseException:  # a failed lock or a Ctrl-C alike: don't leave pyproject moved alone
         path.write_text(original, encoding="utf-8")
         raise
 

@@ -33,8 +33,9 @@ def parse_consumed(texts: Iterable[str]) -> frozenset[Version]:
 def next_version(kind: Kind, base: Version, consumed: frozenset[Version]) -> ReleaseVersion:
     released = base in consumed
     if kind is Kind.FINAL:
-        ensure_unconsumed(parse_version(str(base)), consumed)
-        return parse_version(str(base))
+        final = parse_version(str(base))
+        ensure_unconsumed(final, consumed)
+        return final
     if kind is Kind.RC and released:
         raise ConsumedVersion(
             f"{base} is already released, so it takes no more release candidates",
