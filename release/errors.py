@@ -61,3 +61,31 @@ class CommandFailed(ReleaseError):
 
 class ToolMissing(ReleaseError):
     """A program we need is not installed."""
+
+
+class CredentialMissing(ReleaseError):
+    """An upload needs a credential that the environment does not hold."""
+
+
+class IntegrityError(ReleaseError):
+    """A file differs from the manifest or from what the index lists: nothing built is trusted."""
+
+    exit_code = EXIT_FAILED
+
+
+class IndexUnavailable(ReleaseError):
+    """An index could not be reached or answered something we cannot read."""
+
+    exit_code = EXIT_FAILED
+
+
+class NotYetListed(ReleaseError):
+    """Files were uploaded but the index did not list them within the wait budget."""
+
+    exit_code = EXIT_FAILED
+
+
+class CheckFailed(ReleaseError):
+    """A validation check of the installed package failed."""
+
+    exit_code = EXIT_FAILED

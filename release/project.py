@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from packaging.utils import canonicalize_name
 
 from release.errors import ConfigError
+from release.settings import Settings, parse_settings
 
 DEFAULT_PYTHONS = ("3.11", "3.12", "3.13")
 _CLASSIFIER = re.compile(r"^Programming Language :: Python :: (3\.\d+)$")
@@ -25,6 +26,7 @@ class Config:
     name: str  # [project].name as written
     version: str  # [project].version as written
     pythons: tuple[str, ...]
+    settings: Settings = field(default_factory=Settings)
 
 
 def load_config(root: Path) -> Config:
@@ -33,7 +35,9 @@ def load_config(root: Path) -> Config:
     name = table.get("name")
     if not isinstance(name, str) or not name:
         raise ConfigError("pyproject.toml has no [project].name", hint="add name = '...'")
-    return Config(root, name, _static_version(table), _pythons(project, table))
+    ours = _table(_table(project, "tool"), "staged-release")
+    settings = parse_settings(ours)
+    return Config(root, name, _static_version(table), _pythons(ours, table), settings)
 
 
 def read_lock_version(root: Path, name: str) -> str:
@@ -60,17 +64,10 @@ def _static_version(table: dict[str, Any]) -> str:
     return version
 
 
-def _pythons(project: dict[str, Any], table: dict[str, Any]) -> tuple[str, ...]:
-    """[tool.staged-release].pythons, else the Python trove classifiers, else 3.11-3.13."""
-    ours = _table(_table(project, "tool"), "staged-release")
+def _pythons(ours: dict[str, Any], table: dict[str, Any]) -> tuple[str, ...]:
+    """[tool.staged-release].pythons (schema-checked), else the classifiers, else 3.11-3.13."""
     if "pythons" in ours:
-        pythons = ours["pythons"]
-        if not (isinstance(pythons, list) and pythons and all(isinstance(p, str) for p in pythons)):
-            raise ConfigError(
-                "[tool.staged-release].pythons must be a non-empty list of strings",
-                hint='for example pythons = ["3.11", "3.12", "3.13"]',
-            )
-        return tuple(pythons)
+        return tuple(ours["pythons"])
     found = (_CLASSIFIER.match(str(c)) for c in table.get("classifiers", []))
     return tuple(m.group(1) for m in found if m) or DEFAULT_PYTHONS
 

@@ -6,9 +6,11 @@ command, exit code and the tail of the output. Nothing else in `release/` calls 
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import os
 import re
+import signal
 import subprocess
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -23,6 +25,7 @@ _SECRET_NAME = re.compile(r"(TOKEN|PASSWORD|SECRET|API_KEY)", re.IGNORECASE)
 _MIN_SECRET_LEN = 4  # shorter values would blank out ordinary words
 _TAIL_LINES = 20
 REDACTED = "***"
+_PR_SET_PDEATHSIG = 1
 
 
 @dataclass(frozen=True)
@@ -38,10 +41,15 @@ def run(
     *,
     cwd: Path | None = None,
     env: Mapping[str, str] | None = None,
+    unset: Iterable[str] = (),
     check: bool = True,
 ) -> Completed:
-    """Run `argv` (never through a shell) and return its captured output."""
-    full_env = {**os.environ, **(env or {})}
+    """Run `argv` (never through a shell) and return its captured output.
+
+    `env` is added to our environment and names in `unset` are removed from the child's.
+    """
+    dropped = set(unset)
+    full_env = {k: v for k, v in {**os.environ, **(env or {})}.items() if k not in dropped}
     secrets = secret_values(full_env)
     log.info("$ %s", redact(" ".join(argv), secrets))
     try:
@@ -54,6 +62,45 @@ def run(
     if check and done.returncode != 0:
         raise failure(done, secrets)
     return done
+
+
+class Service:
+    """A long-running child (a local index server) that must not outlive us."""
+
+    def __init__(self, argv: Sequence[str], proc: subprocess.Popen[bytes]) -> None:
+        self.argv = tuple(argv)
+        self.proc = proc
+
+    def alive(self) -> bool:
+        return self.proc.poll() is None
+
+    def stop(self, grace: float = 10.0) -> None:
+        if not self.alive():
+            return
+        self.proc.terminate()
+        try:
+            self.proc.wait(grace)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+
+def start(argv: Sequence[str], *, output: Path, env: Mapping[str, str] | None = None) -> Service:
+    """Start `argv` in the background, output to `output`; it dies with us even on SIGKILL."""
+    full_env = {**os.environ, **(env or {})}
+    log.info("$ %s &", redact(" ".join(argv), secret_values(full_env)))
+    with output.open("ab") as out:
+        proc = subprocess.Popen(  # noqa: S603 - argv list, no shell
+            list(argv), env=full_env, stdin=subprocess.DEVNULL, stdout=out, stderr=out,
+            preexec_fn=_die_with_parent,
+        )  # fmt: skip
+    return Service(argv, proc)
+
+
+def _die_with_parent() -> None:
+    # Linux: the kernel sends SIGTERM to the child when the parent goes, however it goes.
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def failure(done: Completed, secrets: Iterable[str] | None = None) -> CommandFailed:
