@@ -52,11 +52,17 @@ def next_version(kind: Kind, base: Version, consumed: frozenset[Version]) -> Rel
 def ensure_unconsumed(version: ReleaseVersion, consumed: frozenset[Version]) -> None:
     if version.version not in consumed:
         return
-    if version.base in consumed:
-        hint = f"ship the fix as {next_post(version.base, consumed)} (`staged-release bump post`)"
-    else:
-        hint = f"use {next_rc(version.base, consumed)} (`staged-release bump rc`)"
+    nxt = successor(version, consumed)
+    hint = f"use {nxt} (`staged-release bump {'post' if nxt.kind is Kind.POST else 'rc'}`)"
     raise ConsumedVersion(f"{version} is already consumed and is never reused", hint=hint)
+
+
+def successor(version: ReleaseVersion, consumed: frozenset[Version]) -> ReleaseVersion:
+    """The next free version after a consumed one: the next .postN once the final is out,
+    else the next rcN."""
+    if version.base in consumed:
+        return next_post(version.base, consumed)
+    return next_rc(version.base, consumed)
 
 
 def next_rc(base: Version, consumed: frozenset[Version]) -> ReleaseVersion:

@@ -50,7 +50,7 @@ def test_no_rc_after_the_final_was_released() -> None:
 def test_a_consumed_final_is_refused_with_the_next_post() -> None:
     with pytest.raises(ConsumedVersion) as caught:
         next_version(Kind.FINAL, Version("1.4.0"), consumed("1.4.0", "1.4.0.post1"))
-    assert caught.value.hint == "ship the fix as 1.4.0.post2 (`staged-release bump post`)"
+    assert caught.value.hint == "use 1.4.0.post2 (`staged-release bump post`)"
 
 
 def test_no_post_before_the_final() -> None:

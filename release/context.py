@@ -1,0 +1,70 @@
+"""The run context: what every stage reads (config, where dist/ is, which indexes) and the
+seams to the outside (HTTP client, progress output). Stages never call each other."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from release import indexes
+from release.devpi import local_indexes
+from release.indexes import Index, LocalEndpoints, Mode
+from release.project import Config
+from release.simple_api import TIMEOUT, ListedFile, fetch_listing
+
+STATE_DIR = ".staged-release"
+
+
+@dataclass(frozen=True)
+class Run:
+    config: Config
+    dist: Path
+    state: Path  # the directory the suite owns: local index state, work dirs, reports
+    repo: Path  # where git tags are read (a rehearsal builds a copy that has no .git)
+    mode: Mode
+    dependency_index: str
+    local: LocalEndpoints | None
+    env: Mapping[str, str]
+    http: httpx.Client
+    progress: Callable[[str], None]
+
+    def index(self, name: str) -> Index:
+        return indexes.publishing(name, self.mode, self.config.settings, self.local)
+
+    def trusted(self) -> Index:
+        return indexes.dependencies(self.dependency_index, self.config.settings, self.local)
+
+    def listing(self, index: Index, project: str) -> list[ListedFile]:
+        return fetch_listing(self.http, index.simple_url, project)
+
+
+@dataclass(frozen=True)
+class Options:
+    mode: Mode = Mode.PUBLIC
+    dependency_index: str | None = None  # None: [tool.staged-release].dependency-index
+    dist: Path | None = None  # None: <project>/dist
+    state: Path | None = None  # None: <project>/.staged-release
+    repo: Path | None = None  # None: the project root
+
+
+@contextmanager
+def open_run(config: Config, options: Options, progress: Callable[[str], None]) -> Iterator[Run]:
+    """A run; the local stand-ins are started only when it needs them, and stopped after."""
+    state = options.state or config.root / STATE_DIR
+    dependency_index = options.dependency_index or config.settings.dependency_index
+    with ExitStack() as stack:
+        local = None
+        if indexes.needs_local(options.mode, dependency_index):
+            local = stack.enter_context(local_indexes(state / "indexes", progress))
+        http = stack.enter_context(httpx.Client(timeout=TIMEOUT))
+        dist = options.dist or config.root / "dist"
+        repo = options.repo or config.root
+        env = dict(os.environ)
+        yield Run(
+            config, dist, state, repo, options.mode, dependency_index, local, env, http, progress
+        )

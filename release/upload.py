@@ -1,0 +1,105 @@
+"""Upload through twine, never with --skip-existing: preflight first, send only what is absent,
+then wait until the index lists every file with the expected sha256."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+
+from packaging.version import Version
+
+from release import git, runner
+from release.context import Run
+from release.errors import ConsumedVersion, VersionRuleError
+from release.fixforward import successor
+from release.indexes import RELEASE, STAGING, Index, credentials
+from release.manifest import verified
+from release.simple_api import versions
+from release.upload_rules import decide, rc_precedes
+from release.versions import Kind, ReleaseVersion, consumed_from_tags, parse_version
+from release.wait import wait_until_listed
+
+# Twine reads these too; a stray one must not redirect an upload or add a credential.
+_TWINE_VARIABLES = (
+    "TWINE_REPOSITORY",
+    "TWINE_REPOSITORY_URL",
+    "TWINE_CERT",
+    "TWINE_USERNAME",
+    "TWINE_PASSWORD",
+)
+
+
+@dataclass(frozen=True)
+class Uploaded:
+    index: str
+    sent: tuple[str, ...]
+    already: tuple[str, ...]
+    waited: float  # seconds from the end of the upload until every file was listed
+
+
+def upload(run: Run, index_name: str, *, allow_final_without_rc: bool = False) -> Uploaded:
+    index = run.index(index_name)
+    secrets = credentials(index, run.env)  # a missing credential stops us before anything else
+    manifest = verified(run.dist)
+    version = parse_version(manifest.version, where="dist/manifest.json")
+    _check_final_follows_rc(run, index_name, version, allow_final_without_rc)
+    decision = decide(manifest, run.listing(index, manifest.name))
+    if decision.refused:
+        raise _consumed(run, index, version, decision.conflicts)
+    if decision.to_send:
+        _twine(index, [str(run.dist / n) for n in decision.to_send], secrets)
+    waited = wait_until_listed(
+        lambda: run.listing(index, manifest.name), manifest,
+        where=index.name, budget=run.config.settings.wait_budget, progress=run.progress,
+    )  # fmt: skip
+    return Uploaded(index.name, decision.to_send, decision.already, waited)
+
+
+def consumed_versions(run: Run, project: str) -> frozenset[Version]:
+    """Everything the tags and BOTH publishing indexes have seen: never to be handed out again."""
+    seen = consumed_from_tags(git.tags(run.repo))
+    for name in (STAGING, RELEASE):
+        seen |= versions(run.listing(run.index(name), project))
+    return seen
+
+
+def _twine(index: Index, files: list[str], secrets: dict[str, str]) -> None:
+    if index.upload_url is None:
+        raise VersionRuleError(  # a read-only custom index
+            f"{index.name} has no upload-url",
+            hint="add upload-url to its [tool.staged-release.indexes] entry",
+        )
+    argv = [sys.executable, "-m", "twine", "upload", "--non-interactive", "--disable-progress-bar"]
+    argv += ["--repository-url", index.upload_url, *files]
+    runner.run(argv, env=secrets, unset=[v for v in _TWINE_VARIABLES if v not in secrets])
+
+
+def _check_final_follows_rc(
+    run: Run, index_name: str, version: ReleaseVersion, override: bool
+) -> None:
+    if index_name != RELEASE or version.kind is not Kind.FINAL:
+        return
+    staged = versions(run.listing(run.index(STAGING), str(run.config.name)))
+    if rc_precedes(version, staged):
+        return
+    if override:
+        run.progress(
+            f"WARNING: publishing {version} with no {version.base}rcN on TestPyPI (override given)"
+        )
+        return
+    raise VersionRuleError(
+        f"{version} has no release candidate on TestPyPI; a final follows a green rc",
+        hint=f"tag v{version.base}rc1 first, or pass --allow-final-without-rc to override loudly",
+    )
+
+
+def _consumed(
+    run: Run, index: Index, version: ReleaseVersion, conflicts: tuple[str, ...]
+) -> ConsumedVersion:
+    nxt = successor(version, consumed_versions(run, str(run.config.name)) | {version.version})
+    kind = "post" if nxt.kind is Kind.POST else "rc"
+    return ConsumedVersion(
+        f"{version} is already on {index.name} with different files; nothing was sent "
+        f"({'; '.join(conflicts)})",
+        hint=f"tag {nxt.tag} instead; `nox -s bump -- {kind}` (staged-release bump {kind}) does it",
+    )
