@@ -6,18 +6,25 @@ Handlers only translate arguments into calls of the library.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import logging
 import os
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from types import FrameType
+from typing import TYPE_CHECKING
 
 from packaging.version import Version
 
 from release import bump as bumping
-from release import git, github
+from release import git, github, indexes, schemas
 from release.errors import ReleaseError
+
+if TYPE_CHECKING:
+    from release.context import Options
 from release.fixforward import ensure_unconsumed, next_version, parse_base, parse_consumed
 from release.lanes import Event, Plan, make_plan
 from release.project import Config, load_config, read_lock_version
@@ -32,6 +39,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING, format="%(message)s"
     )
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    signal.signal(signal.SIGTERM, _terminated)  # run every cleanup (local servers) on SIGTERM too
     try:
         return int(args.handler(args))
     except ReleaseError as exc:
@@ -56,6 +65,70 @@ def cmd_check(args: argparse.Namespace) -> int:
     print(f"ok: {config.name} {version}: {', '.join(agreeing)} agree")
     if not tag:
         print("note: no tag was checked (none given, none from CI, none at HEAD)")
+    return 0
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from release.build import build
+
+    config = load_config(args.project)
+    if args.index:  # preflight: a missing credential must stop us before anything is built
+        indexes.credentials(_preflight_index(config, args), os.environ)
+    tag = resolve_tag(args.tag, os.environ, config.root)
+    version = verify(_sources(config, tag, args.expected_version))
+    built = build(config.root, args.dist or config.root / "dist", config.name, version)
+    for file in built.files:
+        print(f"built {file.filename}  sha256:{file.sha256}  {file.size} bytes")
+    return 0
+
+
+def cmd_upload(args: argparse.Namespace) -> int:
+    from release.context import open_run
+    from release.upload import upload
+
+    config = _with_budget(load_config(args.project), args.wait_budget)
+    with open_run(config, _options(args), _progress) as run:
+        done = upload(run, args.index, allow_final_without_rc=args.allow_final_without_rc)
+    for name in done.already:
+        print(f"already published (identical): {name}")
+    for name in done.sent:
+        print(f"uploaded: {name}")
+    print(f"ok: {done.index} lists every file with the expected sha256 ({done.waited:.1f} s)")
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from release.context import open_run
+    from release.validate import validate
+
+    config = load_config(args.project)
+    stage = args.stage or ("validate_rc" if args.index == indexes.STAGING else "validate_final")
+    with open_run(config, _options(args), _progress) as run:
+        result = validate(run, stage, args.index, args.python)
+    for name, seconds in result.checks.items():
+        print(f"passed: {name} ({seconds:.1f} s)")
+    for name, why in result.skipped.items():
+        print(f"skipped: {name} ({why})")
+    print(f"ok: {result.wheel} from {args.index} passes its checks on Python {args.python}")
+    return 0
+
+
+def cmd_rehearse(args: argparse.Namespace) -> int:
+    from release.context import STATE_DIR
+    from release.rehearse import Rehearsal, rehearse_rc
+
+    project = args.project.resolve()
+    report = args.report or project / STATE_DIR / "rehearse-rc.json"
+    result = rehearse_rc(Rehearsal(project, report, args.dependency_index, args.jobs), _progress)
+    print(result.table())
+    print(f"report: {report}")
+    return result.exit_code
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    config = load_config(args.project)  # validates [tool.staged-release] against the schema
+    checked = schemas.check_project(config.root)
+    print(f"ok: settings schema, [tool.staged-release] and {len(checked)} workflow(s) are valid")
     return 0
 
 
@@ -96,6 +169,37 @@ def _next(config: Config, kind: Kind, args: argparse.Namespace) -> ReleaseVersio
 
 def _current(config: Config) -> ReleaseVersion:
     return parse_version(config.version, where="pyproject.toml [project].version")
+
+
+def _options(args: argparse.Namespace) -> Options:
+    from release.context import Options
+
+    mode = indexes.read_mode(args.indexes, os.environ)
+    dependency_index = args.dependency_index or os.environ.get(indexes.DEPENDENCY_INDEX_ENV)
+    return Options(mode, dependency_index, args.dist)
+
+
+def _preflight_index(config: Config, args: argparse.Namespace) -> indexes.Index:
+    mode = indexes.read_mode(args.indexes, os.environ)
+    if mode is indexes.Mode.LOCAL and args.index in (indexes.STAGING, indexes.RELEASE):
+        return indexes.Index(args.index, "", local=True)  # the stand-ins need no credential
+    return indexes.publishing(args.index, mode, config.settings)
+
+
+def _with_budget(config: Config, budget: float | None) -> Config:
+    if budget is None:
+        return config
+    return dataclasses.replace(
+        config, settings=dataclasses.replace(config.settings, wait_budget=budget)
+    )
+
+
+def _progress(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def _terminated(signum: int, frame: FrameType | None) -> None:
+    raise SystemExit(128 + signum)
 
 
 def _consumed(config: Config, extra: Sequence[str]) -> frozenset[Version]:
@@ -159,4 +263,52 @@ def _parser() -> argparse.ArgumentParser:
     bump = sub.add_parser("bump", parents=[consumed], help="write the next version and lock")
     bump.add_argument("target", metavar="{rc,final,post,VERSION}")
     bump.set_defaults(handler=cmd_bump)
+
+    where = argparse.ArgumentParser(add_help=False, parents=[project])
+    where.add_argument("--dist", type=Path, help="where the build is (default: PROJECT/dist)")
+    where.add_argument(
+        "--indexes", help=f"public (default) or local: the stand-ins ({indexes.MODE_ENV})"
+    )
+    where.add_argument(
+        "--dependency-index",
+        help=f"trusted index for dependencies ({indexes.DEPENDENCY_INDEX_ENV})",
+    )
+
+    build = sub.add_parser(
+        "build", parents=[where], help="build sdist and wheel once, with a manifest"
+    )
+    build.add_argument("--tag", help="tag to check (default: CI tag, else the tag at HEAD)")
+    build.add_argument("--expected-version", help="the version the caller expects")
+    build.add_argument("--index", help="check the credential for this index before building")
+    build.set_defaults(handler=cmd_build)
+
+    upload = sub.add_parser("upload", parents=[where], help="upload dist/ (never --skip-existing)")
+    upload.add_argument("--index", required=True, help="testpypi, pypi or a configured index")
+    upload.add_argument("--wait-budget", type=float, help="seconds to wait for the listing")
+    upload.add_argument(
+        "--allow-final-without-rc", action="store_true", help="publish a final with no rc (loudly)"
+    )
+    upload.set_defaults(handler=cmd_upload)
+
+    validate = sub.add_parser("validate", parents=[where], help="reinstall from an index and check")
+    validate.add_argument("--index", default=indexes.STAGING, help="testpypi (default) or pypi")
+    validate.add_argument("--python", required=True, help="X.Y")
+    validate.add_argument(
+        "--stage", help="cell directory name (default validate_rc/validate_final)"
+    )
+    validate.set_defaults(handler=cmd_validate)
+
+    rehearse = sub.add_parser(
+        "rehearse", parents=[project], help="rehearse a lane on local indexes"
+    )
+    rehearse.add_argument("lane", choices=["rc"])
+    rehearse.add_argument(
+        "--report", type=Path, help="JSON report (default under .staged-release/)"
+    )
+    rehearse.add_argument("--jobs", type=int, default=2, help="validation cells run at once")
+    rehearse.add_argument("--dependency-index", help="trusted index for dependencies")
+    rehearse.set_defaults(handler=cmd_rehearse)
+
+    schema = sub.add_parser("schema", parents=[project], help="validate settings and workflows")
+    schema.set_defaults(handler=cmd_schema)
     return parser

@@ -19,6 +19,18 @@ def tags_at_head(root: Path) -> tuple[str, ...]:
     return _tag_list(root, "tag", "--points-at", "HEAD")
 
 
+def listed_files(root: Path) -> list[str] | None:
+    """Files git would commit (tracked, or untracked and not ignored); None outside git."""
+    done = runner.run(
+        ["git", "-C", str(root), "ls-files", "-co", "--exclude-standard", "-z"], check=False
+    )
+    if done.returncode != 0 and _NO_TAGS_HERE[0] in done.stderr:
+        return None
+    if done.returncode != 0:
+        raise runner.failure(done)
+    return [name for name in done.stdout.split("\0") if name]
+
+
 def _tag_list(root: Path, *args: str) -> tuple[str, ...]:
     done = runner.run(["git", "-C", str(root), *args], check=False)
     if done.returncode != 0 and any(marker in done.stderr for marker in _NO_TAGS_HERE):

@@ -1,0 +1,130 @@
+"""Checks run against the INSTALLED package, never the source tree.
+
+Built in: `compile` (byte-compile the installed modules), `import` (import every submodule) and
+`tests` (pytest on a copy of the project's tests/, outside the source tree). Anything else is a
+command from `[tool.staged-release.check.NAME]` with these placeholders: {python}, {project},
+{tests}, {tmp}, and {installed} (as its own argument: one per installed top-level module).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from release import runner
+from release.environments import Environment
+from release.errors import CheckFailed, CommandFailed
+from release.settings import CheckSpec
+
+SMOKE = """
+import importlib, importlib.metadata, json, sys
+name, modules = sys.argv[1], sys.argv[2:]
+files = {m: getattr(importlib.import_module(m), "__file__", None) or "" for m in modules}
+print(json.dumps({"version": importlib.metadata.version(name), "files": files}))
+"""
+
+IMPORT_ALL = """
+import importlib, pkgutil, sys
+failed = []
+for top in sys.argv[1:]:
+    package = importlib.import_module(top)
+    for info in pkgutil.walk_packages(getattr(package, "__path__", []), top + "."):
+        if info.name.endswith(".__main__"):
+            continue  # importing it would run the program
+        try:
+            importlib.import_module(info.name)
+        except Exception as exc:
+            failed.append(f"{info.name}: {exc!r}")
+print("\\n".join(failed), file=sys.stderr)
+sys.exit(1 if failed else 0)
+"""
+
+
+@dataclass(frozen=True)
+class Installed:
+    """What the smoke test found: the version and where each configured module lives."""
+
+    version: str
+    modules: dict[str, Path]
+
+    @property
+    def paths(self) -> list[str]:
+        """Package directories (or single-module files) as installed."""
+        return [str(p.parent if p.name == "__init__.py" else p) for p in self.modules.values()]
+
+
+@dataclass(frozen=True)
+class Place:
+    env: Environment
+    project: Path  # the source tree: only config and tests/ are read from it
+    tmp: Path  # the cell's own scratch directory; commands run here
+
+
+def smoke(place: Place, distribution: str, expected: str, modules: Sequence[str]) -> Installed:
+    done = _in_env(place, "smoke", [str(place.env.python), "-c", SMOKE, distribution, *modules])
+    data = json.loads(done.stdout)
+    found = Installed(data["version"], {m: Path(f) for m, f in data["files"].items()})
+    if found.version != expected:
+        raise CheckFailed(
+            f"importlib.metadata reports {distribution} {found.version}, not {expected}"
+        )
+    strays = [m for m, f in found.modules.items() if not f.is_relative_to(place.env.root)]
+    if strays:
+        raise CheckFailed(
+            f"{', '.join(strays)} imported from outside the fresh environment",
+            hint="something puts the source tree on sys.path (PYTHONPATH, a .pth file)",
+        )
+    return found
+
+
+def run_check(place: Place, spec: CheckSpec, installed: Installed) -> str | None:
+    """Run one check; return why it was skipped, or None when it ran and passed."""
+    if spec.name == "compile" and not spec.run:
+        _in_env(
+            place, "compile", [str(place.env.python), "-m", "compileall", "-q", *installed.paths]
+        )
+    elif spec.name == "import" and not spec.run:
+        _in_env(place, "import", [str(place.env.python), "-c", IMPORT_ALL, *installed.modules])
+    elif "{tests}" in spec.run and not (place.project / "tests").is_dir():
+        return f"{place.project / 'tests'} does not exist"
+    else:
+        _in_env(place, spec.name, expand(spec.run, place, installed))
+    return None
+
+
+def expand(argv: Sequence[str], place: Place, installed: Installed) -> list[str]:
+    values = {
+        "{python}": str(place.env.python),
+        "{project}": str(place.project),
+        "{tmp}": str(place.tmp),
+    }
+    if any("{tests}" in a for a in argv):
+        values["{tests}"] = str(_copy_tests(place))
+    out: list[str] = []
+    for arg in argv:
+        if arg == "{installed}":
+            out += installed.paths
+            continue
+        for key, value in values.items():
+            arg = arg.replace(key, value)
+        out.append(arg)
+    return out
+
+
+def _copy_tests(place: Place) -> Path:
+    """A copy of tests/ in the cell, so pytest cannot import the package from the source tree."""
+    target = place.tmp / "tests"
+    if not target.exists():
+        ignore = shutil.ignore_patterns("__pycache__", ".pytest_cache")
+        shutil.copytree(place.project / "tests", target, ignore=ignore)
+    return target
+
+
+def _in_env(place: Place, check: str, argv: Sequence[str]) -> runner.Completed:
+    try:
+        return runner.run(argv, cwd=place.tmp, env=place.env.variables(), unset=["PYTHONPATH"])
+    except CommandFailed as exc:
+        raise CheckFailed(f"check {check!r} failed: {exc.message}", hint=exc.hint) from None

@@ -1,0 +1,178 @@
+"""Reinstall validation: one cell per Python, from the staging (rc) or release (final) index.
+
+Our wheel is downloaded by its exact file name and checked against the manifest (or, with no
+local dist/, against the hash the index lists), then installed with --no-deps. Its dependencies
+and the check tools come from the trusted index only.
+"""
+
+from __future__ import annotations
+
+import email.parser
+import shutil
+import time
+import zipfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+from packaging.version import Version
+
+from release import checks, environments
+from release import manifest as manifests
+from release.checks import Place
+from release.context import Run
+from release.errors import IndexUnavailable, IntegrityError, NotYetListed
+from release.manifest import Manifest
+from release.simple_api import NO_CACHE, ListedFile, version_of
+
+
+@dataclass(frozen=True)
+class Expected:
+    name: str
+    version: str
+    manifest: Manifest | None  # None: trust the hash the index lists
+
+
+@dataclass
+class CellResult:
+    stage: str
+    python: str
+    wheel: str
+    checks: dict[str, float] = field(default_factory=dict)  # check -> seconds
+    skipped: dict[str, str] = field(default_factory=dict)  # check -> why
+
+
+def validate(run: Run, stage: str, index_name: str, python: str) -> CellResult:
+    index = run.index(index_name)
+    expected = expected_build(run)
+    listed, sha256 = choose_wheel(run.listing(index, expected.name), expected, index.name)
+    cell = _fresh(run.state / "cells" / f"{stage}-{python}")
+    wheel = _download(run, listed, sha256, cell / "wheel")
+    env = environments.create(cell / "venv", python)
+    environments.install_file(env, wheel)
+    environments.install_from(env, run.trusted(), runtime_requirements(wheel), "runtime")
+    environments.check_consistent(env)
+    result = CellResult(stage, python, listed.filename)
+    _run_checks(run, Place(env, run.config.root, _fresh(cell / "tmp")), expected, wheel, result)
+    return result
+
+
+def expected_build(run: Run) -> Expected:
+    if (run.dist / manifests.MANIFEST).exists():
+        built = manifests.verified(run.dist)
+        return Expected(built.name, built.version, built)
+    return Expected(str(canonicalize_name(run.config.name)), run.config.version, None)
+
+
+def choose_wheel(
+    listing: list[ListedFile], expected: Expected, where: str
+) -> tuple[ListedFile, str]:
+    """The listed wheel to install and the sha256 it must have (pure)."""
+    if expected.manifest is not None:
+        wanted = expected.manifest.wheel
+        listed = next((f for f in listing if f.filename == wanted.filename), None)
+        if listed is None:
+            raise NotYetListed(f"{where} does not list {wanted.filename}", hint="upload it first")
+        if listed.sha256 != wanted.sha256:
+            raise IntegrityError(
+                f"{where} lists {wanted.filename} with sha256 {listed.sha256}, "
+                f"but the manifest says {wanted.sha256}",
+                hint="the index holds other bytes than were built here; do not release them",
+            )
+        return listed, wanted.sha256
+    wheels = [
+        f
+        for f in listing
+        if f.filename.endswith(".whl") and version_of(f.filename) == Version(expected.version)
+    ]
+    wheels = [w for w in wheels if w.sha256]
+    if len(wheels) != 1:
+        raise NotYetListed(
+            f"{where} lists {len(wheels)} wheel(s) with a sha256 for "
+            f"{expected.name} {expected.version}; exactly one is needed",
+            hint="run from a checkout that has dist/ from the build stage",
+        )
+    return wheels[0], str(wheels[0].sha256)
+
+
+def runtime_requirements(wheel: Path) -> list[str]:
+    """Requires-Dist of the wheel, without the ones that only extras ask for."""
+    with zipfile.ZipFile(wheel) as archive:
+        name = next(n for n in archive.namelist() if n.endswith(".dist-info/METADATA"))
+        metadata = email.parser.Parser().parsestr(archive.read(name).decode("utf-8"))
+    return [r for r in metadata.get_all("Requires-Dist") or [] if not _extra_only(r)]
+
+
+def top_level_modules(names: Iterable[str]) -> list[str]:
+    """Importable top-level names in a wheel (pure): packages and single-file modules."""
+    tops = set()
+    for name in names:
+        head, _, rest = name.partition("/")
+        if head.endswith((".dist-info", ".data")):
+            continue
+        if rest == "__init__.py" or (not rest and head.endswith(".py")):
+            tops.add(head.removesuffix(".py") if not rest else head)
+    return sorted(tops)
+
+
+def _run_checks(
+    run: Run, place: Place, expected: Expected, wheel: Path, result: CellResult
+) -> None:
+    specs = run.config.settings.checks
+    tools = [r for spec in specs for r in spec.requires]
+    tools += [
+        r
+        for spec in specs
+        for g in spec.groups
+        for r in environments.locked_group(run.config.root, g)
+    ]
+    environments.install_from(place.env, run.trusted(), list(dict.fromkeys(tools)), "checks")
+    modules = list(run.config.settings.imports) or _modules_of(wheel)
+    installed = checks.smoke(place, expected.name, expected.version, modules)
+    for spec in specs:
+        started = time.monotonic()
+        skipped = checks.run_check(place, spec, installed)
+        if skipped:
+            result.skipped[spec.name] = skipped
+        else:
+            result.checks[spec.name] = round(time.monotonic() - started, 3)
+
+
+def _modules_of(wheel: Path) -> list[str]:
+    with zipfile.ZipFile(wheel) as archive:
+        return top_level_modules(archive.namelist())
+
+
+def _download(run: Run, listed: ListedFile, sha256: str, folder: Path) -> Path:
+    folder.mkdir(parents=True)
+    target = folder / listed.filename
+    try:
+        with run.http.stream("GET", listed.url, headers=NO_CACHE, follow_redirects=True) as got:
+            got.raise_for_status()
+            with target.open("wb") as out:
+                for chunk in got.iter_bytes():
+                    out.write(chunk)
+    except httpx.HTTPError as exc:
+        raise IndexUnavailable(
+            f"cannot download {listed.url}: {exc}", hint="re-run later"
+        ) from None
+    if manifests.sha256_of(target) != sha256:
+        raise IntegrityError(
+            f"{listed.filename} downloaded from {listed.url} does not have sha256 {sha256}",
+            hint="the index served other bytes than it lists; do not release this version",
+        )
+    return target
+
+
+def _extra_only(requirement: str) -> bool:
+    marker = Requirement(requirement).marker
+    return marker is not None and "extra" in str(marker)
+
+
+def _fresh(path: Path) -> Path:
+    shutil.rmtree(path, ignore_errors=True)
+    path.mkdir(parents=True)
+    return path
