@@ -31,7 +31,7 @@ def parse_consumed(texts: Iterable[str]) -> frozenset[Version]:
 
 
 def next_version(kind: Kind, base: Version, consumed: frozenset[Version]) -> ReleaseVersion:
-    released = base in consumed
+    released = is_released(base, consumed)
     if kind is Kind.FINAL:
         final = parse_version(str(base))
         ensure_unconsumed(final, consumed)
@@ -60,9 +60,14 @@ def ensure_unconsumed(version: ReleaseVersion, consumed: frozenset[Version]) -> 
 def successor(version: ReleaseVersion, consumed: frozenset[Version]) -> ReleaseVersion:
     """The next free version after a consumed one: the next .postN once the final is out,
     else the next rcN."""
-    if version.base in consumed:
+    if is_released(version.base, consumed):
         return next_post(version.base, consumed)
     return next_rc(version.base, consumed)
+
+
+def is_released(base: Version, consumed: frozenset[Version]) -> bool:
+    """The final is out when it, or any .postN of it, was consumed (its tag may be missing)."""
+    return base in consumed or _highest(base, consumed, Kind.POST) > 0
 
 
 def next_rc(base: Version, consumed: frozenset[Version]) -> ReleaseVersion:

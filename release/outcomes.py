@@ -51,11 +51,9 @@ class Report:
         rows += [
             (o.stage, o.cell, str(o.status), f"{o.duration:.1f} s", o.reason) for o in self.outcomes
         ]
-        widths = [max(len(r[i]) for r in rows) for i in range(4)]
-        return "\n".join(
-            "  ".join(c.ljust(w) for c, w in zip(r[:4], widths, strict=True)) + f"  {r[4]}".rstrip()
-            for r in rows
-        )
+        widths = [max(len(r[i]) for r in rows) for i in range(5)]
+        lines = ("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) for r in rows)
+        return "\n".join(line.rstrip() for line in lines)
 
     def write(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -37,7 +37,7 @@ def load_config(root: Path) -> Config:
         raise ConfigError("pyproject.toml has no [project].name", hint="add name = '...'")
     ours = _table(_table(project, "tool"), "staged-release")
     settings = parse_settings(ours)
-    return Config(root, name, _static_version(table), _pythons(ours, table), settings)
+    return Config(root.resolve(), name, _static_version(table), _pythons(ours, table), settings)
 
 
 def read_lock_version(root: Path, name: str) -> str:

@@ -20,9 +20,9 @@ from release.context import STATE_DIR, Options, Run, open_run
 from release.errors import ReleaseError
 from release.indexes import STAGING, Mode
 from release.lanes import LANES, Target, target_for
+from release.manifest import Manifest
 from release.outcomes import Outcome, Report, Status, timed
 from release.project import Config, load_config, read_lock_version
-from release.manifest import Manifest
 from release.upload import Uploaded, upload
 from release.validate import validate
 from release.version_check import VersionSources, verify

@@ -68,7 +68,8 @@ def parse_settings(table: dict[str, Any]) -> Settings:
     """Validate the table and turn it into typed settings (pythons are read by project.py)."""
     validate(table)
     defined = {name: _check(name, spec) for name, spec in table.get("check", {}).items()}
-    names = table.get("checks", list(BUILTIN))
+    # Without a `checks` list, the built-in checks run and then every defined one.
+    names = table.get("checks", list(dict.fromkeys([*BUILTIN, *defined])))
     return Settings(
         imports=tuple(table.get("import", ())),
         checks=tuple(_resolve_check(n, defined) for n in names),

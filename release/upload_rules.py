@@ -22,6 +22,7 @@ class FileState(enum.StrEnum):
     ABSENT = "absent"
     IDENTICAL = "already published (identical)"
     DIFFERENT = "present with different bytes"
+    UNPROVABLE = "listed without a sha256, so it cannot be proved identical"
 
 
 @dataclass(frozen=True)
@@ -38,9 +39,7 @@ class UploadDecision:
 def decide(manifest: Manifest, listing: Iterable[ListedFile]) -> UploadDecision:
     listed = {f.filename: f for f in listing}
     states = {f.filename: _state(f.sha256, listed.get(f.filename)) for f in manifest.files}
-    conflicts = [
-        f"{name} is {state}" for name, state in states.items() if state is FileState.DIFFERENT
-    ]
+    conflicts = [f"{name} is {state}" for name, state in states.items() if _blocks(state)]
     ours = Version(manifest.version)
     conflicts += [
         f"{name} is listed for {ours} but was not built here"
@@ -73,5 +72,10 @@ def rc_precedes(version: ReleaseVersion, staged: frozenset[Version]) -> bool:
 def _state(sha256: str, listed: ListedFile | None) -> FileState:
     if listed is None:
         return FileState.ABSENT
-    # No hash listed means identity cannot be proved, and unproved is not identical.
+    if listed.sha256 is None:
+        return FileState.UNPROVABLE
     return FileState.IDENTICAL if listed.sha256 == sha256 else FileState.DIFFERENT
+
+
+def _blocks(state: FileState) -> bool:
+    return state in (FileState.DIFFERENT, FileState.UNPROVABLE)

@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
-from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
@@ -24,9 +23,11 @@ from release import checks, environments
 from release import manifest as manifests
 from release.checks import Place
 from release.context import Run
-from release.errors import IndexUnavailable, IntegrityError, NotYetListed
+from release.errors import ConfigError, IndexUnavailable, IntegrityError, NotYetListed
 from release.manifest import Manifest
 from release.simple_api import NO_CACHE, ListedFile, version_of
+
+_MODULE_SUFFIXES = (".py", ".so", ".pyd")
 
 
 @dataclass(frozen=True)
@@ -99,22 +100,23 @@ def choose_wheel(
 
 
 def runtime_requirements(wheel: Path) -> list[str]:
-    """Requires-Dist of the wheel, without the ones that only extras ask for."""
+    """Requires-Dist of the wheel, markers and all."""
     with zipfile.ZipFile(wheel) as archive:
         name = next(n for n in archive.namelist() if n.endswith(".dist-info/METADATA"))
         metadata = email.parser.Parser().parsestr(archive.read(name).decode("utf-8"))
-    return [r for r in metadata.get_all("Requires-Dist") or [] if not _extra_only(r)]
+    # Markers stay: uv evaluates them for the cell's Python, and `extra == ...` as false.
+    return list(metadata.get_all("Requires-Dist") or [])
 
 
 def top_level_modules(names: Iterable[str]) -> list[str]:
-    """Importable top-level names in a wheel (pure): packages and single-file modules."""
+    """Importable top-level names in a wheel (pure): packages, namespace packages and
+    single-file modules, pure or compiled."""
     tops = set()
     for name in names:
         head, _, rest = name.partition("/")
-        if head.endswith((".dist-info", ".data")):
+        if head.endswith((".dist-info", ".data")) or not name.endswith(_MODULE_SUFFIXES):
             continue
-        if rest == "__init__.py" or (not rest and head.endswith(".py")):
-            tops.add(head.removesuffix(".py") if not rest else head)
+        tops.add(head if rest else head.split(".", 1)[0])
     return sorted(tops)
 
 
@@ -131,6 +133,11 @@ def _run_checks(
     ]
     environments.install_from(place.env, run.trusted(), list(dict.fromkeys(tools)), "checks")
     modules = list(run.config.settings.imports) or _modules_of(wheel)
+    if not modules:
+        raise ConfigError(
+            f"{wheel.name} has no importable top-level module to smoke-test",
+            hint='name them: [tool.staged-release] import = ["your_module"]',
+        )
     installed = checks.smoke(place, expected.name, expected.version, modules)
     for spec in specs:
         started = time.monotonic()
@@ -165,11 +172,6 @@ def _download(run: Run, listed: ListedFile, sha256: str, folder: Path) -> Path:
             hint="the index served other bytes than it lists; do not release this version",
         )
     return target
-
-
-def _extra_only(requirement: str) -> bool:
-    marker = Requirement(requirement).marker
-    return marker is not None and "extra" in str(marker)
 
 
 def _fresh(path: Path) -> Path:

@@ -64,7 +64,7 @@ def _absent(listing: list[ListedFile], manifest: Manifest, where: str) -> list[s
     decision = decide(manifest, listing)
     if decision.refused:
         raise IntegrityError(
-            f"{where} lists other bytes than we uploaded: {'; '.join(decision.conflicts)}",
-            hint="someone else published this version; do not use it, tag the next one",
+            f"{where} lists files we cannot accept: {'; '.join(decision.conflicts)}",
+            hint="do not release this version; tag the next one (`nox -s bump -- rc` or post)",
         )
     return missing(manifest, listing)

@@ -1,0 +1,193 @@
+"""The pure parts of reinstall validation: which wheel, which modules, which requirements, and
+how a check's command line is expanded."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from release import checks, environments
+from release.errors import IntegrityError, NotYetListed
+from release.manifest import DistFile, Manifest
+from release.simple_api import ListedFile
+from release.validate import Expected, choose_wheel, runtime_requirements, top_level_modules
+
+WHEEL = "proxbox_api-1.4.0rc1-py3-none-any.whl"
+SDIST = "proxbox_api-1.4.0rc1.tar.gz"
+WHEEL_SHA, SDIST_SHA, OTHER_SHA = "a" * 64, "b" * 64, "c" * 64
+BUILT = Manifest(
+    "proxbox-api", "1.4.0rc1", (DistFile(SDIST, SDIST_SHA, 20), DistFile(WHEEL, WHEEL_SHA, 10))
+)
+WITH_MANIFEST = Expected("proxbox-api", "1.4.0rc1", BUILT)
+FROM_INDEX = Expected("proxbox-api", "1.4.0rc1", None)
+
+
+def listed(filename: str, sha256: str | None) -> ListedFile:
+    return ListedFile(filename, f"https://files.example.invalid/{filename}", sha256)
+
+
+def test_with_a_manifest_the_built_wheel_is_chosen() -> None:
+    listing = [
+        listed(SDIST, SDIST_SHA),
+        listed("proxbox_api-1.4.0rc1-py2-none-any.whl", OTHER_SHA),
+        listed(WHEEL, WHEEL_SHA),
+    ]
+    assert choose_wheel(listing, WITH_MANIFEST, "testpypi") == (listing[2], WHEEL_SHA)
+
+
+@pytest.mark.parametrize("sha256", [OTHER_SHA, None])
+def test_with_a_manifest_other_listed_bytes_are_refused(sha256: str | None) -> None:
+    with pytest.raises(IntegrityError) as caught:
+        choose_wheel([listed(WHEEL, sha256)], WITH_MANIFEST, "testpypi")
+    assert WHEEL in caught.value.message
+    assert WHEEL_SHA in caught.value.message
+    assert "testpypi" in caught.value.message
+
+
+def test_with_a_manifest_an_unlisted_wheel_is_not_yet_listed() -> None:
+    listing = [listed(SDIST, SDIST_SHA), listed("proxbox_api-1.4.0rc1-py2-none-any.whl", WHEEL_SHA)]
+    with pytest.raises(NotYetListed) as caught:
+        choose_wheel(listing, WITH_MANIFEST, "testpypi")
+    assert caught.value.message == f"testpypi does not list {WHEEL}"
+
+
+def test_without_a_manifest_the_one_wheel_of_the_version_is_chosen() -> None:
+    listing = [
+        listed("proxbox_api-1.3.0-py3-none-any.whl", OTHER_SHA),
+        listed("proxbox_api-1.4.0rc2-py3-none-any.whl", OTHER_SHA),
+        listed("proxbox_api-1.4.0-py3-none-any.whl", OTHER_SHA),
+        listed(SDIST, SDIST_SHA),
+        listed(WHEEL, WHEEL_SHA),
+    ]
+    assert choose_wheel(listing, FROM_INDEX, "testpypi") == (listing[4], WHEEL_SHA)
+
+
+def test_without_a_manifest_a_wheel_without_a_sha256_is_not_trusted() -> None:
+    listing = [listed("proxbox_api-1.4.0rc1-py2-none-any.whl", None), listed(WHEEL, WHEEL_SHA)]
+    assert choose_wheel(listing, FROM_INDEX, "testpypi") == (listing[1], WHEEL_SHA)
+
+
+NO_SINGLE_WHEEL = [
+    ([], 0),
+    ([listed(SDIST, SDIST_SHA)], 0),
+    ([listed(WHEEL, None)], 0),
+    ([listed("proxbox_api-1.4.0rc2-py3-none-any.whl", OTHER_SHA)], 0),
+    ([listed(WHEEL, WHEEL_SHA), listed("proxbox_api-1.4.0rc1-py2-none-any.whl", OTHER_SHA)], 2),
+]
+
+
+@pytest.mark.parametrize(("listing", "count"), NO_SINGLE_WHEEL)
+def test_without_a_manifest_exactly_one_wheel_is_needed(
+    listing: list[ListedFile], count: int
+) -> None:
+    with pytest.raises(NotYetListed) as caught:
+        choose_wheel(listing, FROM_INDEX, "testpypi")
+    assert f"lists {count} wheel(s)" in caught.value.message
+    assert "proxbox-api 1.4.0rc1" in caught.value.message
+
+
+TOP_LEVEL = [
+    (
+        ["proxbox_api/__init__.py", "proxbox_api/app.py", "x-1.0.dist-info/METADATA"],
+        ["proxbox_api"],
+    ),
+    (["single.py", "x-1.0.dist-info/RECORD"], ["single"]),
+    (["b/__init__.py", "a.py", "b/sub/__init__.py", "c/__init__.py"], ["a", "b", "c"]),
+    (["x-1.0.data/purelib/hidden.py", "x-1.0.data/scripts/tool", "x-1.0.dist-info/x.py"], []),
+    (["README.md", "data/file.json"], []),
+    (["ns/only_a_module.py"], ["ns"]),  # a namespace package
+    (["fast.cpython-312-x86_64-linux-gnu.so", "x-1.0.dist-info/RECORD"], ["fast"]),
+]
+
+
+@pytest.mark.parametrize(("names", "modules"), TOP_LEVEL)
+def test_top_level_modules(names: list[str], modules: list[str]) -> None:
+    assert top_level_modules(names) == modules
+
+
+def make_wheel(path: Path, metadata: str) -> Path:
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("x/__init__.py", "")
+        archive.writestr("x-1.0.dist-info/METADATA", metadata)
+        archive.writestr("x-1.0.dist-info/RECORD", "")
+    return path
+
+
+METADATA = """\
+Metadata-Version: 2.4
+Name: x
+Version: 1.0
+Requires-Dist: httpx>=0.28
+Requires-Dist: tomli>=2.0; python_version < "3.11"
+Requires-Dist: pytest>=8; extra == "dev"
+Requires-Dist: rich; extra == 'cli' and python_version >= "3.12"
+Requires-Dist: packaging
+Provides-Extra: dev
+Provides-Extra: cli
+
+A description.
+"""
+
+
+def test_runtime_requirements_keep_every_marker_for_uv_to_evaluate(tmp_path: Path) -> None:
+    """The cell's Python decides python_version; uv reads `extra == ...` as false."""
+    wheel = make_wheel(tmp_path / "x-1.0-py3-none-any.whl", METADATA)
+    assert runtime_requirements(wheel) == [
+        "httpx>=0.28",
+        'tomli>=2.0; python_version < "3.11"',
+        'pytest>=8; extra == "dev"',
+        "rich; extra == 'cli' and python_version >= \"3.12\"",
+        "packaging",
+    ]
+
+
+def test_a_wheel_without_requirements_has_none(tmp_path: Path) -> None:
+    wheel = make_wheel(tmp_path / "x-1.0-py3-none-any.whl", "Metadata-Version: 2.4\nName: x\n")
+    assert runtime_requirements(wheel) == []
+
+
+@pytest.fixture
+def place(tmp_path: Path) -> checks.Place:
+    return checks.Place(
+        env=environments.Environment(tmp_path / "venv"), project=tmp_path / "p", tmp=tmp_path / "t"
+    )
+
+
+def test_expand_placeholders(place: checks.Place, tmp_path: Path) -> None:
+    argv = ["{python}", "-m", "tool", "--config", "{project}/pyproject.toml", "--cache={tmp}/c"]
+    assert checks.expand(argv, place, checks.Installed("1", {})) == [
+        str(tmp_path / "venv" / "bin" / "python"),
+        "-m",
+        "tool",
+        "--config",
+        f"{tmp_path / 'p'}/pyproject.toml",
+        f"--cache={tmp_path / 't'}/c",
+    ]
+
+
+def test_installed_expands_to_one_argument_per_installed_path(
+    place: checks.Place, tmp_path: Path
+) -> None:
+    site = tmp_path / "venv" / "lib" / "python3.12" / "site-packages"
+    installed = checks.Installed(
+        "1", {"proxbox_api": site / "proxbox_api" / "__init__.py", "single": site / "single.py"}
+    )
+    argv = ["ruff", "check", "{installed}", "--quiet"]
+    assert checks.expand(argv, place, installed) == [
+        "ruff",
+        "check",
+        str(site / "proxbox_api"),
+        str(site / "single.py"),
+        "--quiet",
+    ]
+
+
+def test_installed_with_no_modules_adds_no_argument(place: checks.Place) -> None:
+    assert checks.expand(["ruff", "{installed}"], place, checks.Installed("1", {})) == ["ruff"]
+
+
+def test_arguments_without_placeholders_are_kept_as_they_are(place: checks.Place) -> None:
+    argv = ["sh", "-c", "echo {not_a_placeholder} $HOME", ""]
+    assert checks.expand(argv, place, checks.Installed("1", {})) == argv
