@@ -80,6 +80,55 @@ def plan(session: nox.Session) -> None:
 
 
 @nox.session(python=PYTHONS[0], default=False)
+def build(session: nox.Session) -> None:
+    """sdist + wheel into dist/ with a manifest, after the version check."""
+    sync(session)
+    session.run("staged-release", "build", *session.posargs)
+
+
+@nox.session(python=PYTHONS[0], default=False)
+def upload_testpypi(session: nox.Session) -> None:
+    """Upload dist/ to TestPyPI (STAGED_RELEASE_INDEXES=local: to the local stand-in)."""
+    sync(session)
+    session.run("staged-release", "upload", "--index", "testpypi", *session.posargs)
+
+
+@nox.session(python=PYTHONS[0], default=False)
+def upload_pypi(session: nox.Session) -> None:
+    """Upload dist/ to PyPI; a final needs an rc on TestPyPI first."""
+    sync(session)
+    session.run("staged-release", "upload", "--index", "pypi", *session.posargs)
+
+
+@nox.session(python=PYTHONS, default=False)
+def validate_rc(session: nox.Session) -> None:
+    """Reinstall the rc from TestPyPI on this cell's Python and check it: `validate_rc-3.12`."""
+    _validate(session, "testpypi", "validate_rc")
+
+
+@nox.session(python=PYTHONS, default=False)
+def validate_final(session: nox.Session) -> None:
+    """Reinstall the final from PyPI on this cell's Python and check it."""
+    _validate(session, "pypi", "validate_final")
+
+
+def _validate(session: nox.Session, index: str, stage: str) -> None:
+    sync(session)
+    python = str(session.python)
+    session.run(
+        "staged-release", "validate", "--index", index, "--python", python, "--stage", stage,
+        *session.posargs,
+    )  # fmt: skip
+
+
+@nox.session(python=PYTHONS[0], default=False)
+def rehearse_rc(session: nox.Session) -> None:
+    """The whole rc lane on local stand-in indexes: build, upload, validate on every Python."""
+    sync(session)
+    session.run("staged-release", "rehearse", "rc", *session.posargs)
+
+
+@nox.session(python=PYTHONS[0], default=False)
 def bump(session: nox.Session) -> None:
     """Move to the next free version: `nox -s bump -- rc` (or final, post, X.Y.Z)."""
     if not session.posargs:

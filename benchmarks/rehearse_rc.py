@@ -1,0 +1,122 @@
+"""Benchmark (not a test): the rc rehearsal of this repository, and how quickly a file that
+becomes visible on the index is noticed by the wait that gates validation.
+
+    uv run python benchmarks/rehearse_rc.py [--delays 0.5 2 5 12]
+
+Prints per-stage timings from the rehearsal report, then for each delay D: an upload starts D
+seconds after the wait began; a 10 ms poller records when the index first lists every file; the
+latency is from that moment until the wait returns (and validation would proceed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import httpx
+
+from release import runner
+from release.build import build
+from release.devpi import local_indexes
+from release.manifest import Manifest
+from release.project import load_config
+from release.rehearse import Rehearsal, rehearse_rc
+from release.simple_api import fetch_listing
+from release.upload_rules import missing
+from release.versions import parse_version
+from release.wait import wait_until_listed
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--delays", type=float, nargs="*", default=[0.5, 2.0, 5.0, 12.0])
+    parser.add_argument("--skip-rehearsal", action="store_true")
+    args = parser.parse_args()
+    if not args.skip_rehearsal:
+        rehearsal()
+    latency(args.delays)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"\npeak RSS of this process: {peak:.0f} MiB")
+
+
+def rehearsal() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        started = time.monotonic()
+        report = rehearse_rc(Rehearsal(ROOT, Path(tmp) / "report.json"), lambda _: None)
+        total = time.monotonic() - started
+    print("rc rehearsal of this repository (local indexes, dependencies from the trusted index)")
+    print(report.table())
+    print(f"total: {total:.1f} s (includes starting and stopping devpi-server)")
+
+
+def latency(delays: list[float]) -> None:
+    print("\npropagation detection (file visible on the index -> wait returns)")
+    with tempfile.TemporaryDirectory() as tmp, local_indexes(Path(tmp) / "idx") as endpoints:
+        index = endpoints.index("testpypi")
+        with httpx.Client() as http:
+            for n, delay in enumerate(delays, start=1):
+                built = _tiny(Path(tmp) / f"p{n}", f"bench-latency-{n}")
+                look = lambda name=built.name: fetch_listing(http, index.simple_url, name)  # noqa: E731
+                visible = _watch(look, built)
+                files = [str(Path(tmp) / f"p{n}" / "dist" / f.filename) for f in built.files]
+                threading.Timer(delay, _upload, (files, str(index.upload_url))).start()
+                began = time.monotonic()
+                wait_until_listed(
+                    look, built, where=index.name, budget=120, progress=lambda _: None
+                )
+                returned = time.monotonic()
+                seen = visible.wait()
+                print(
+                    f"  upload after {delay:>4.1f} s: visible at {seen - began:5.2f} s, "
+                    f"noticed {returned - seen:5.2f} s later"
+                )
+
+
+class _Watcher(threading.Thread):
+    def __init__(self, look, built: Manifest) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(daemon=True)
+        self.look, self.built, self.seen = look, built, 0.0
+
+    def run(self) -> None:
+        while missing(self.built, self.look()):
+            time.sleep(0.01)
+        self.seen = time.monotonic()
+
+    def wait(self) -> float:
+        self.join()
+        return self.seen
+
+
+def _watch(look, built: Manifest) -> _Watcher:  # type: ignore[no-untyped-def]
+    watcher = _Watcher(look, built)
+    watcher.start()
+    return watcher
+
+
+def _tiny(root: Path, name: str) -> Manifest:
+    (root / "src" / name.replace("-", "_")).mkdir(parents=True)
+    (root / "src" / name.replace("-", "_") / "__init__.py").write_text("")
+    (root / "pyproject.toml").write_text(
+        f'[project]\nname = "{name}"\nversion = "1.0.0rc1"\ndescription = "bench"\n'
+        'readme = {text = "bench", content-type = "text/plain"}\n'
+        '[build-system]\nrequires = ["hatchling"]\nbuild-backend = "hatchling.build"\n'
+        f'[tool.hatch.build.targets.wheel]\npackages = ["src/{name.replace("-", "_")}"]\n'
+    )
+    config = load_config(root)
+    return build(root, root / "dist", config.name, parse_version(config.version))
+
+
+def _upload(files: list[str], url: str) -> None:
+    argv = [sys.executable, "-m", "twine", "upload", "--non-interactive", "--repository-url", url]
+    runner.run([*argv, *files], env={"TWINE_USERNAME": "bench", "TWINE_PASSWORD": "-"})
+
+
+if __name__ == "__main__":
+    main()

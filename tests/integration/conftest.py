@@ -1,0 +1,104 @@
+"""Integration fixtures: a real devpi-server on 127.0.0.1 stands in for TestPyPI and PyPI.
+
+Projects are written per test with unique names, so tests share one server without meeting.
+"""
+
+from __future__ import annotations
+
+import os
+import textwrap
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from release.build import build
+from release.context import Run
+from release.devpi import local_indexes
+from release.indexes import LOCAL, LocalEndpoints, Mode
+from release.manifest import Manifest
+from release.project import load_config
+from release.versions import parse_version
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(autouse=True)
+def online(monkeypatch: pytest.MonkeyPatch) -> None:
+    """uv must reach the local indexes (and PyPI for build backends): no UV_OFFLINE here."""
+    monkeypatch.delenv("UV_OFFLINE", raising=False)
+
+
+@pytest.fixture(scope="session")
+def stand_ins(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalEndpoints]:
+    with local_indexes(tmp_path_factory.mktemp("indexes")) as endpoints:
+        yield endpoints
+
+
+def unique(stem: str) -> str:
+    return f"{stem}-{uuid.uuid4().hex[:8]}"
+
+
+def write_project(
+    root: Path,
+    name: str,
+    version: str,
+    *,
+    requires: tuple[str, ...] = (),
+    body: str = "",
+    checks: tuple[str, ...] = ("compile", "import"),
+    extra: str = "",
+) -> Path:
+    """A tiny hatchling project; `body` goes into its module, `extra` after its pyproject."""
+    module = name.replace("-", "_")
+    (root / "src" / module).mkdir(parents=True, exist_ok=True)
+    (root / "src" / module / "__init__.py").write_text(f"VERSION = {version!r}\n{body}\n")
+    deps = ", ".join(f'"{r}"' for r in requires)
+    check_names = ", ".join(f'"{c}"' for c in checks)
+    (root / "pyproject.toml").write_text(
+        textwrap.dedent(f"""\
+            [project]
+            name = "{name}"
+            version = "{version}"
+            description = "a fixture"
+            readme = {{text = "A fixture project.", content-type = "text/plain"}}
+            dependencies = [{deps}]
+
+            [build-system]
+            requires = ["hatchling"]
+            build-backend = "hatchling.build"
+
+            [tool.hatch.build.targets.wheel]
+            packages = ["src/{module}"]
+
+            [tool.staged-release]
+            checks = [{check_names}]
+            """)
+        + extra
+    )
+    # What `uv lock` records for the project itself: enough for the version check.
+    lock = f'version = 1\n\n[[package]]\nname = "{name}"\nversion = "{version}"\n'
+    (root / "uv.lock").write_text(lock + 'source = { editable = "." }\n')
+    return root
+
+
+@pytest.fixture(scope="session")
+def http() -> Iterator[httpx.Client]:
+    with httpx.Client(timeout=30.0) as client:
+        yield client
+
+
+def make_run(root: Path, stand_ins: LocalEndpoints, http: httpx.Client, state: Path) -> Run:
+    """A run on the stand-ins for the project at `root`; dependencies from the local PyPI."""
+    config = load_config(root)
+    return Run(
+        config, root / "dist", state, root, Mode.LOCAL, LOCAL, stand_ins, dict(os.environ), http,
+        lambda _: None,
+    )  # fmt: skip
+
+
+def build_at(root: Path, name: str, version: str, **kwargs: object) -> Manifest:
+    write_project(root, name, version, **kwargs)  # type: ignore[arg-type]
+    return build(root, root / "dist", name, parse_version(version))

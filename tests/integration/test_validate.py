@@ -1,0 +1,106 @@
+"""Reinstall validation from a real index into fresh environments on every Python."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+from release.errors import CheckFailed, IntegrityError
+from release.indexes import LocalEndpoints
+from release.project import DEFAULT_PYTHONS
+from release.upload import upload
+from release.validate import validate
+from tests.integration.conftest import build_at, make_run, unique
+
+
+@dataclass(frozen=True)
+class Published:
+    root: Path
+    name: str
+    dependency: str
+
+
+@pytest.fixture(scope="module")
+def published(
+    stand_ins: LocalEndpoints, http: httpx.Client, tmp_path_factory: pytest.TempPathFactory
+) -> Published:
+    """An rc on the staging index that needs a dependency: 1.0 on the release index, and a
+    higher 9.0 planted on the staging index, where no dependency may ever come from."""
+    base = tmp_path_factory.mktemp("published")
+    dependency, app = unique("sr-dep"), unique("sr-app")
+    for version, index in (("1.0.0.post1", "pypi"), ("9.0.0rc1", "testpypi")):
+        build_at(base / version, dependency, version)
+        upload(make_run(base / version, stand_ins, http, base / "s"), index)
+    module = dependency.replace("-", "_")
+    build_at(
+        base / "app", app, "1.0.0rc1", requires=(f"{dependency}>=1.0",), body=f"import {module}"
+    )
+    upload(make_run(base / "app", stand_ins, http, base / "s"), "testpypi")
+    return Published(base / "app", app, dependency)
+
+
+def _installed(state: Path, cell: str, distribution: str) -> str:
+    python = state / "cells" / cell / "venv" / "bin" / "python"
+    code = f"import importlib.metadata as m; print(m.version({distribution!r}))"
+    return subprocess.run(
+        [python, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.strip()
+
+
+@pytest.mark.parametrize("python", DEFAULT_PYTHONS)
+def test_the_rc_reinstalls_from_the_index_on_each_python(
+    published: Published, stand_ins: LocalEndpoints, http: httpx.Client, tmp_path: Path, python: str
+) -> None:
+    run = make_run(published.root, stand_ins, http, tmp_path)
+    result = validate(run, "validate_rc", "testpypi", python)
+    assert set(result.checks) == {"compile", "import"}
+    assert _installed(tmp_path, f"validate_rc-{python}", published.name) == "1.0.0rc1"
+    # 9.0.0rc1 on the staging index is higher and was never installed: dependencies come
+    # from the trusted index only.
+    assert _installed(tmp_path, f"validate_rc-{python}", published.dependency) == "1.0.0.post1"
+
+
+def test_without_a_local_build_the_hash_the_index_lists_is_trusted(
+    published: Published, stand_ins: LocalEndpoints, http: httpx.Client, tmp_path: Path
+) -> None:
+    checkout = tmp_path / "checkout"
+    shutil.copytree(published.root, checkout, ignore=shutil.ignore_patterns("dist"))
+    run = make_run(checkout, stand_ins, http, tmp_path / "state")
+    assert validate(run, "validate_rc", "testpypi", DEFAULT_PYTHONS[0]).wheel.startswith(
+        published.name.replace("-", "_")
+    )
+
+
+def test_an_index_file_that_differs_from_the_manifest_fails_validation(
+    published: Published, stand_ins: LocalEndpoints, http: httpx.Client, tmp_path: Path
+) -> None:
+    rebuilt = tmp_path / "rebuilt"
+    build_at(
+        rebuilt,
+        published.name,
+        "1.0.0rc1",
+        requires=(f"{published.dependency}>=1.0",),
+        body="B = 2",
+    )
+    run = make_run(rebuilt, stand_ins, http, tmp_path / "state")
+    with pytest.raises(IntegrityError, match="but the manifest says") as caught:
+        validate(run, "validate_rc", "testpypi", DEFAULT_PYTHONS[0])
+    assert caught.value.exit_code == 1
+    assert not (tmp_path / "state" / "cells").exists()  # nothing was installed
+
+
+def test_a_failing_configured_check_fails_the_cell(
+    stand_ins: LocalEndpoints, http: httpx.Client, tmp_path: Path
+) -> None:
+    name = unique("sr-app")
+    extra = '\n[tool.staged-release.check.fails]\nrun = ["{python}", "-c", "raise SystemExit(3)"]\n'
+    build_at(tmp_path / "p", name, "1.0.0rc1", checks=("compile", "fails"), extra=extra)
+    run = make_run(tmp_path / "p", stand_ins, http, tmp_path / "state")
+    upload(run, "testpypi")
+    with pytest.raises(CheckFailed, match="check 'fails' failed"):
+        validate(run, "validate_rc", "testpypi", DEFAULT_PYTHONS[0])
