@@ -236,6 +236,8 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     project = argparse.ArgumentParser(add_help=False)
     project.add_argument("--project", type=Path, default=Path(), help="project root (default .)")
+    # -v also after the subcommand; SUPPRESS keeps it from resetting one given before it.
+    project.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS)
 
     check = sub.add_parser("check", parents=[project], help="check that the versions agree")
     check.add_argument("--tag", help="tag to check (default: CI tag, else the tag at HEAD)")
