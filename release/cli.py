@@ -72,8 +72,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     from release.build import build
 
     config = load_config(args.project)
-    if args.index:  # preflight: a missing credential must stop us before anything is built
-        indexes.credentials(_preflight_index(config, args), os.environ)
+    if args.index:
+        _preflight_credential(config, args)
     tag = resolve_tag(args.tag, os.environ, config.root)
     version = verify(_sources(config, tag, args.expected_version))
     built = build(config.root, args.dist or config.root / "dist", config.name, version)
@@ -179,11 +179,12 @@ def _options(args: argparse.Namespace) -> Options:
     return Options(mode, dependency_index, args.dist)
 
 
-def _preflight_index(config: Config, args: argparse.Namespace) -> indexes.Index:
+def _preflight_credential(config: Config, args: argparse.Namespace) -> None:
+    """A missing credential must stop a release before anything is built."""
     mode = indexes.read_mode(args.indexes, os.environ)
     if mode is indexes.Mode.LOCAL and args.index in (indexes.STAGING, indexes.RELEASE):
-        return indexes.Index(args.index, "", local=True)  # the stand-ins need no credential
-    return indexes.publishing(args.index, mode, config.settings)
+        return  # the stand-ins need none
+    indexes.credentials(indexes.publishing(args.index, mode, config.settings), os.environ)
 
 
 def _with_budget(config: Config, budget: float | None) -> Config:

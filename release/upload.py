@@ -10,13 +10,13 @@ from packaging.version import Version
 
 from release import git, runner
 from release.context import Run
-from release.errors import ConsumedVersion, VersionRuleError
+from release.errors import ConfigError, ConsumedVersion, VersionRuleError
 from release.fixforward import successor
 from release.indexes import RELEASE, STAGING, Index, credentials
 from release.manifest import verified
 from release.simple_api import versions
 from release.upload_rules import decide, rc_precedes
-from release.versions import Kind, ReleaseVersion, consumed_from_tags, parse_version
+from release.versions import ReleaseVersion, consumed_from_tags, parse_version
 from release.wait import wait_until_listed
 
 # Twine reads these too; a stray one must not redirect an upload or add a credential.
@@ -39,15 +39,20 @@ class Uploaded:
 
 def upload(run: Run, index_name: str, *, allow_final_without_rc: bool = False) -> Uploaded:
     index = run.index(index_name)
+    if index.upload_url is None:
+        raise ConfigError(
+            f"{index.name} has no upload-url", hint="add it to [tool.staged-release.indexes]"
+        )
     secrets = credentials(index, run.env)  # a missing credential stops us before anything else
     manifest = verified(run.dist)
     version = parse_version(manifest.version, where="dist/manifest.json")
-    _check_final_follows_rc(run, index_name, version, allow_final_without_rc)
+    if index_name == RELEASE:
+        _check_final_follows_rc(run, manifest.name, version, allow_final_without_rc)
     decision = decide(manifest, run.listing(index, manifest.name))
     if decision.refused:
-        raise _consumed(run, index, version, decision.conflicts)
+        raise _consumed(run, index, manifest.name, version, decision.conflicts)
     if decision.to_send:
-        _twine(index, [str(run.dist / n) for n in decision.to_send], secrets)
+        _twine(index.upload_url, [str(run.dist / n) for n in decision.to_send], secrets)
     waited = wait_until_listed(
         lambda: run.listing(index, manifest.name), manifest,
         where=index.name, budget=run.config.settings.wait_budget, progress=run.progress,
@@ -63,24 +68,16 @@ def consumed_versions(run: Run, project: str) -> frozenset[Version]:
     return seen
 
 
-def _twine(index: Index, files: list[str], secrets: dict[str, str]) -> None:
-    if index.upload_url is None:
-        raise VersionRuleError(  # a read-only custom index
-            f"{index.name} has no upload-url",
-            hint="add upload-url to its [tool.staged-release.indexes] entry",
-        )
+def _twine(url: str, files: list[str], secrets: dict[str, str]) -> None:
     argv = [sys.executable, "-m", "twine", "upload", "--non-interactive", "--disable-progress-bar"]
-    argv += ["--repository-url", index.upload_url, *files]
+    argv += ["--repository-url", url, *files]
     runner.run(argv, env=secrets, unset=[v for v in _TWINE_VARIABLES if v not in secrets])
 
 
 def _check_final_follows_rc(
-    run: Run, index_name: str, version: ReleaseVersion, override: bool
+    run: Run, project: str, version: ReleaseVersion, override: bool
 ) -> None:
-    if index_name != RELEASE or version.kind is not Kind.FINAL:
-        return
-    staged = versions(run.listing(run.index(STAGING), str(run.config.name)))
-    if rc_precedes(version, staged):
+    if rc_precedes(version, versions(run.listing(run.index(STAGING), project))):
         return
     if override:
         run.progress(
@@ -94,10 +91,10 @@ def _check_final_follows_rc(
 
 
 def _consumed(
-    run: Run, index: Index, version: ReleaseVersion, conflicts: tuple[str, ...]
+    run: Run, index: Index, project: str, version: ReleaseVersion, conflicts: tuple[str, ...]
 ) -> ConsumedVersion:
-    nxt = successor(version, consumed_versions(run, str(run.config.name)) | {version.version})
-    kind = "post" if nxt.kind is Kind.POST else "rc"
+    nxt = successor(version, consumed_versions(run, project) | {version.version})
+    kind = nxt.kind.value
     return ConsumedVersion(
         f"{version} is already on {index.name} with different files; nothing was sent "
         f"({'; '.join(conflicts)})",

@@ -52,13 +52,29 @@ def validate(run: Run, stage: str, index_name: str, python: str) -> CellResult:
     listed, sha256 = choose_wheel(run.listing(index, expected.name), expected, index.name)
     cell = _fresh(run.state / "cells" / f"{stage}-{python}")
     wheel = _download(run, listed, sha256, cell / "wheel")
-    env = environments.create(cell / "venv", python)
+    place = Place(_environment(run, cell / "venv", python, wheel), run.config.root, cell / "tmp")
+    place.tmp.mkdir()
+    # Smoke before the check tools arrive, so none of theirs can hide a missing dependency.
+    installed = checks.smoke(place, expected.name, expected.version, _modules(run, wheel))
+    environments.install_from(place.env, run.trusted(), _tools(run), "checks")
+    result = CellResult(stage, python, listed.filename)
+    for spec in run.config.settings.checks:
+        started = time.monotonic()
+        skipped = checks.run_check(place, spec, installed)
+        if skipped:
+            result.skipped[spec.name] = skipped
+        else:
+            result.checks[spec.name] = round(time.monotonic() - started, 3)
+    return result
+
+
+def _environment(run: Run, root: Path, python: str, wheel: Path) -> environments.Environment:
+    """A fresh environment holding our wheel and its dependencies from the trusted index."""
+    env = environments.create(root, python)
     environments.install_file(env, wheel)
     environments.install_from(env, run.trusted(), runtime_requirements(wheel), "runtime")
     environments.check_consistent(env)
-    result = CellResult(stage, python, listed.filename)
-    _run_checks(run, Place(env, run.config.root, _fresh(cell / "tmp")), expected, wheel, result)
-    return result
+    return env
 
 
 def expected_build(run: Run) -> Expected:
@@ -120,32 +136,23 @@ def top_level_modules(names: Iterable[str]) -> list[str]:
     return sorted(tops)
 
 
-def _run_checks(
-    run: Run, place: Place, expected: Expected, wheel: Path, result: CellResult
-) -> None:
+def _tools(run: Run) -> list[str]:
+    """What the checks need: their requirements and their groups as uv.lock pins them."""
     specs = run.config.settings.checks
     tools = [r for spec in specs for r in spec.requires]
-    tools += [
-        r
-        for spec in specs
-        for g in spec.groups
-        for r in environments.locked_group(run.config.root, g)
-    ]
-    environments.install_from(place.env, run.trusted(), list(dict.fromkeys(tools)), "checks")
+    for group in dict.fromkeys(g for spec in specs for g in spec.groups):
+        tools += environments.locked_group(run.config.root, group)
+    return list(dict.fromkeys(tools))
+
+
+def _modules(run: Run, wheel: Path) -> list[str]:
     modules = list(run.config.settings.imports) or _modules_of(wheel)
     if not modules:
         raise ConfigError(
             f"{wheel.name} has no importable top-level module to smoke-test",
             hint='name them: [tool.staged-release] import = ["your_module"]',
         )
-    installed = checks.smoke(place, expected.name, expected.version, modules)
-    for spec in specs:
-        started = time.monotonic()
-        skipped = checks.run_check(place, spec, installed)
-        if skipped:
-            result.skipped[spec.name] = skipped
-        else:
-            result.checks[spec.name] = round(time.monotonic() - started, 3)
+    return modules
 
 
 def _modules_of(wheel: Path) -> list[str]:
