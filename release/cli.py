@@ -1,6 +1,8 @@
 """The `staged-release` command: the boundary that prints, and turns errors into exit codes.
 
-Handlers only translate arguments into calls of the library.
+Handlers only translate arguments into calls of the library. They import stage modules inside
+the handler: twine, httpx, devpi, YAML and tomlkit are slow to import, and `plan` and `check`
+must start quickly.
 """
 
 from __future__ import annotations
@@ -19,8 +21,7 @@ from typing import TYPE_CHECKING
 
 from packaging.version import Version
 
-from release import bump as bumping
-from release import git, github, indexes, schemas
+from release import git, github, indexes
 from release.errors import ReleaseError
 
 if TYPE_CHECKING:
@@ -126,6 +127,8 @@ def cmd_rehearse(args: argparse.Namespace) -> int:
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
+    from release import schemas
+
     config = load_config(args.project)  # validates [tool.staged-release] against the schema
     checked = schemas.check_project(config.root)
     print(f"ok: settings schema, [tool.staged-release] and {len(checked)} workflow(s) are valid")
@@ -157,7 +160,9 @@ def cmd_bump(args: argparse.Namespace) -> int:
     else:
         version = parse_version(args.target, where="the requested version")
         ensure_unconsumed(version, _consumed(config, args.consumed))
-    bumping.bump(config.root, version)
+    from release.bump import bump
+
+    bump(config.root, version)
     print(f"bumped {config.name} {config.version} -> {version} (pyproject.toml, uv.lock)")
     return 0
 
@@ -285,7 +290,7 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--index", help="check the credential for this index before building")
     build.set_defaults(handler=cmd_build)
 
-    upload = sub.add_parser("upload", parents=[where], help="upload dist/ (never --skip-existing)")
+    upload = sub.add_parser("upload", parents=[where], help="upload what the index lacks")
     upload.add_argument("--index", required=True, help="testpypi, pypi or a configured index")
     upload.add_argument("--wait-budget", type=float, help="seconds to wait for the listing")
     upload.add_argument(

@@ -1,4 +1,4 @@
-"""Upload through twine, never with --skip-existing: preflight first, send only what is absent,
+"""Upload through twine without skipping blindly: preflight first, send only what is absent,
 then wait until the index lists every file with the expected sha256."""
 
 from __future__ import annotations
