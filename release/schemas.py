@@ -8,16 +8,14 @@ from pathlib import Path
 import yaml
 
 from release.errors import CheckFailed
-from release.settings import schema
+from release.settings import check_schema
 
 WORKFLOWS = Path(".github") / "workflows"
 
 
 def check_project(root: Path) -> list[Path]:
     """Check the schema and every workflow under `root`; return the workflow files checked."""
-    from jsonschema.validators import validator_for
-
-    validator_for(schema()).check_schema(schema())
+    check_schema()
     files = sorted([*(root / WORKFLOWS).glob("*.yml"), *(root / WORKFLOWS).glob("*.yaml")])
     for path in files:
         check_workflow(path)

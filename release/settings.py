@@ -82,7 +82,7 @@ def parse_settings(table: dict[str, Any]) -> Settings:
 def validate(table: dict[str, Any]) -> None:
     if not table:
         return  # all defaults; spares importing jsonschema (a third of a second)
-    from jsonschema.exceptions import best_match
+    from jsonschema.exceptions import best_match  # here for the same reason
 
     error = best_match(_validator().iter_errors(table))
     if error is None:
@@ -124,6 +124,11 @@ def _check(name: str, spec: dict[str, Any]) -> CheckSpec:
 
 def _index(name: str, spec: dict[str, Any]) -> IndexSpec:
     return IndexSpec(name, spec["simple-url"], spec.get("upload-url"), spec.get("token-env"))
+
+
+def check_schema() -> None:
+    """Raise SchemaError unless the shipped schema is itself a valid JSON Schema."""
+    _validator()
 
 
 @cache
