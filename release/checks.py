@@ -88,7 +88,7 @@ def run_check(place: Place, spec: CheckSpec, installed: Installed) -> str | None
         )
     elif spec.name == "import" and not spec.run:
         _in_env(place, "import", [str(place.env.python), "-c", IMPORT_ALL, *installed.modules])
-    elif "{tests}" in spec.run and not (place.project / "tests").is_dir():
+    elif any("{tests}" in a for a in spec.run) and not (place.project / "tests").is_dir():
         return f"{place.project / 'tests'} does not exist"
     else:
         _in_env(place, spec.name, expand(spec.run, place, installed))
@@ -111,7 +111,13 @@ def expand(argv: Sequence[str], place: Place, installed: Installed) -> list[str]
         for key, value in values.items():
             arg = arg.replace(key, value)
         out.append(arg)
-    return out
+    return _from_env(out, place.env)
+
+
+def _from_env(argv: list[str], env: Environment) -> list[str]:
+    """A bare program name that the environment installed runs from there, whatever PATH says."""
+    program = env.bin / argv[0]
+    return [str(program), *argv[1:]] if "/" not in argv[0] and program.exists() else argv
 
 
 def _copy_tests(place: Place) -> Path:

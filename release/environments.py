@@ -42,11 +42,7 @@ class Environment:
 
 
 def create(root: Path, version: str) -> Environment:
-    interpreter = interpreters.find(
-        version,
-        os.environ.get("PATH", ""),
-        Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv")),
-    )
+    interpreter = interpreters.locate(version, os.environ)
     if interpreter is None:
         raise ToolMissing(
             f"Python {version} is not installed here",
@@ -58,17 +54,9 @@ def create(root: Path, version: str) -> Environment:
 
 def install_file(env: Environment, wheel: Path) -> None:
     """Our own wheel, from the verified file only: no index, no dependencies, no cache."""
-    _uv(
-        "pip",
-        "install",
-        "--quiet",
-        "--python",
-        str(env.python),
-        "--no-deps",
-        "--no-index",
-        "--no-cache",
-        str(wheel),
-    )
+    python = str(env.python)
+    _uv("pip", "install", "--quiet", "--python", python, "--no-deps", "--no-index", "--no-cache",
+        str(wheel))  # fmt: skip
 
 
 def install_from(env: Environment, index: Index, requirements: Sequence[str], label: str) -> None:

@@ -9,7 +9,7 @@ imports this before any dependency is installed.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, MutableMapping
+from collections.abc import Iterable, Mapping, MutableMapping
 from pathlib import Path
 
 
@@ -25,11 +25,16 @@ def find(version: str, path: str, pyenv_root: Path) -> Path | None:
     return installed[-1] if installed else None
 
 
+def locate(version: str, environ: Mapping[str, str]) -> Path | None:
+    """`find` with PATH and PYENV_ROOT taken from `environ`."""
+    root = Path(environ.get("PYENV_ROOT", Path.home() / ".pyenv"))
+    return find(version, environ.get("PATH", ""), root)
+
+
 def expose(versions: Iterable[str], environ: MutableMapping[str, str]) -> list[str]:
     """Put each found interpreter's directory first on PATH; return the versions not found."""
     path = environ.get("PATH", "")
-    root = Path(environ.get("PYENV_ROOT", Path.home() / ".pyenv"))
-    found = {v: find(v, path, root) for v in versions}
+    found = {v: locate(v, environ) for v in versions}
     dirs = [str(p.parent) for p in found.values() if p is not None]
     environ["PATH"] = os.pathsep.join(dict.fromkeys([*dirs, *path.split(os.pathsep)]))
     return [v for v, p in found.items() if p is None]

@@ -191,3 +191,16 @@ def test_installed_with_no_modules_adds_no_argument(place: checks.Place) -> None
 def test_arguments_without_placeholders_are_kept_as_they_are(place: checks.Place) -> None:
     argv = ["sh", "-c", "echo {not_a_placeholder} $HOME", ""]
     assert checks.expand(argv, place, checks.Installed("1", {})) == argv
+
+
+def test_a_program_the_environment_installed_runs_from_its_bin(
+    place: checks.Place, tmp_path: Path
+) -> None:
+    place.env.bin.mkdir(parents=True)
+    (place.env.bin / "ruff").write_text("")
+    installed = checks.Installed("1", {})
+    assert checks.expand(["ruff", "check"], place, installed) == [
+        str(place.env.bin / "ruff"),
+        "check",
+    ]
+    assert checks.expand(["git", "status"], place, installed) == ["git", "status"]
