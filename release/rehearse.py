@@ -56,7 +56,9 @@ def rehearse_rc(plan: Rehearsal, progress: Callable[[str], None]) -> Report:
     shutil.rmtree(home, ignore_errors=True)  # fresh indexes: a rehearsal starts from nothing
     config = load_config(_copy_source(plan.project, home / "src"))
     report = Report("rehearse rc")
-    options = Options(Mode.LOCAL, plan.dependency_index, home / "dist", home, plan.project)
+    options = Options(
+        Mode.LOCAL, plan.dependency_index, dist=home / "dist", state=home, repo=plan.project
+    )
     with open_run(config, options, progress) as run:
         report.facts["indexes"] = {
             "testpypi": run.index(STAGING).simple_url,

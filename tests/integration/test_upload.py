@@ -12,8 +12,10 @@ import httpx
 import pytest
 
 from release import runner
+from release.context import Run
 from release.errors import ConsumedVersion, NotYetListed, VersionRuleError
 from release.indexes import LocalEndpoints
+from release.manifest import Manifest
 from release.upload import upload
 from release.wait import wait_until_listed
 from tests.conftest import git_tag
@@ -25,12 +27,19 @@ def _twine(files: list[Path], url: str) -> None:
     runner.run([*argv, *map(str, files)], env={"TWINE_USERNAME": "a", "TWINE_PASSWORD": "-"})
 
 
+def _candidate(
+    stand_ins: LocalEndpoints, http: httpx.Client, tmp_path: Path
+) -> tuple[Manifest, Run]:
+    """A freshly built 1.0.0rc1 of a project no other test uses, and a run for it."""
+    built = build_at(tmp_path / "p", unique("sr-app"), "1.0.0rc1")
+    return built, make_run(tmp_path / "p", stand_ins, http, tmp_path / "state")
+
+
 def test_upload_lists_every_file_then_an_identical_rerun_sends_nothing(
     stand_ins: LocalEndpoints, http: httpx.Client, tmp_path: Path
 ) -> None:
-    name = unique("sr-app")
-    built = build_at(tmp_path / "p", name, "1.0.0rc1")
-    run = make_run(tmp_path / "p", stand_ins, http, tmp_path / "state")
+    built, run = _candidate(stand_ins, http, tmp_path)
+    name = built.name
     first = upload(run, "testpypi")
     listed = {f.filename: f.sha256 for f in run.listing(run.index("testpypi"), name)}
     again = upload(run, "testpypi")
@@ -43,9 +52,7 @@ def test_upload_lists_every_file_then_an_identical_rerun_sends_nothing(
 def test_a_partial_upload_resumes_with_the_missing_file_only(
     stand_ins: LocalEndpoints, http: httpx.Client, tmp_path: Path
 ) -> None:
-    name = unique("sr-app")
-    built = build_at(tmp_path / "p", name, "1.0.0rc1")
-    run = make_run(tmp_path / "p", stand_ins, http, tmp_path / "state")
+    built, run = _candidate(stand_ins, http, tmp_path)
     _twine([run.dist / built.wheel.filename], str(run.index("testpypi").upload_url))
     resumed = upload(run, "testpypi")
     assert resumed.already == (built.wheel.filename,)
@@ -102,9 +109,8 @@ def test_a_final_needs_an_rc_on_the_staging_index_unless_overridden(
 def test_a_file_that_appears_late_is_waited_for(
     stand_ins: LocalEndpoints, http: httpx.Client, tmp_path: Path
 ) -> None:
-    name = unique("sr-app")
-    built = build_at(tmp_path / "p", name, "1.0.0rc1")
-    run = make_run(tmp_path / "p", stand_ins, http, tmp_path / "state")
+    built, run = _candidate(stand_ins, http, tmp_path)
+    name = built.name
     index = run.index("testpypi")
     files = [run.dist / f.filename for f in built.files]
     late = threading.Thread(target=lambda: (time.sleep(1.5), _twine(files, str(index.upload_url))))
@@ -125,9 +131,8 @@ def test_a_file_that_appears_late_is_waited_for(
 def test_waiting_ends_with_a_clear_error_when_the_budget_is_spent(
     stand_ins: LocalEndpoints, http: httpx.Client, tmp_path: Path
 ) -> None:
-    name = unique("sr-app")
-    built = build_at(tmp_path / "p", name, "1.0.0rc1")
-    run = make_run(tmp_path / "p", stand_ins, http, tmp_path / "state")
+    built, run = _candidate(stand_ins, http, tmp_path)
+    name = built.name
     index = run.index("testpypi")
     with pytest.raises(NotYetListed, match=r"did not list .* within 1 s") as caught:
         wait_until_listed(

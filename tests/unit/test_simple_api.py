@@ -11,6 +11,24 @@ PAGE = "https://index.example.invalid/simple/proxbox-api/"
 SHA = "0123456789abcdef" * 4
 
 
+# What both page forms below list: relative links resolved, sha256 kept, other hashes dropped.
+LISTED = [
+    ListedFile(
+        "proxbox_api-1.4.0-py3-none-any.whl",
+        "https://index.example.invalid/packages/ab/proxbox_api-1.4.0-py3-none-any.whl",
+        SHA,
+    ),
+    ListedFile(
+        "proxbox_api-1.4.0.tar.gz", "https://files.example.invalid/proxbox_api-1.4.0.tar.gz", None
+    ),
+    ListedFile(
+        "proxbox_api-1.3.0.tar.gz",
+        "https://index.example.invalid/simple/proxbox-api/proxbox_api-1.3.0.tar.gz",
+        None,
+    ),
+]
+
+
 def test_parse_json_resolves_urls_and_reads_sha256() -> None:
     page = {
         "meta": {"api-version": "1.1"},
@@ -29,23 +47,7 @@ def test_parse_json_resolves_urls_and_reads_sha256() -> None:
             {"filename": "proxbox_api-1.3.0.tar.gz", "url": "proxbox_api-1.3.0.tar.gz"},
         ],
     }
-    assert parse_json(page, PAGE) == [
-        ListedFile(
-            "proxbox_api-1.4.0-py3-none-any.whl",
-            "https://index.example.invalid/packages/ab/proxbox_api-1.4.0-py3-none-any.whl",
-            SHA,
-        ),
-        ListedFile(
-            "proxbox_api-1.4.0.tar.gz",
-            "https://files.example.invalid/proxbox_api-1.4.0.tar.gz",
-            None,
-        ),
-        ListedFile(
-            "proxbox_api-1.3.0.tar.gz",
-            "https://index.example.invalid/simple/proxbox-api/proxbox_api-1.3.0.tar.gz",
-            None,
-        ),
-    ]
+    assert parse_json(page, PAGE) == LISTED
 
 
 def test_parse_json_of_a_project_without_files() -> None:
@@ -66,23 +68,7 @@ HTML = f"""<!DOCTYPE html>
 
 
 def test_parse_html_reads_anchors_fragments_and_relative_links() -> None:
-    assert parse_html(HTML, PAGE) == [
-        ListedFile(
-            "proxbox_api-1.4.0-py3-none-any.whl",
-            "https://index.example.invalid/packages/ab/proxbox_api-1.4.0-py3-none-any.whl",
-            SHA,
-        ),
-        ListedFile(
-            "proxbox_api-1.4.0.tar.gz",
-            "https://files.example.invalid/proxbox_api-1.4.0.tar.gz",
-            None,
-        ),
-        ListedFile(
-            "proxbox_api-1.3.0.tar.gz",
-            "https://index.example.invalid/simple/proxbox-api/proxbox_api-1.3.0.tar.gz",
-            None,
-        ),
-    ]
+    assert parse_html(HTML, PAGE) == LISTED
 
 
 def test_parse_html_of_an_empty_page() -> None:
