@@ -15,9 +15,21 @@ from packaging.utils import canonicalize_name
 
 from release.errors import ConfigError
 from release.settings import Settings, parse_settings
+from release.versions import shorten
 
 DEFAULT_PYTHONS = ("3.11", "3.12", "3.13")
-_CLASSIFIER = re.compile(r"^Programming Language :: Python :: (3\.\d+)$")
+_CLASSIFIER = re.compile(r"^Programming Language :: Python :: (3\.[0-9]+)$")
+_FIX = "fix the file and retry"
+_RELOCK = "run `uv lock` to write uv.lock anew, and commit it"
+# bool before int: True is an int to Python, a boolean to TOML
+_TOML_TYPES: tuple[tuple[type, str], ...] = (
+    (bool, "a boolean"),
+    (int, "an integer"),
+    (float, "a float"),
+    (str, "a string"),
+    (list, "an array"),
+    (dict, "a table"),
+)
 
 
 @dataclass(frozen=True)
@@ -32,10 +44,8 @@ class Config:
 def load_config(root: Path) -> Config:
     project = _load_toml(root / "pyproject.toml", "run from the project root or pass --project")
     table = _table(project, "project")
-    name = table.get("name")
-    if not isinstance(name, str) or not name:
-        raise ConfigError("pyproject.toml has no [project].name", hint="add name = '...'")
-    ours = _table(_table(project, "tool"), "staged-release")
+    name = _string(table, "name", "add name = '...'")
+    ours = _table(project, "tool", "staged-release")
     settings = parse_settings(ours)
     return Config(root.resolve(), name, _static_version(table), _pythons(ours, table), settings)
 
@@ -44,31 +54,29 @@ def read_lock_version(root: Path, name: str) -> str:
     """The version uv.lock records for the project itself (names compared per PEP 503)."""
     lock = _load_toml(root / "uv.lock", "run `uv lock` and commit uv.lock")
     wanted = canonicalize_name(name)
-    for package in lock.get("package", []):
-        if canonicalize_name(str(package.get("name", ""))) == wanted and "version" in package:
-            return str(package["version"])
+    for package in _lock_packages(lock):
+        if canonicalize_name(_lock_string(package, "name")) == wanted and "version" in package:
+            return _lock_string(package, "version")
     raise ConfigError(
-        f"uv.lock has no entry for {wanted}", hint="run `uv lock` in the project and commit it"
+        f"uv.lock has no entry for {shorten(wanted)}",
+        hint="run `uv lock` in the project and commit it",
     )
 
 
 def _static_version(table: dict[str, Any]) -> str:
-    if "version" in table.get("dynamic", []):
+    if "version" in _strings(table, "dynamic"):
         raise ConfigError(
             "[project].version is dynamic; staged-release needs a static version for now",
             hint="write the version into pyproject.toml ([project].version = 'X.Y.Z')",
         )
-    version = table.get("version")
-    if not isinstance(version, str):
-        raise ConfigError("pyproject.toml has no [project].version", hint="add version = 'X.Y.Z'")
-    return version
+    return _string(table, "version", "add version = 'X.Y.Z'")
 
 
 def _pythons(ours: dict[str, Any], table: dict[str, Any]) -> tuple[str, ...]:
     """[tool.staged-release].pythons (schema-checked), else the classifiers, else 3.11-3.13."""
     if "pythons" in ours:
         return tuple(ours["pythons"])
-    found = (_CLASSIFIER.match(str(c)) for c in table.get("classifiers", []))
+    found = (_CLASSIFIER.match(c) for c in _strings(table, "classifiers"))
     return tuple(m.group(1) for m in found if m) or DEFAULT_PYTHONS
 
 
@@ -77,12 +85,65 @@ def _load_toml(path: Path, hint: str) -> dict[str, Any]:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ConfigError(f"{path} does not exist", hint=hint) from None
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError(f"cannot read {path}: {exc}", hint="fix the file and retry") from None
+    except RecursionError:  # tomllib recurses once per nested array or inline table
+        raise ConfigError(f"cannot read {path}: it nests too deeply", hint=_FIX) from None
+    # ValueError covers TOMLDecodeError, UnicodeDecodeError and an integer past Python's limit
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"cannot read {path}: {shorten(str(exc))}", hint=_FIX) from None
 
 
-def _table(data: dict[str, Any], key: str) -> dict[str, Any]:
-    value = data.get(key, {})
-    if not isinstance(value, dict):
-        raise ConfigError(f"[{key}] must be a table", hint=f"fix [{key}] in pyproject.toml")
-    return value
+def _table(data: dict[str, Any], *keys: str) -> dict[str, Any]:
+    """The table at the dotted path `keys` ({} when absent)."""
+    for depth, key in enumerate(keys, start=1):
+        data = data.get(key, {})
+        if not isinstance(data, dict):
+            where = ".".join(keys[:depth])
+            raise ConfigError(
+                f"[{where}] in pyproject.toml is {_toml_type(data)}, not a table",
+                hint=f"write [{where}] as a table of keys",
+            )
+    return data
+
+
+def _string(table: dict[str, Any], key: str, hint: str) -> str:
+    """[project].`key`, which must be a non-empty string."""
+    value = table.get(key)
+    if value is None:
+        raise ConfigError(f"pyproject.toml has no [project].{key}", hint=hint)
+    if isinstance(value, str) and value:
+        return value
+    problem = "empty" if value == "" else f"{_toml_type(value)}, not a string"
+    raise ConfigError(f"[project].{key} in pyproject.toml is {problem}", hint=hint)
+
+
+def _strings(table: dict[str, Any], key: str) -> list[str]:
+    """[project].`key`, which must be an array of strings (empty when absent)."""
+    value = table.get(key, [])
+    if isinstance(value, list) and all(isinstance(item, str) for item in value):
+        return value
+    raise ConfigError(
+        f"[project].{key} in pyproject.toml must be an array of strings",
+        hint=f'write it as {key} = ["...", "..."]',
+    )
+
+
+def _lock_packages(lock: dict[str, Any]) -> list[dict[str, Any]]:
+    packages = lock.get("package", [])
+    if isinstance(packages, list) and all(isinstance(p, dict) for p in packages):
+        return packages
+    raise ConfigError("uv.lock is damaged: `package` is not an array of tables", hint=_RELOCK)
+
+
+def _lock_string(package: dict[str, Any], key: str) -> str:
+    value = package.get(key, "")
+    if isinstance(value, str):
+        return value
+    raise ConfigError(
+        f"uv.lock is damaged: a [[package]] {key} is {_toml_type(value)}, not a string",
+        hint=_RELOCK,
+    )
+
+
+def _toml_type(value: object) -> str:
+    """How TOML calls the type of `value`, with its article, for messages."""
+    return next((name for kind, name in _TOML_TYPES if isinstance(value, kind)), "a date or time")

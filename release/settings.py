@@ -8,17 +8,22 @@ from __future__ import annotations
 
 import difflib
 import json
+import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 from release.errors import ConfigError
+from release.versions import quote, shorten
 
 if TYPE_CHECKING:
     from jsonschema.protocols import Validator
 
 DEFAULT_WAIT_BUDGET = 900.0  # seconds: PyPI's CDN can take minutes to list a new file
+DEFAULT_CHECK_TIMEOUT = 1800.0  # seconds: a hung test suite must not block a lane forever
+_MESSAGE_LIMIT = 200  # characters: the validator quotes offending values, which may be huge
 
 
 @dataclass(frozen=True)
@@ -27,6 +32,7 @@ class CheckSpec:
     run: tuple[str, ...] = ()  # empty for the built-in checks, which run in-process of the env
     groups: tuple[str, ...] = ()  # dependency groups, installed as uv.lock pins them
     requires: tuple[str, ...] = ()  # extra requirements
+    timeout: float = DEFAULT_CHECK_TIMEOUT  # seconds before its process tree is killed
 
 
 # compile and import run inside the environment (see release.checks); tests runs pytest on a copy
@@ -84,13 +90,47 @@ def validate(table: dict[str, Any]) -> None:
         return  # all defaults; spares importing jsonschema (a third of a second)
     from jsonschema.exceptions import best_match  # here for the same reason
 
+    _ensure_usable_numbers(table)
     error = best_match(_validator().iter_errors(table))
     if error is None:
         return
-    where = "[tool.staged-release" + "".join(f".{p}" for p in error.absolute_path) + "]"
+    where = _where(error.absolute_path)
     if error.validator == "additionalProperties" and isinstance(error.instance, dict):
         raise _unknown_key(where, error.instance, error.schema)
-    raise ConfigError(f"{where}: {error.message}", hint="see the README's configuration section")
+    raise ConfigError(
+        f"{where}: {shorten(error.message, _MESSAGE_LIMIT)}",
+        hint="see the README's configuration section",
+    )
+
+
+def _ensure_usable_numbers(table: dict[str, Any]) -> None:
+    """Refuse NaN, infinities and integers beyond any float, wherever they are: the schema lets
+    NaN pass, float() overflows, and a huge integer breaks the validator's own message."""
+    pending: list[tuple[list[str | int], object]] = [([], table)]
+    while pending:  # a loop, not recursion: the table may nest as deeply as its source allows
+        path, value = pending.pop()
+        if isinstance(value, dict):
+            pending += [([*path, key], item) for key, item in value.items()]
+        elif isinstance(value, list):
+            pending += [([*path, index], item) for index, item in enumerate(value)]
+        elif isinstance(value, int | float) and not isinstance(value, bool) and not _fits(value):
+            raise ConfigError(
+                f"{_where(path)} is not a usable number",
+                hint="write a plain number, such as 900",
+            )
+
+
+def _fits(number: float) -> bool:
+    try:
+        return math.isfinite(number)
+    except OverflowError:  # an integer beyond any float
+        return False
+
+
+def _where(path: Iterable[str | int]) -> str:
+    """`[tool.staged-release.a.b]`; a key with a newline in it is quoted, to keep one line."""
+    keys = "".join(f".{p}" if str(p).isprintable() else f".{p!r}" for p in path)
+    return shorten(f"[tool.staged-release{keys}]", _MESSAGE_LIMIT)
 
 
 def _unknown_key(where: str, instance: dict[str, Any], schema: Any) -> ConfigError:
@@ -98,7 +138,7 @@ def _unknown_key(where: str, instance: dict[str, Any], schema: Any) -> ConfigErr
     unknown = sorted(set(instance) - set(known))[0]
     close = difflib.get_close_matches(unknown, known, n=1)
     hint = f"did you mean {close[0]!r}?" if close else f"known keys: {', '.join(known)}"
-    return ConfigError(f"{where}: unknown key {unknown!r}", hint=hint)
+    return ConfigError(f"{where}: unknown key {quote(unknown)}", hint=hint)
 
 
 def _resolve_check(name: str, defined: dict[str, CheckSpec]) -> CheckSpec:
@@ -109,16 +149,28 @@ def _resolve_check(name: str, defined: dict[str, CheckSpec]) -> CheckSpec:
     known = sorted({*BUILTIN, *defined})
     close = difflib.get_close_matches(name, known, n=1)
     raise ConfigError(
-        f"[tool.staged-release].checks names {name!r}, which is neither built in nor defined",
+        f"[tool.staged-release].checks names {quote(name)}, which is neither built in nor defined",
         hint=f"did you mean {close[0]!r}?"
         if close
-        else f"define it under [tool.staged-release.check.{name}] with run = [...]",
+        else f"define it under {_where(['check', name])} with run = [...]",
     )
 
 
 def _check(name: str, spec: dict[str, Any]) -> CheckSpec:
+    """A defined check; a built-in one may be given a timeout (or tools) without a `run`."""
+    base = BUILTIN.get(name)
+    if "run" not in spec and base is None:
+        raise ConfigError(
+            f"{_where(['check', name])} has no run, and is not a built-in check",
+            hint=f'say what it runs: run = ["..."] (built in: {", ".join(BUILTIN)})',
+        )
+    base = base or CheckSpec(name)
     return CheckSpec(
-        name, tuple(spec["run"]), tuple(spec.get("groups", ())), tuple(spec.get("requires", ()))
+        name,
+        tuple(spec.get("run", base.run)),
+        tuple(spec.get("groups", base.groups)),
+        tuple(spec.get("requires", base.requires)),
+        float(spec.get("timeout", base.timeout)),
     )
 
 

@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from packaging.version import InvalidVersion, Version
+from packaging.version import InvalidVersion
 
 from release import git
 from release.errors import VersionMismatch, VersionRuleError
@@ -16,7 +16,9 @@ from release.versions import (
     looks_like_version_tag,
     parse_tag,
     parse_version,
+    shorten,
     strip_ref,
+    to_version,
 )
 
 
@@ -35,7 +37,7 @@ def verify(sources: VersionSources) -> ReleaseVersion:
     tagged = parse_tag(sources.tag) if sources.tag else None
     hints = []
     if _differs(sources.lock, version):
-        hints.append(f"uv.lock still says {sources.lock} — run `uv lock`")
+        hints.append(f"uv.lock still says {shorten(sources.lock)} — run `uv lock`")
     if tagged is not None and tagged != version:
         hints.append(
             f"the tag is {tagged.tag} but pyproject.toml says {version} — tag {version.tag} "
@@ -43,8 +45,8 @@ def verify(sources: VersionSources) -> ReleaseVersion:
         )
     if _differs(sources.expected, version):
         hints.append(
-            f"expected {sources.expected} but the project holds {version} — check out the "
-            f"right ref or pass expected_version={version}"
+            f"expected {shorten(sources.expected or '')} but the project holds {version} — "
+            f"check out the right ref or pass expected_version={version}"
         )
     if hints:
         raise VersionMismatch(
@@ -82,7 +84,7 @@ def _differs(text: str | None, version: ReleaseVersion) -> bool:
     if text is None:
         return False
     try:
-        return Version(text) != version.version
+        return to_version(text) != version.version
     except InvalidVersion:
         return True
 
@@ -93,4 +95,4 @@ def _listing(sources: VersionSources) -> str:
         parts.append(f"tag {strip_ref(sources.tag)}")
     if sources.expected:
         parts.append(f"expected {sources.expected}")
-    return ", ".join(parts)
+    return ", ".join(map(shorten, parts))  # a pasted blob must not flood the one-line error

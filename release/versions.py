@@ -7,6 +7,7 @@ Accepted kinds are a final `X.Y.Z`, a release candidate `X.Y.ZrcN` and a post-re
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -16,6 +17,11 @@ from release.errors import VersionRuleError
 
 TAG_PREFIX = "v"
 ACCEPTED_FORMS = "X.Y.Z, X.Y.ZrcN or X.Y.Z.postN"
+QUOTE_LIMIT = 60  # characters of an input quoted in a message: a pasted blob keeps it one line
+# Far below Python's int-conversion limit (4300 digits by default, 640 at the lowest), which
+# packaging lets escape as a bare ValueError; a number this short and its successor always convert.
+LONGEST_NUMBER = 100
+_TOO_LONG = re.compile(f"[0-9]{{{LONGEST_NUMBER + 1}}}")
 
 
 class Kind(enum.StrEnum):
@@ -48,8 +54,8 @@ def parse_version(text: str, *, where: str = "the version") -> ReleaseVersion:
     version = _pep440(text, where)
     if str(version) != text:
         raise VersionRuleError(
-            f"{where} is spelt {text!r}, which is not the canonical PEP 440 form",
-            hint=f"write {version} instead",
+            f"{where} is spelt {quote(text)}, which is not the canonical PEP 440 form",
+            hint=f"write {shorten(str(version))} instead",
         )
     return ReleaseVersion(version, _kind(version, where))
 
@@ -59,14 +65,15 @@ def parse_tag(tag: str) -> ReleaseVersion:
     name = strip_ref(tag)
     if not name.startswith(TAG_PREFIX):
         raise VersionRuleError(
-            f"tag {name!r} does not start with {TAG_PREFIX!r}",
+            f"tag {quote(name)} does not start with {TAG_PREFIX!r}",
             hint=_canonical_hint(name.lstrip("vV")),
         )
-    version = _pep440(name[len(TAG_PREFIX) :], f"tag {name!r}")
-    kind = _kind(version, f"tag {name!r}")
+    version = _pep440(name[len(TAG_PREFIX) :], "tag", shown=name)
+    kind = _kind(version, f"tag {quote(name)}")
     if name != f"{TAG_PREFIX}{version}":
         raise VersionRuleError(
-            f"tag {name!r} is not spelt canonically", hint=f"name the tag {TAG_PREFIX}{version}"
+            f"tag {quote(name)} is not spelt canonically",
+            hint=f"name the tag {shorten(TAG_PREFIX + str(version))}",
         )
     return ReleaseVersion(version, kind)
 
@@ -97,23 +104,43 @@ def consumed_from_tags(tags: Iterable[str]) -> frozenset[Version]:
 
 def loose_version(text: str) -> Version:
     """Any PEP 440 spelling, with or without `v` or `refs/tags/` (raises InvalidVersion)."""
-    return Version(strip_ref(text).lstrip("vV"))
+    return to_version(strip_ref(text).lstrip("vV"))
 
 
-def _pep440(text: str, where: str) -> Version:
+def to_version(text: str) -> Version:
+    """`Version(text)` for any input: every refusal is an InvalidVersion, whose message says what
+    is wrong in words that follow the quoted input ("is not a PEP 440 version")."""
+    if _TOO_LONG.search(text):
+        raise InvalidVersion(f"has a number of more than {LONGEST_NUMBER} digits")
     try:
         return Version(text)
     except InvalidVersion:
-        raise VersionRuleError(
-            f"{where} {text!r} is not a PEP 440 version", hint=f"use one of {ACCEPTED_FORMS}"
-        ) from None
+        raise InvalidVersion("is not a PEP 440 version") from None
+
+
+def quote(text: str) -> str:
+    """`text` quoted for a message, cut short so that a huge input keeps the message one line."""
+    return repr(shorten(text))
+
+
+def shorten(text: str, limit: int = QUOTE_LIMIT) -> str:
+    return text if len(text) <= limit else f"{text[: limit - 3]}..."
+
+
+def _pep440(text: str, where: str, shown: str | None = None) -> Version:
+    """`text` as a Version; refused with `where` and the input as given (`shown`) quoted."""
+    try:
+        return to_version(text)
+    except InvalidVersion as exc:
+        message = f"{where} {quote(text if shown is None else shown)} {exc}"
+        raise VersionRuleError(message, hint=f"use one of {ACCEPTED_FORMS}") from None
 
 
 def _kind(version: Version, where: str) -> Kind:
     problem = _rejection(version)
     if problem:
         raise VersionRuleError(
-            f"{where} ({version}) is {problem}",
+            f"{where} ({shorten(str(version))}) is {problem}",
             hint=f"use one of {ACCEPTED_FORMS}, for example {_example(version)}",
         )
     if version.pre is not None:
@@ -138,11 +165,11 @@ def _rejection(version: Version) -> str | None:
 
 def _example(version: Version) -> str:
     parts = [*version.release, 0, 0, 0][:3]
-    return ".".join(map(str, parts)) + "rc1"
+    return shorten(".".join(map(str, parts))) + "rc1"
 
 
 def _canonical_hint(text: str) -> str:
     try:
-        return f"name the tag {TAG_PREFIX}{Version(text)}"
+        return f"name the tag {shorten(TAG_PREFIX + str(to_version(text)))}"
     except InvalidVersion:
         return f"name the tag {TAG_PREFIX} followed by {ACCEPTED_FORMS}"

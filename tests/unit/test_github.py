@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -77,3 +78,48 @@ def test_unreadable_payload_is_a_config_error(tmp_path: Path) -> None:
     good = tmp_path / "good.json"
     good.write_text(json.dumps({"inputs": {"publish_target": "pypi"}}))
     assert read_payload({"GITHUB_EVENT_PATH": str(good)})["inputs"]["publish_target"] == "pypi"
+
+
+DISPATCH = {"GITHUB_EVENT_NAME": "workflow_dispatch"}
+
+
+@pytest.mark.parametrize(
+    ("payload", "says"),
+    [
+        ({"inputs": "publish_target=pypi"}, "'inputs' is a string, not an object"),
+        ({"release": []}, "'release' is an array, not an object"),
+        ({"inputs": {"publish_target": 5}}, "'publish_target' is a number, not a string"),
+        ({"inputs": {"source_ref": True}}, "'source_ref' is a boolean, not a string"),
+        ({"inputs": {"expected_version": ["1.4.0"]}}, "'expected_version' is an array"),
+    ],
+)
+def test_a_payload_of_the_wrong_shape_is_a_config_error(payload: dict[str, Any], says: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        trigger_from(DISPATCH, payload, NO_FLAGS)
+    assert says in caught.value.message
+    assert caught.value.hint
+
+
+def test_null_or_empty_inputs_mean_not_given() -> None:
+    payload = {"inputs": {"publish_target": None, "source_ref": ""}, "release": None}
+    assert trigger_from(DISPATCH, payload, NO_FLAGS) == Trigger(Event.DISPATCH)
+
+
+@pytest.mark.parametrize(
+    ("content", "says"),
+    [
+        (b"[]", "is not a JSON object"),
+        (b"[" * 100_000, "nests too deeply"),
+        (b"1" * 5000, "cannot read"),  # an integer past Python's int-conversion limit
+        (b"\xff\xfe{}", "cannot read"),
+    ],
+)
+def test_a_payload_file_that_is_no_json_object_is_a_config_error(
+    tmp_path: Path, content: bytes, says: str
+) -> None:
+    event = tmp_path / "event.json"
+    event.write_bytes(content)
+    with pytest.raises(ConfigError) as caught:
+        read_payload({"GITHUB_EVENT_PATH": str(event)})
+    assert says in caught.value.message
+    assert len(caught.value.message) < 200 + len(str(event))

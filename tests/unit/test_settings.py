@@ -200,7 +200,28 @@ def test_custom_check_and_index_are_typed() -> None:
 
 def test_a_defined_check_overrides_the_builtin_of_that_name() -> None:
     settings = parse_settings({"check": {"tests": {"run": ["pytest", "-x", "{tests}"]}}})
-    assert settings.checks[2] == CheckSpec("tests", ("pytest", "-x", "{tests}"))
+    # What it does not say (its tools) it keeps from the built-in check.
+    assert settings.checks[2] == CheckSpec("tests", ("pytest", "-x", "{tests}"), (), ("pytest",))
+
+
+def test_every_check_has_a_time_budget_and_a_builtin_one_can_take_just_that() -> None:
+    settings = parse_settings({"check": {"tests": {"timeout": 60}, "lint": {"run": ["ruff"]}}})
+    budgets = {c.name: c.timeout for c in settings.checks}
+    assert budgets == {"compile": 1800, "import": 1800, "tests": 60, "lint": 1800}
+    assert settings.checks[2].run == BUILTIN["tests"].run
+
+
+@pytest.mark.parametrize("timeout", [0, -5, "60"])
+def test_a_time_budget_must_be_a_positive_number(timeout: object) -> None:
+    with pytest.raises(ConfigError, match=r"\[tool.staged-release.check.tests.timeout\]"):
+        parse_settings({"check": {"tests": {"timeout": timeout}}})
+
+
+def test_a_check_that_is_not_built_in_needs_a_run() -> None:
+    with pytest.raises(ConfigError, match="has no run") as caught:
+        parse_settings({"check": {"lint": {"timeout": 60}}})
+    assert caught.value.hint is not None
+    assert "run = [" in caught.value.hint
 
 
 def test_the_shipped_schema_is_a_valid_json_schema() -> None:

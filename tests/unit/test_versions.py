@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import pytest
+from packaging.version import Version
 
 from release.errors import VersionRuleError
 from release.versions import Kind, consumed_from_tags, parse_tag, parse_version
@@ -82,3 +86,32 @@ def test_pyproject_version_must_be_canonical() -> None:
 def test_consumed_tags_are_read_leniently() -> None:
     tags = ["v1.0.0-rc1", "1.0.0rc2", "docs-2024", "latest", "v1.0.0"]
     assert {str(v) for v in consumed_from_tags(tags)} == {"1.0.0rc1", "1.0.0rc2", "1.0.0"}
+
+
+HUGE = "1" * 5000  # past Python's int-conversion limit, which packaging lets escape as ValueError
+
+
+@pytest.mark.parametrize(
+    "parse",
+    [
+        lambda: parse_version(HUGE),
+        lambda: parse_version("1.0.0rc" + HUGE),
+        lambda: parse_tag("v1.0." + HUGE),
+        lambda: parse_tag("refs/tags/v" + HUGE + ".0.0"),
+    ],
+)
+def test_a_number_of_thousands_of_digits_is_one_short_rule_error(parse: Callable[[], Any]) -> None:
+    with pytest.raises(VersionRuleError) as caught:
+        parse()
+    assert "has a number of more than 100 digits" in caught.value.message
+    assert len(caught.value.message) < 120  # the input is quoted cut short, not echoed whole
+
+
+def test_a_huge_input_is_quoted_cut_short() -> None:
+    with pytest.raises(VersionRuleError) as caught:
+        parse_tag("release-" + "x" * 10_000)
+    assert caught.value.message == f"tag 'release-{'x' * 49}...' does not start with 'v'"
+
+
+def test_a_tag_with_a_huge_number_consumes_nothing() -> None:
+    assert consumed_from_tags(["v" + HUGE, "v1.0.0"]) == {Version("1.0.0")}
