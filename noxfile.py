@@ -130,7 +130,11 @@ def rehearse_rc(session: nox.Session) -> None:
 
 @nox.session(python=PYTHONS[0], default=False)
 def bump(session: nox.Session) -> None:
-    """Move to the next free version: `nox -s bump -- rc` (or final, post, X.Y.Z)."""
+    """Move to the next free version: `nox -s bump -- rc` (or final, post, X.Y.Z).
+
+    Counts git tags and what TestPyPI and PyPI list (`STAGED_RELEASE_INDEXES=local`: the local
+    stand-ins); `nox -s bump -- rc --offline` counts the tags only.
+    """
     if not session.posargs:
         session.error("say what to bump to: nox -s bump -- rc|final|post|X.Y.Z")
     sync(session)

@@ -10,7 +10,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any, Final
 
+from packaging.version import Version
+
 from release.errors import LaneError
+from release.fixforward import ensure_publishable
 from release.version_check import VersionSources, verify
 from release.versions import (
     Kind,
@@ -98,12 +101,18 @@ class Plan:
 
 
 def make_plan(
-    trigger: Trigger, sources: VersionSources, pythons: tuple[str, ...], head_tag: str | None
+    trigger: Trigger,
+    sources: VersionSources,
+    pythons: tuple[str, ...],
+    head_tag: str | None,
+    consumed: frozenset[Version] = frozenset(),
 ) -> Plan:
-    """Check the version rules for the trigger's ref and choose the lane."""
+    """Check the version rules for the trigger's ref and choose the lane. `consumed` holds the
+    versions the repository's tags consumed (none in a shallow clone, and then none refuse)."""
     tag, requested = _route(trigger, head_tag)
     version = verify(replace(sources, tag=tag, expected=trigger.expected_version))
     target = target_for(version, requested)
+    ensure_publishable(version, consumed)  # before any work: e.g. no v1.4.0 after .post1
     return Plan(target, sources.package, version, tag is not None, trigger, pythons)
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from release.cli import main
+from tests.conftest import cli, git_tag
 
 Project = Callable[[str], Path]
 
@@ -110,3 +111,32 @@ def test_a_pushed_branch_is_not_a_release(
     actions(monkeypatch, tmp_path, "push", "refs/heads/main")
     assert main(["plan", "--project", str(project("final-agrees"))]) == 2
     assert "releases start from a tag" in capsys.readouterr().err
+
+
+def test_a_pushed_final_is_refused_once_a_post_of_it_is_tagged(
+    project: Project,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    root = project("final-agrees")
+    git_tag(root, "v1.4.0rc1", "v1.4.0", "v1.4.0.post1")
+    output = actions(monkeypatch, tmp_path, "push", "refs/tags/v1.4.0")
+    code, out, err = cli(capsys, "plan", "--json", "--project", str(root))
+    assert (code, out) == (2, "")
+    assert "error: v1.4.0 may not be released: 1.4.0.post1 is consumed" in err
+    assert "hint: tag v1.4.0.post2 instead" in err
+    assert output.read_text() == ""  # no lane for CI to run
+
+
+def test_a_pushed_rc_is_planned_although_its_own_tag_exists(
+    project: Project,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    root = project("rc-agrees")
+    git_tag(root, "v1.3.0", "v1.3.0.post1", "v1.4.0rc1")
+    actions(monkeypatch, tmp_path, "push", "refs/tags/v1.4.0rc1")
+    code, out, _ = cli(capsys, "plan", "--json", "--project", str(root))
+    assert (code, json.loads(out)["target"]) == (0, "testpypi")

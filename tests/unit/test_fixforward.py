@@ -53,6 +53,15 @@ def test_a_consumed_final_is_refused_with_the_next_post() -> None:
     assert caught.value.hint == "use 1.4.0.post2 (`staged-release bump post`)"
 
 
+def test_a_consumed_post_proves_the_final_was_released_without_its_tag() -> None:
+    with pytest.raises(ConsumedVersion) as caught:
+        next_version(Kind.FINAL, Version("1.4.0"), consumed("1.4.0rc2", "1.4.0.post1"))
+    assert caught.value.message == (
+        "1.4.0.post1 is consumed, so 1.4.0 was released and is never reused"
+    )
+    assert caught.value.hint == "use 1.4.0.post2 (`staged-release bump post`)"
+
+
 def test_no_post_before_the_final() -> None:
     with pytest.raises(VersionRuleError) as caught:
         next_version(Kind.POST, Version("1.4.0"), consumed("1.4.0rc3"))

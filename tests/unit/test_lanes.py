@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 import pytest
+from packaging.version import Version
 
-from release.errors import LaneError, ReleaseError, VersionMismatch, VersionRuleError
+from release.errors import (
+    ConsumedVersion,
+    LaneError,
+    ReleaseError,
+    VersionMismatch,
+    VersionRuleError,
+)
 from release.lanes import LANES, Event, Target, Trigger, make_plan, stage_names
 from release.version_check import VersionSources
+from release.versions import consumed_from_tags
 
 PYTHONS = ("3.11", "3.12", "3.13")
 D = Event.DISPATCH
@@ -63,6 +71,38 @@ def test_refused_triggers(
     with pytest.raises(error) as caught:
         make_plan(trigger, sources(version), PYTHONS, None)
     assert says in f"{caught.value.message} {caught.value.hint}"
+
+
+def tagged(*tags: str) -> frozenset[Version]:
+    return consumed_from_tags(tags)
+
+
+SUPERSEDED = [
+    # (trigger, version, the repository's tags, the tag the hint asks for)
+    (Trigger(Event.PUSH, "refs/tags/v1.4.0"), "1.4.0", ("v1.4.0", "v1.4.0.post1"), "v1.4.0.post2"),
+    (Trigger(Event.RELEASE, "refs/tags/v1.4.0"), "1.4.0", ("v1.4.0.post1",), "v1.4.0.post2"),
+    (Trigger(Event.PUSH, "refs/tags/v1.4.0rc3"), "1.4.0rc3", ("v1.4.0",), "v1.4.0.post1"),
+    (Trigger(Event.PUSH, "refs/tags/v1.4.0rc3"), "1.4.0rc3", ("v1.4.0.post2",), "v1.4.0.post3"),
+    (Trigger(Event.LOCAL), "1.4.0rc3", ("v1.4.0rc3", "v1.4.0"), "v1.4.0.post1"),
+    (Trigger(D, "main", Target.PYPI, "v1.4.0"), "1.4.0", ("v1.4.0.post1",), "v1.4.0.post2"),
+]
+
+
+@pytest.mark.parametrize(("trigger", "version", "tags", "instead"), SUPERSEDED)
+def test_a_tag_the_history_moved_past_is_refused(
+    trigger: Trigger, version: str, tags: tuple[str, ...], instead: str
+) -> None:
+    with pytest.raises(ConsumedVersion) as caught:
+        make_plan(trigger, sources(version), PYTHONS, None, tagged(*tags))
+    assert str(caught.value.hint).startswith(f"tag {instead} instead;")
+
+
+def test_the_pushed_tag_itself_and_later_bases_do_not_refuse() -> None:
+    history = tagged("v1.4.0rc1", "v1.4.0rc2", "v1.4.0", "v1.3.0.post4", "v1.4.1rc1")
+    for tag in ("v1.4.0", "v1.4.0.post1", "v1.4.1rc2", "v1.4.1"):
+        version = tag.removeprefix("v")
+        plan = make_plan(Trigger(Event.PUSH, tag), sources(version), PYTHONS, None, history)
+        assert str(plan.version) == version
 
 
 def test_rc_on_pypi_says_tag_the_final() -> None:
