@@ -24,6 +24,7 @@ from release import runner
 from release.build import build
 from release.devpi import local_indexes
 from release.manifest import Manifest
+from release.progress import Progress
 from release.project import load_config
 from release.rehearse import Rehearsal, rehearse_rc
 from release.simple_api import fetch_listing
@@ -49,7 +50,7 @@ def main() -> None:
 def rehearsal() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         started = time.monotonic()
-        report = rehearse_rc(Rehearsal(ROOT, Path(tmp) / "report.json"), lambda _: None)
+        report = rehearse_rc(Rehearsal(ROOT, Path(tmp) / "report.json"), Progress(quiet=True))
         total = time.monotonic() - started
     print("rc rehearsal of this repository (local indexes, dependencies from the trusted index)")
     print(report.table())

@@ -19,17 +19,24 @@ from release.simple_api import version_of
 from release.versions import ReleaseVersion
 
 DIST_SUFFIXES = (".whl", ".tar.gz")
+BUILD_BUDGET = 1800.0  # seconds: a build backend may compile extensions
+CHECK_BUDGET = 300.0  # seconds: `twine check` reads two archives
 
 
-def build(root: Path, dist: Path, name: str, version: ReleaseVersion) -> Manifest:
+def build(
+    root: Path, dist: Path, name: str, version: ReleaseVersion, log: Path | None = None
+) -> Manifest:
+    """sdist and wheel of `root` into `dist`, checked and described by the manifest."""
     dist.mkdir(parents=True, exist_ok=True)
     _refuse_foreign(dist, version.version)
     _clear_previous(dist)
     python = sys.executable
-    runner.run([python, "-m", "build", "--installer", "uv", "--outdir", str(dist), str(root)])
+    argv = [python, "-m", "build", "--installer", "uv", "--outdir", str(dist), str(root)]
+    runner.run(argv, timeout=BUILD_BUDGET, log_to=log)
     files = sorted(p for p in dist.iterdir() if p.name.endswith(DIST_SUFFIXES))
     _expect_both(files, dist)
-    runner.run([python, "-m", "twine", "check", "--strict", *map(str, files)])
+    argv = [python, "-m", "twine", "check", "--strict", *map(str, files)]
+    runner.run(argv, timeout=CHECK_BUDGET, log_to=log)
     built = Manifest(
         str(canonicalize_name(name)), str(version), tuple(map(manifests.describe, files))
     )

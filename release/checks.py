@@ -10,14 +10,18 @@ from __future__ import annotations
 
 import json
 import shutil
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from release import runner
 from release.environments import Environment
-from release.errors import CheckFailed, CommandFailed
+from release.errors import CheckFailed, CommandFailed, CommandTimedOut
+from release.outcomes import CheckOutcome, CheckStatus
 from release.settings import CheckSpec
+
+SMOKE_BUDGET = 300.0  # seconds: importing a package takes seconds, not minutes
 
 SMOKE = """
 import importlib, importlib.metadata, json, sys
@@ -61,10 +65,20 @@ class Place:
     env: Environment
     project: Path  # the source tree: only config and tests/ are read from it
     tmp: Path  # the cell's own scratch directory; commands run here
+    logs: Path  # the cell's live logs, one file per check
+
+    def log(self, check: str) -> Path:
+        return self.logs / f"{check}.log"
 
 
 def smoke(place: Place, distribution: str, expected: str, modules: Sequence[str]) -> Installed:
-    done = _in_env(place, "smoke", [str(place.env.python), "-c", SMOKE, distribution, *modules])
+    argv = [str(place.env.python), "-c", SMOKE, distribution, *modules]
+    try:
+        done = _in_env(place, "smoke", argv, SMOKE_BUDGET)
+    except (CommandFailed, CommandTimedOut) as exc:
+        log = str(place.log("smoke"))
+        raise CheckFailed(f"the smoke test failed: {exc.message}", log=log) from None
+
     data = json.loads(done.stdout)
     found = Installed(data["version"], {m: Path(f) for m, f in data["files"].items()})
     if found.version != expected:
@@ -80,19 +94,39 @@ def smoke(place: Place, distribution: str, expected: str, modules: Sequence[str]
     return found
 
 
-def run_check(place: Place, spec: CheckSpec, installed: Installed) -> str | None:
+def run_check(place: Place, spec: CheckSpec, installed: Installed, budget: float) -> CheckOutcome:
+    """Run one check within `budget` seconds and say how it went; it never raises for a
+    failure of the check itself, so the cell can run the others and report them all."""
+    started, log = time.monotonic(), str(place.log(spec.name))
+    try:
+        skipped = _run_check(place, spec, installed, budget)
+    except CommandTimedOut as exc:
+        why = f"check {spec.name!r} exceeded its time budget of {budget:g} s: {exc.tail}"
+        return CheckOutcome(spec.name, CheckStatus.TIMED_OUT, _since(started), log, why)
+    except CommandFailed as exc:
+        why = f"check {spec.name!r} failed: {exc.message}"
+        return CheckOutcome(spec.name, CheckStatus.FAILED, _since(started), log, why)
+    if skipped:
+        return CheckOutcome(spec.name, CheckStatus.SKIPPED, 0.0, "", skipped)
+    return CheckOutcome(spec.name, CheckStatus.PASSED, _since(started), log)
+
+
+def _run_check(place: Place, spec: CheckSpec, installed: Installed, budget: float) -> str | None:
     """Run one check; return why it was skipped, or None when it ran and passed."""
+    python = str(place.env.python)
     if spec.name == "compile" and not spec.run:
-        _in_env(
-            place, "compile", [str(place.env.python), "-m", "compileall", "-q", *installed.paths]
-        )
+        _in_env(place, "compile", [python, "-m", "compileall", "-q", *installed.paths], budget)
     elif spec.name == "import" and not spec.run:
-        _in_env(place, "import", [str(place.env.python), "-c", IMPORT_ALL, *installed.modules])
+        _in_env(place, "import", [python, "-c", IMPORT_ALL, *installed.modules], budget)
     elif any("{tests}" in a for a in spec.run) and not (place.project / "tests").is_dir():
         return f"{place.project / 'tests'} does not exist"
     else:
-        _in_env(place, spec.name, expand(spec.run, place, installed))
+        _in_env(place, spec.name, expand(spec.run, place, installed), budget)
     return None
+
+
+def _since(started: float) -> float:
+    return round(time.monotonic() - started, 3)
 
 
 def expand(argv: Sequence[str], place: Place, installed: Installed) -> list[str]:
@@ -129,8 +163,8 @@ def _copy_tests(place: Place) -> Path:
     return target
 
 
-def _in_env(place: Place, check: str, argv: Sequence[str]) -> runner.Completed:
-    try:
-        return runner.run(argv, cwd=place.tmp, env=place.env.variables(), unset=["PYTHONPATH"])
-    except CommandFailed as exc:
-        raise CheckFailed(f"check {check!r} failed: {exc.message}", hint=exc.hint) from None
+def _in_env(place: Place, check: str, argv: Sequence[str], budget: float) -> runner.Completed:
+    return runner.run(
+        argv, cwd=place.tmp, env=place.env.variables(), unset=["PYTHONPATH"], timeout=budget,
+        log_to=place.log(check),
+    )  # fmt: skip

@@ -17,12 +17,14 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 from types import FrameType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from packaging.version import Version
 
-from release import git, github, indexes
-from release.errors import ReleaseError
+from release import git, github, indexes, runner
+from release.errors import CheckFailed, Interrupted, ReleaseError, UsageError
+from release.outcomes import CheckOutcome, CheckStatus
+from release.progress import Progress
 
 if TYPE_CHECKING:
     from release.context import Options
@@ -35,23 +37,41 @@ from release.versions import Kind, ReleaseVersion, consumed_from_tags, parse_ver
 KINDS = [k.value for k in Kind]
 
 
+SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    try:
+        args = _parser().parse_args(argv)
+    except UsageError as exc:
+        return _fail(exc.message, exc.hint, exc.exit_code)
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING, format="%(message)s"
     )
     logging.getLogger("httpx").setLevel(logging.WARNING)
-    signal.signal(signal.SIGTERM, _terminated)  # run every cleanup (local servers) on SIGTERM too
+    args.progress = Progress(quiet=args.quiet)
+    runner.CANCEL.clear()  # a fresh run: nothing is cancelled yet
+    for signum in SIGNALS:
+        signal.signal(signum, _on_signal)
     try:
         return int(args.handler(args))
     except ReleaseError as exc:
-        print(f"error: {exc.message}", file=sys.stderr)
-        if exc.hint:
-            print(f"hint: {exc.hint}", file=sys.stderr)
-        return exc.exit_code
-    except KeyboardInterrupt:
-        print("error: interrupted", file=sys.stderr)
-        return 130
+        return _fail(exc.message, exc.hint, exc.exit_code)
+
+
+def _fail(message: str, hint: str | None, code: int) -> int:
+    print(f"error: {message}", file=sys.stderr)
+    if hint:
+        print(f"hint: {hint}", file=sys.stderr)
+    return code
+
+
+def _on_signal(signum: int, frame: FrameType | None) -> None:
+    """Stop the run: every command stops its process group, and the main thread unwinds
+    (stopping the local servers and writing the report) from wherever it was. A second signal
+    only drops the grace before SIGKILL: the cleanup under way must not be cut short."""
+    if runner.cancel(signum):
+        raise Interrupted(signum)
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -88,7 +108,7 @@ def cmd_upload(args: argparse.Namespace) -> int:
     from release.upload import upload
 
     config = _with_budget(load_config(args.project), args.wait_budget)
-    with open_run(config, _options(args), _progress) as run:
+    with open_run(config, _options(args), args.progress) as run:
         done = upload(run, args.index, allow_final_without_rc=args.allow_final_without_rc)
     for name in done.already:
         print(f"already published (identical): {name}")
@@ -104,14 +124,24 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
     config = load_config(args.project)
     stage = args.stage or ("validate_rc" if args.index == indexes.STAGING else "validate_final")
-    with open_run(config, _options(args), _progress) as run:
-        result = validate(run, stage, args.index, args.python)
-    for name, seconds in result.checks.items():
-        print(f"passed: {name} ({seconds:.1f} s)")
-    for name, why in result.skipped.items():
-        print(f"skipped: {name} ({why})")
+    options = dataclasses.replace(_options(args), check_timeout=args.check_timeout)
+    cell = f"{stage}-{args.python}"
+    with open_run(config, options, args.progress) as run, run.progress.activity(cell):
+        try:
+            result = validate(run, stage, args.index, args.python)
+        except CheckFailed as exc:
+            _print_checks(exc.checks)
+            raise
+    _print_checks(result.checks)
     print(f"ok: {result.wheel} from {args.index} passes its checks on Python {args.python}")
     return 0
+
+
+def _print_checks(checks: Sequence[CheckOutcome]) -> None:
+    for check in checks:
+        detail = check.reason if check.status is CheckStatus.SKIPPED else f"{check.seconds:.1f} s"
+        where = f"  log: {check.log}" if check.log else ""
+        print(f"{check.status}: {check.name} ({detail}){where}")
 
 
 def cmd_rehearse(args: argparse.Namespace) -> int:
@@ -120,7 +150,8 @@ def cmd_rehearse(args: argparse.Namespace) -> int:
 
     project = args.project.resolve()
     report = args.report or project / STATE_DIR / "rehearse-rc.json"
-    result = rehearse_rc(Rehearsal(project, report, args.dependency_index, args.jobs), _progress)
+    plan = Rehearsal(project, report, args.dependency_index, args.jobs, args.check_timeout)
+    result = rehearse_rc(plan, args.progress)
     print(result.table())
     print(f"report: {report}")
     return result.exit_code
@@ -139,7 +170,8 @@ def cmd_plan(args: argparse.Namespace) -> int:
     trigger = github.read_trigger(os.environ, _trigger_flags(args))
     config = load_config(args.project)
     head = pick_head_tag(git.tags_at_head(config.root)) if trigger.event is Event.LOCAL else None
-    plan = make_plan(trigger, _sources(config, None, None), config.pythons, head)
+    tagged = consumed_from_tags(git.tags(config.root))  # tags only: plan must not wait on an index
+    plan = make_plan(trigger, _sources(config, None, None), config.pythons, head, tagged)
     fields = plan.as_dict()
     if "GITHUB_OUTPUT" in os.environ:
         github.write_outputs(Path(os.environ["GITHUB_OUTPUT"]), fields)
@@ -159,7 +191,7 @@ def cmd_bump(args: argparse.Namespace) -> int:
         version = _next(config, Kind(args.target), args)
     else:
         version = parse_version(args.target, where="the requested version")
-        ensure_unconsumed(version, _consumed(config, args.consumed))
+        ensure_unconsumed(version, _consumed(config, args))
     from release.bump import bump
 
     bump(config.root, version)
@@ -169,7 +201,7 @@ def cmd_bump(args: argparse.Namespace) -> int:
 
 def _next(config: Config, kind: Kind, args: argparse.Namespace) -> ReleaseVersion:
     base = parse_base(args.base) if args.base else _current(config).base
-    return next_version(kind, base, _consumed(config, args.consumed))
+    return next_version(kind, base, _consumed(config, args))
 
 
 def _current(config: Config) -> ReleaseVersion:
@@ -200,17 +232,33 @@ def _with_budget(config: Config, budget: float | None) -> Config:
     )
 
 
-def _progress(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
+def _consumed(config: Config, args: argparse.Namespace) -> frozenset[Version]:
+    """Git tags, --consumed and what TestPyPI and PyPI list: whatever any of them has seen is
+    never handed out again (an upload whose tag was deleted still counts)."""
+    given = parse_consumed(args.consumed)  # bad input stops us before any index is read
+    if not args.offline:
+        return given | _history(config, args)
+    # Printed even under -q: the answer may name a version an index already holds.
+    print(
+        "note: --offline: only git tags (and --consumed) were counted; the indexes were not read",
+        file=sys.stderr,
+    )
+    return given | consumed_from_tags(git.tags(config.root))
 
 
-def _terminated(signum: int, frame: FrameType | None) -> None:
-    raise SystemExit(128 + signum)
+def _history(config: Config, args: argparse.Namespace) -> frozenset[Version]:
+    from release.context import Options, open_run
+    from release.errors import IndexUnavailable
+    from release.history import consumed_versions
 
-
-def _consumed(config: Config, extra: Sequence[str]) -> frozenset[Version]:
-    # The indexes join here once uploads exist: whatever any of them has seen is consumed.
-    return consumed_from_tags(git.tags(config.root)) | parse_consumed(extra)
+    # Only the publishing indexes are read: no local dependency index needs to start.
+    options = Options(indexes.read_mode(args.indexes, os.environ), indexes.RELEASE)
+    try:
+        with open_run(config, options, args.progress) as run:
+            return consumed_versions(run, config.name)
+    except IndexUnavailable as exc:  # never a silent fallback to tags only
+        hint = f"{exc.hint or 're-run later'}; or pass --offline to count only git tags"
+        raise IndexUnavailable(exc.message, hint=f"{hint} (and --consumed)") from None
 
 
 def _sources(config: Config, tag: str | None, expected: str | None) -> VersionSources:
@@ -236,14 +284,51 @@ def _summary(plan: Plan) -> str:
     )
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse that refuses empty values and reports like every other error: one line, exit 2.
+
+    An empty value is never "not given": `--tag "$TAG"` with TAG unset must not skip the check.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.register("type", None, _given)  # the type of every option that names none
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(message, hint=f"see `{self.prog} --help`")
+
+
+def _given(value: str) -> str:
+    if not value.strip():
+        raise argparse.ArgumentTypeError("an empty value is not allowed; give one or leave it out")
+    return value
+
+
+def _path(value: str) -> Path:
+    return Path(_given(value))
+
+
+def _seconds(value: str) -> float:
+    try:
+        seconds = float(_given(value))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number of seconds") from None
+    if not 0 < seconds < float("inf"):
+        raise argparse.ArgumentTypeError(f"{value!r} is not a positive number of seconds")
+    return seconds
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="staged-release", description=__doc__)
+    parser = _Parser(prog="staged-release", description=__doc__)
     parser.add_argument("-v", "--verbose", action="store_true", help="log every command run")
+    parser.add_argument("-q", "--quiet", action="store_true", help="no progress lines on stderr")
+    parser.register("type", None, str)  # it hands a command's arguments to the command as given
     sub = parser.add_subparsers(dest="command", required=True)
-    project = argparse.ArgumentParser(add_help=False)
-    project.add_argument("--project", type=Path, default=Path(), help="project root (default .)")
-    # -v also after the subcommand; SUPPRESS keeps it from resetting one given before it.
+    project = _Parser(add_help=False)
+    project.add_argument("--project", type=_path, default=Path(), help="project root (default .)")
+    # -v and -q also after the subcommand; SUPPRESS keeps them from resetting one given before.
     project.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS)
+    project.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS)
 
     check = sub.add_parser("check", parents=[project], help="check that the versions agree")
     check.add_argument("--tag", help="tag to check (default: CI tag, else the tag at HEAD)")
@@ -259,10 +344,17 @@ def _parser() -> argparse.ArgumentParser:
     plan.add_argument("--expected-version", help="the version the dispatcher expects")
     plan.set_defaults(handler=cmd_plan)
 
-    consumed = argparse.ArgumentParser(add_help=False, parents=[project])
+    consumed = _Parser(add_help=False, parents=[project])
     consumed.add_argument("--base", help="X.Y.Z to bump within (default: the current version's)")
     consumed.add_argument(
         "--consumed", action="append", default=[], metavar="V", help="a version seen elsewhere"
+    )
+    read = consumed.add_mutually_exclusive_group()
+    read.add_argument(
+        "--offline", action="store_true", help="count git tags only; do not read the indexes"
+    )
+    read.add_argument(
+        "--indexes", help=f"public (default) or local: read the stand-ins ({indexes.MODE_ENV})"
     )
     nxt = sub.add_parser("next", parents=[consumed], help="print the next free version")
     nxt.add_argument("kind", choices=KINDS)
@@ -272,8 +364,8 @@ def _parser() -> argparse.ArgumentParser:
     bump.add_argument("target", metavar="{rc,final,post,VERSION}")
     bump.set_defaults(handler=cmd_bump)
 
-    where = argparse.ArgumentParser(add_help=False, parents=[project])
-    where.add_argument("--dist", type=Path, help="where the build is (default: PROJECT/dist)")
+    where = _Parser(add_help=False, parents=[project])
+    where.add_argument("--dist", type=_path, help="where the build is (default: PROJECT/dist)")
     where.add_argument(
         "--indexes", help=f"public (default) or local: the stand-ins ({indexes.MODE_ENV})"
     )
@@ -292,7 +384,7 @@ def _parser() -> argparse.ArgumentParser:
 
     upload = sub.add_parser("upload", parents=[where], help="upload what the index lacks")
     upload.add_argument("--index", required=True, help="testpypi, pypi or a configured index")
-    upload.add_argument("--wait-budget", type=float, help="seconds to wait for the listing")
+    upload.add_argument("--wait-budget", type=_seconds, help="seconds to wait for the listing")
     upload.add_argument(
         "--allow-final-without-rc", action="store_true", help="publish a final with no rc (loudly)"
     )
@@ -304,6 +396,7 @@ def _parser() -> argparse.ArgumentParser:
     validate.add_argument(
         "--stage", help="cell directory name (default validate_rc/validate_final)"
     )
+    validate.add_argument("--check-timeout", type=_seconds, help=_CHECK_TIMEOUT)
     validate.set_defaults(handler=cmd_validate)
 
     rehearse = sub.add_parser(
@@ -311,12 +404,26 @@ def _parser() -> argparse.ArgumentParser:
     )
     rehearse.add_argument("lane", choices=["rc"])
     rehearse.add_argument(
-        "--report", type=Path, help="JSON report (default under .staged-release/)"
+        "--report", type=_path, help="JSON report (default under .staged-release/)"
     )
-    rehearse.add_argument("--jobs", type=int, default=2, help="validation cells run at once")
+    rehearse.add_argument("--jobs", type=_count, default=2, help="validation cells run at once")
     rehearse.add_argument("--dependency-index", help="trusted index for dependencies")
+    rehearse.add_argument("--check-timeout", type=_seconds, help=_CHECK_TIMEOUT)
     rehearse.set_defaults(handler=cmd_rehearse)
 
     schema = sub.add_parser("schema", parents=[project], help="validate settings and workflows")
     schema.set_defaults(handler=cmd_schema)
     return parser
+
+
+_CHECK_TIMEOUT = "seconds every check may run (default: each check's timeout, 1800)"
+
+
+def _count(value: str) -> int:
+    try:
+        count = int(_given(value))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
+    if count < 1:
+        raise argparse.ArgumentTypeError(f"{value!r} is less than 1")
+    return count

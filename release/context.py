@@ -4,7 +4,7 @@ seams to the outside (HTTP client, progress output). Stages never call each othe
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,10 +14,12 @@ import httpx
 from release import indexes
 from release.devpi import local_indexes
 from release.indexes import Index, LocalEndpoints, Mode
+from release.progress import Progress
 from release.project import Config
 from release.simple_api import TIMEOUT, ListedFile, fetch_listing
 
 STATE_DIR = ".staged-release"
+LOGS = "logs"
 
 
 @dataclass(frozen=True)
@@ -31,7 +33,13 @@ class Run:
     local: LocalEndpoints | None
     env: Mapping[str, str]
     http: httpx.Client
-    progress: Callable[[str], None]
+    progress: Progress
+    logs: Path  # live logs: <logs>/<stage>-<python>/<check>.log
+    check_timeout: float | None = None  # overrides every check's own budget
+
+    def log(self, *parts: str) -> Path:
+        """Where a command's live output goes: logs/<parts...>.log."""
+        return self.logs.joinpath(*parts[:-1], f"{parts[-1]}.log")
 
     def index(self, name: str) -> Index:
         return indexes.publishing(name, self.mode, self.config.settings, self.local)
@@ -50,10 +58,12 @@ class Options:
     dist: Path | None = None  # None: <project>/dist
     state: Path | None = None  # None: <project>/.staged-release
     repo: Path | None = None  # None: the project root
+    logs: Path | None = None  # None: <state>/logs
+    check_timeout: float | None = None  # None: each check's own budget
 
 
 @contextmanager
-def open_run(config: Config, options: Options, progress: Callable[[str], None]) -> Iterator[Run]:
+def open_run(config: Config, options: Options, progress: Progress) -> Iterator[Run]:
     """A run; the local stand-ins are started only when it needs them, and stopped after."""
     state = options.state or config.root / STATE_DIR
     dependency_index = options.dependency_index or config.settings.dependency_index
@@ -65,6 +75,8 @@ def open_run(config: Config, options: Options, progress: Callable[[str], None]) 
         dist = options.dist or config.root / "dist"
         repo = options.repo or config.root
         env = dict(os.environ)
+        logs = options.logs or state / LOGS
         yield Run(
-            config, dist, state, repo, options.mode, dependency_index, local, env, http, progress
-        )
+            config, dist, state, repo, options.mode, dependency_index, local, env, http,
+            progress, logs, options.check_timeout,
+        )  # fmt: skip

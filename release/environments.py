@@ -17,6 +17,7 @@ from release import interpreters, runner
 from release.errors import ToolMissing
 from release.indexes import Index
 
+INSTALL_BUDGET = 1200.0  # seconds: resolving and downloading a large tree on a slow mirror
 _INDEX_VARIABLES = (
     "UV_INDEX", "UV_INDEX_URL", "UV_DEFAULT_INDEX", "UV_EXTRA_INDEX_URL", "UV_FIND_LINKS",
     "UV_CONFIG_FILE", "PIP_INDEX_URL", "PIP_EXTRA_INDEX_URL", "PIP_FIND_LINKS", "PYTHONPATH",
@@ -41,25 +42,31 @@ class Environment:
         return {"VIRTUAL_ENV": str(self.root), "PATH": path}
 
 
-def create(root: Path, version: str) -> Environment:
+def create(root: Path, version: str, log: Path | None = None) -> Environment:
     interpreter = interpreters.locate(version, os.environ)
     if interpreter is None:
         raise ToolMissing(
             f"Python {version} is not installed here",
             hint=f"install python{version} (pyenv install {version}) or put it on PATH",
         )
-    _uv("venv", "--quiet", "--no-project", "--python", str(interpreter), str(root))
+    _uv("venv", "--quiet", "--no-project", "--python", str(interpreter), str(root), log=log)
     return Environment(root)
 
 
-def install_file(env: Environment, wheel: Path) -> None:
+def install_file(env: Environment, wheel: Path, log: Path | None = None) -> None:
     """Our own wheel, from the verified file only: no index, no dependencies, no cache."""
     python = str(env.python)
     _uv("pip", "install", "--quiet", "--python", python, "--no-deps", "--no-index", "--no-cache",
-        str(wheel))  # fmt: skip
+        str(wheel), log=log)  # fmt: skip
 
 
-def install_from(env: Environment, index: Index, requirements: Sequence[str], label: str) -> None:
+def install_from(
+    env: Environment,
+    index: Index,
+    requirements: Sequence[str],
+    label: str,
+    log: Path | None = None,
+) -> None:
     """Requirements resolved from `index` alone (`label` names the requirements file kept)."""
     if not requirements:
         return
@@ -67,12 +74,12 @@ def install_from(env: Environment, index: Index, requirements: Sequence[str], la
     listed.write_text("\n".join(requirements) + "\n", encoding="utf-8")
     _uv(
         "pip", "install", "--quiet", "--python", str(env.python), "--no-config",
-        "--default-index", index.simple_url, "-r", str(listed),
+        "--default-index", index.simple_url, "-r", str(listed), log=log, timeout=INSTALL_BUDGET,
     )  # fmt: skip
 
 
-def check_consistent(env: Environment) -> None:
-    _uv("pip", "check", "--quiet", "--python", str(env.python))
+def check_consistent(env: Environment, log: Path | None = None) -> None:
+    _uv("pip", "check", "--quiet", "--python", str(env.python), log=log)
 
 
 def locked_group(project: Path, group: str) -> list[str]:
@@ -84,5 +91,8 @@ def locked_group(project: Path, group: str) -> list[str]:
     return [line for line in done.stdout.splitlines() if line.strip() and not line.startswith("#")]
 
 
-def _uv(*args: str) -> runner.Completed:
-    return runner.run([uv.find_uv_bin(), *args], unset=_INDEX_VARIABLES)
+def _uv(
+    *args: str, log: Path | None = None, timeout: float = runner.DEFAULT_BUDGET
+) -> runner.Completed:
+    argv = [uv.find_uv_bin(), *args]
+    return runner.run(argv, unset=_INDEX_VARIABLES, log_to=log, timeout=timeout)

@@ -6,7 +6,12 @@ says what to do next; only the CLI boundary prints them and turns them into an e
 
 from __future__ import annotations
 
+import signal
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from release.outcomes import CheckOutcome
 
 EXIT_FAILED = 1  # a check ran and failed
 EXIT_BAD_INPUT = 2  # bad input or configuration: nothing was done
@@ -21,6 +26,10 @@ class ReleaseError(Exception):
         super().__init__(message)
         self.message = message
         self.hint = hint
+
+
+class UsageError(ReleaseError):
+    """The command line itself is wrong: an unknown option, a missing or empty value."""
 
 
 class ConfigError(ReleaseError):
@@ -59,6 +68,34 @@ class CommandFailed(ReleaseError):
         self.tail = tail
 
 
+class CommandTimedOut(ReleaseError):
+    """A subprocess outlived its time budget; its whole process tree was killed."""
+
+    exit_code = EXIT_FAILED
+
+    def __init__(self, argv: Sequence[str], budget: float, tail: str) -> None:
+        super().__init__(
+            f"`{' '.join(argv)}` exceeded its time budget of {budget:g} s"
+            + (f": {tail}" if tail else ""),
+            hint="find out why it hangs (its log has the full output), or raise its budget",
+        )
+        self.argv = tuple(argv)
+        self.budget = budget
+        self.tail = tail
+
+
+class Interrupted(ReleaseError):
+    """A signal (Ctrl-C, SIGTERM, SIGHUP) stopped the run; every process we started was stopped."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(
+            f"interrupted by {signal.Signals(signum).name}",
+            hint="re-run when ready: files already uploaded are recognised and not sent again",
+        )
+        self.signum = signum
+        self.exit_code = 128 + signum  # the shell's convention: 130 for SIGINT, 143 for SIGTERM
+
+
 class ToolMissing(ReleaseError):
     """A program we need is not installed."""
 
@@ -89,3 +126,15 @@ class CheckFailed(ReleaseError):
     """A validation check of the installed package failed."""
 
     exit_code = EXIT_FAILED
+
+    def __init__(
+        self,
+        message: str,
+        hint: str | None = None,
+        *,
+        log: str = "",
+        checks: tuple[CheckOutcome, ...] = (),
+    ) -> None:
+        super().__init__(message, hint)
+        self.log = log  # the failing check's log file
+        self.checks = checks  # every check of the cell, for the report

@@ -1,24 +1,45 @@
 """Outcomes are data: each stage or cell yields one, and a run collects them into one summary
-table and one JSON report."""
+table and one JSON report, in lane order whatever order the work finished in."""
 
 from __future__ import annotations
 
 import enum
 import json
+import signal
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from release.errors import ReleaseError
+from release.errors import CheckFailed, Interrupted, ReleaseError
+from release.runner import plain
+
+T = TypeVar("T")
+_TABLE_REASON = 160  # characters of a reason the table shows; the report keeps it whole
 
 
 class Status(enum.StrEnum):
     PASSED = "passed"
     FAILED = "failed"
     SKIPPED = "skipped"
+    INTERRUPTED = "interrupted"
+
+
+class CheckStatus(enum.StrEnum):
+    PASSED = "passed"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+    TIMED_OUT = "timed out"
+
+
+@dataclass(frozen=True)
+class CheckOutcome:
+    name: str
+    status: CheckStatus
+    seconds: float
+    log: str = ""  # its live log file
+    reason: str = ""  # why it failed or was skipped
 
 
 @dataclass(frozen=True)
@@ -28,7 +49,9 @@ class Outcome:
     status: Status
     duration: float
     reason: str = ""
-    exit_code: int = 0  # of the error that failed it
+    exit_code: int = 0  # of the error that failed or interrupted it
+    log: str = ""  # the log of what failed, when there is one
+    checks: tuple[CheckOutcome, ...] = ()
 
 
 @dataclass
@@ -36,6 +59,7 @@ class Report:
     title: str
     outcomes: list[Outcome] = field(default_factory=list)
     facts: dict[str, Any] = field(default_factory=dict)  # e.g. version, indexes, timings
+    interrupted: int | None = None  # the signal that stopped the run
 
     @property
     def passed(self) -> bool:
@@ -43,13 +67,17 @@ class Report:
 
     @property
     def exit_code(self) -> int:
-        """2 when any stage failed on bad input, else 1 when any failed, else 0."""
-        return max((o.exit_code for o in self.outcomes if o.status is Status.FAILED), default=0)
+        """128+N when signal N interrupted it, else 2 for bad input, else 1 for a failure."""
+        if self.interrupted:
+            return 128 + self.interrupted
+        stopped = (o for o in self.outcomes if o.status in (Status.FAILED, Status.INTERRUPTED))
+        return max((o.exit_code for o in stopped), default=0)
 
     def table(self) -> str:
         rows = [("stage", "cell", "status", "duration", "reason")]
         rows += [
-            (o.stage, o.cell, str(o.status), f"{o.duration:.1f} s", o.reason) for o in self.outcomes
+            (o.stage, o.cell, str(o.status), f"{o.duration:.1f} s", _short(o))
+            for o in self.outcomes
         ]
         widths = [max(len(r[i]) for r in rows) for i in range(5)]
         lines = ("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) for r in rows)
@@ -58,18 +86,31 @@ class Report:
     def write(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         data = {"title": self.title, "passed": self.passed, **self.facts}
+        if self.interrupted:
+            data["interrupted"] = signal.Signals(self.interrupted).name
         data["outcomes"] = [asdict(o) for o in self.outcomes]
         path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
 
 
-@contextmanager
-def timed(record: Callable[[Outcome], None], stage: str, cell: str = "-") -> Iterator[None]:
-    """Record the block as one outcome; a ReleaseError is recorded as failed, then re-raised."""
+def attempt(stage: str, cell: str, work: Callable[[], T]) -> tuple[Outcome, T | None]:
+    """Run `work` and say how it went: passed, failed (a ReleaseError) or interrupted."""
     started = time.monotonic()
     try:
-        yield
+        result = work()
     except ReleaseError as exc:
-        took = time.monotonic() - started
-        record(Outcome(stage, cell, Status.FAILED, took, exc.message, exc.exit_code))
-        raise
-    record(Outcome(stage, cell, Status.PASSED, time.monotonic() - started))
+        return failed(stage, cell, time.monotonic() - started, exc), None
+    return Outcome(stage, cell, Status.PASSED, time.monotonic() - started), result
+
+
+def failed(stage: str, cell: str, took: float, exc: ReleaseError) -> Outcome:
+    status = Status.INTERRUPTED if isinstance(exc, Interrupted) else Status.FAILED
+    checks, log = (exc.checks, exc.log) if isinstance(exc, CheckFailed) else ((), "")
+    reason = plain(exc.message)
+    return Outcome(stage, cell, status, took, reason, exc.exit_code, log, checks)
+
+
+def _short(outcome: Outcome) -> str:
+    reason = " ".join(outcome.reason.split())
+    if len(reason) > _TABLE_REASON:
+        reason = reason[: _TABLE_REASON - 1] + "…"
+    return f"{reason} (log: {outcome.log})" if outcome.log else reason

@@ -5,23 +5,23 @@ copied into the suite's own directory and built there.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import shutil
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from threading import Lock
 from typing import TypeVar
 
-from release import git
+from release import git, parallel, runner
 from release.build import build
-from release.context import STATE_DIR, Options, Run, open_run
-from release.errors import ReleaseError
+from release.context import LOGS, STATE_DIR, Options, Run, open_run
+from release.errors import Interrupted
 from release.indexes import STAGING, Mode
-from release.lanes import LANES, Target, target_for
+from release.lanes import LANES, Stage, Target, target_for
 from release.manifest import Manifest
-from release.outcomes import Outcome, Report, Status, timed
+from release.outcomes import Outcome, Report, Status, attempt
+from release.progress import Progress
 from release.project import Config, load_config, read_lock_version
 from release.upload import Uploaded, upload
 from release.validate import validate
@@ -49,47 +49,122 @@ class Rehearsal:
     report: Path
     dependency_index: str | None = None
     jobs: int = 2
+    check_timeout: float | None = None  # overrides every check's own budget
 
 
-def rehearse_rc(plan: Rehearsal, progress: Callable[[str], None]) -> Report:
+def rehearse_rc(plan: Rehearsal, progress: Progress) -> Report:
+    """The rc lane on fresh local indexes; the report lists every stage in lane order, also
+    when a signal stopped the run (the running stage is then marked interrupted)."""
+    report = Report("rehearse rc")
+    # The cancellation below says which signal stopped it; the stages say where it hit.
+    with contextlib.suppress(Interrupted):
+        _rehearse(plan, progress, report)
+    report.interrupted = runner.CANCEL.signum
+    _complete(report, LANES[Target.TESTPYPI], _pythons(report))
+    report.write(plan.report)
+    return report
+
+
+def _rehearse(plan: Rehearsal, progress: Progress, report: Report) -> None:
     home = plan.project / STATE_DIR / REHEARSAL
     shutil.rmtree(home, ignore_errors=True)  # fresh indexes: a rehearsal starts from nothing
     config = load_config(_copy_source(plan.project, home / "src"))
-    report = Report("rehearse rc")
+    report.facts["pythons"] = list(config.pythons)
     options = Options(
-        Mode.LOCAL, plan.dependency_index, dist=home / "dist", state=home, repo=plan.project
-    )
+        Mode.LOCAL, plan.dependency_index, dist=home / "dist", state=home, repo=plan.project,
+        logs=plan.project / STATE_DIR / LOGS, check_timeout=plan.check_timeout,
+    )  # fmt: skip
     with open_run(config, options, progress) as run:
         report.facts["indexes"] = {
             "testpypi": run.index(STAGING).simple_url,
             "dependencies": run.trusted().simple_url,
         }
         _lane(run, plan.jobs, report)
-    report.write(plan.report)
-    return report
 
 
 def _lane(run: Run, jobs: int, report: Report) -> None:
-    lock = Lock()
-
-    def record(outcome: Outcome) -> None:
-        with lock:
-            report.outcomes.append(outcome)
-
     steps: dict[str, Callable[[], object]] = {
         "version_check": lambda: _version(run.config),
-        "build": lambda: build(run.config.root, run.dist, run.config.name, _version(run.config)),
+        "build": lambda: _build(run),
         "upload_testpypi": lambda: upload(run, STAGING),
     }
     for stage in LANES[Target.TESTPYPI]:
         if not report.passed:
-            record(Outcome(stage.name, "-", Status.SKIPPED, 0.0, "an earlier stage failed"))
+            report.outcomes.append(_skipped(stage.name, _why_skipped(report)))
         elif stage.per_python:
-            _cells(run, stage.name, jobs, record)
+            report.outcomes += _cells(run, stage.name, jobs)
         elif stage.name in steps:
-            report.facts[stage.name] = _fact(_step(record, stage.name, steps[stage.name]))
+            outcome, result = _stage(run, stage.name, "-", steps[stage.name])
+            report.outcomes.append(outcome)
+            report.facts[stage.name] = _fact(result)
         else:
-            record(Outcome(stage.name, "-", Status.SKIPPED, 0.0, "not part of this rehearsal yet"))
+            report.outcomes.append(_skipped(stage.name, "not part of this rehearsal yet"))
+
+
+def _build(run: Run) -> Manifest:
+    config = run.config
+    return build(config.root, run.dist, config.name, _version(config), _fresh_log(run, "build"))
+
+
+def _stage(run: Run, stage: str, cell: str, work: Callable[[], T]) -> tuple[Outcome, T | None]:
+    """One stage or cell, announced and timed; a signal between two stages interrupts the next."""
+    with run.progress.activity(stage if cell == "-" else f"{stage}-{cell}") as act:
+        outcome, result = attempt(stage, cell, lambda: _unless_cancelled(work))
+        act.status = outcome.status
+    return outcome, result
+
+
+def _cells(run: Run, stage: str, jobs: int) -> list[Outcome]:
+    """One cell per Python, side by side; outcomes in Python order, however they finish."""
+
+    def cell(python: str) -> Outcome:
+        outcome, passed = _stage(run, stage, python, lambda: validate(run, stage, STAGING, python))
+        if passed is not None:  # a failed cell's checks come with its error
+            outcome = dataclasses.replace(outcome, checks=tuple(passed.checks))
+        return outcome
+
+    pythons = run.config.pythons
+    done = parallel.in_order(cell, pythons, jobs)
+    never = "interrupted before it started"
+    return [
+        o or Outcome(stage, p, Status.SKIPPED, 0.0, never)
+        for o, p in zip(done, pythons, strict=True)
+    ]
+
+
+def _unless_cancelled(work: Callable[[], T]) -> T:
+    runner.CANCEL.check()
+    return work()
+
+
+def _fresh_log(run: Run, name: str) -> Path:
+    log = run.log(name)
+    log.unlink(missing_ok=True)
+    return log
+
+
+def _skipped(stage: str, why: str) -> Outcome:
+    return Outcome(stage, "-", Status.SKIPPED, 0.0, why)
+
+
+def _why_skipped(report: Report) -> str:
+    if any(o.status is Status.INTERRUPTED for o in report.outcomes):
+        return "an earlier stage was interrupted"
+    return "an earlier stage failed"
+
+
+def _complete(report: Report, lane: tuple[Stage, ...], pythons: list[str]) -> None:
+    """Every stage of the lane in the report, in lane order (stage, then Python)."""
+    seen = {o.stage for o in report.outcomes}
+    why = "interrupted before it ran" if report.interrupted else "not run"
+    report.outcomes += [_skipped(s.name, why) for s in lane if s.name not in seen]
+    order = {s.name: i for i, s in enumerate(lane)}
+    cells = {p: i for i, p in enumerate(pythons)}
+    report.outcomes.sort(key=lambda o: (order[o.stage], cells.get(o.cell, -1)))
+
+
+def _pythons(report: Report) -> list[str]:
+    return list(report.facts.get("pythons", []))
 
 
 def _fact(result: object) -> object:
@@ -97,24 +172,6 @@ def _fact(result: object) -> object:
     if isinstance(result, Uploaded | Manifest):
         return dataclasses.asdict(result)
     return None if result is None else str(result)
-
-
-def _cells(run: Run, stage: str, jobs: int, record: Callable[[Outcome], None]) -> None:
-    def cell(python: str) -> None:
-        _step(record, stage, lambda: validate(run, stage, STAGING, python), python)
-
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        list(pool.map(cell, run.config.pythons))
-
-
-def _step(
-    record: Callable[[Outcome], None], stage: str, work: Callable[[], T], cell: str = "-"
-) -> T | None:
-    try:
-        with timed(record, stage, cell):
-            return work()
-    except ReleaseError:
-        return None  # recorded as failed by timed()
 
 
 def _version(config: Config) -> ReleaseVersion:

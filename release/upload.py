@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass
+from pathlib import Path
 
 from packaging.version import Version
 
 from release import git, runner
 from release.context import Run
 from release.errors import ConfigError, ConsumedVersion, VersionRuleError
-from release.fixforward import successor
+from release.fixforward import ensure_publishable, retag_hint, successor
+from release.history import consumed_versions
 from release.indexes import RELEASE, STAGING, Index, credentials
 from release.manifest import verified
 from release.simple_api import versions
@@ -19,6 +21,7 @@ from release.upload_rules import decide, rc_precedes
 from release.versions import ReleaseVersion, consumed_from_tags, parse_version
 from release.wait import wait_until_listed
 
+UPLOAD_BUDGET = 1800.0  # seconds: large wheels over a slow link
 # Twine reads these too; a stray one must not redirect an upload or add a credential.
 _TWINE_VARIABLES = (
     "TWINE_REPOSITORY",
@@ -46,13 +49,17 @@ def upload(run: Run, index_name: str, *, allow_final_without_rc: bool = False) -
     secrets = credentials(index, run.env)  # a missing credential stops us before anything else
     manifest = verified(run.dist)
     version = parse_version(manifest.version, where="dist/manifest.json")
+    listing = run.listing(index, manifest.name)
+    seen = _seen(run, index_name, manifest.name) | versions(listing)
+    ensure_publishable(version, seen)  # no rc once its final is out, no final after a .postN
     if index_name == RELEASE:
         _check_final_follows_rc(run, manifest.name, version, allow_final_without_rc)
-    decision = decide(manifest, run.listing(index, manifest.name))
+    decision = decide(manifest, listing)
     if decision.refused:
-        raise _consumed(run, index, manifest.name, version, decision.conflicts)
+        raise _consumed(index, version, decision.conflicts, seen)
     if decision.to_send:
-        _twine(index.upload_url, [str(run.dist / n) for n in decision.to_send], secrets)
+        files = [str(run.dist / n) for n in decision.to_send]
+        _twine(index.upload_url, files, secrets, run.log(f"upload_{index_name}"))
     waited = wait_until_listed(
         lambda: run.listing(index, manifest.name), manifest,
         where=index.name, budget=run.config.settings.wait_budget, progress=run.progress,
@@ -60,18 +67,19 @@ def upload(run: Run, index_name: str, *, allow_final_without_rc: bool = False) -
     return Uploaded(index.name, decision.to_send, decision.already, waited)
 
 
-def consumed_versions(run: Run, project: str) -> frozenset[Version]:
-    """Everything the tags and BOTH publishing indexes have seen: never to be handed out again."""
-    seen = consumed_from_tags(git.tags(run.repo))
-    for name in (STAGING, RELEASE):
-        seen |= versions(run.listing(run.index(name), project))
-    return seen
+def _seen(run: Run, index_name: str, project: str) -> frozenset[Version]:
+    """What counts against our version: the tags, and TestPyPI and PyPI when we publish to one of
+    them. A custom index (a private mirror, say) is judged by its own listing and the tags."""
+    if index_name in (STAGING, RELEASE):
+        return consumed_versions(run, project)
+    return consumed_from_tags(git.tags(run.repo))
 
 
-def _twine(url: str, files: list[str], secrets: dict[str, str]) -> None:
+def _twine(url: str, files: list[str], secrets: dict[str, str], log: Path) -> None:
     argv = [sys.executable, "-m", "twine", "upload", "--non-interactive", "--disable-progress-bar"]
     argv += ["--repository-url", url, *files]
-    runner.run(argv, env=secrets, unset=[v for v in _TWINE_VARIABLES if v not in secrets])
+    unset = [v for v in _TWINE_VARIABLES if v not in secrets]
+    runner.run(argv, env=secrets, unset=unset, timeout=UPLOAD_BUDGET, log_to=log)
 
 
 def _check_final_follows_rc(
@@ -80,8 +88,8 @@ def _check_final_follows_rc(
     if rc_precedes(version, versions(run.listing(run.index(STAGING), project))):
         return
     if override:
-        run.progress(
-            f"WARNING: publishing {version} with no {version.base}rcN on TestPyPI (override given)"
+        run.progress.warn(
+            f"publishing {version} with no {version.base}rcN on TestPyPI (override given)"
         )
         return
     raise VersionRuleError(
@@ -91,12 +99,10 @@ def _check_final_follows_rc(
 
 
 def _consumed(
-    run: Run, index: Index, project: str, version: ReleaseVersion, conflicts: tuple[str, ...]
+    index: Index, version: ReleaseVersion, conflicts: tuple[str, ...], seen: frozenset[Version]
 ) -> ConsumedVersion:
-    nxt = successor(version, consumed_versions(run, project) | {version.version})
-    kind = nxt.kind.value
     return ConsumedVersion(
         f"{version} is already on {index.name} with different files; nothing was sent "
         f"({'; '.join(conflicts)})",
-        hint=f"tag {nxt.tag} instead; `nox -s bump -- {kind}` (staged-release bump {kind}) does it",
+        hint=retag_hint(successor(version, seen | {version.version})),
     )

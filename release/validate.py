@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import email.parser
 import shutil
-import time
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -23,8 +22,16 @@ from release import checks, environments
 from release import manifest as manifests
 from release.checks import Place
 from release.context import Run
-from release.errors import ConfigError, IndexUnavailable, IntegrityError, NotYetListed
+from release.errors import (
+    CheckFailed,
+    ConfigError,
+    IndexUnavailable,
+    IntegrityError,
+    NotYetListed,
+)
 from release.manifest import Manifest
+from release.outcomes import CheckOutcome, CheckStatus
+from release.settings import CheckSpec
 from release.simple_api import NO_CACHE, ListedFile, version_of
 
 _MODULE_SUFFIXES = (".py", ".so", ".pyd")
@@ -42,38 +49,64 @@ class CellResult:
     stage: str
     python: str
     wheel: str
-    checks: dict[str, float] = field(default_factory=dict)  # check -> seconds
-    skipped: dict[str, str] = field(default_factory=dict)  # check -> why
+    checks: list[CheckOutcome] = field(default_factory=list)  # in the configured order
+
+    @property
+    def failures(self) -> list[CheckOutcome]:
+        bad = (CheckStatus.FAILED, CheckStatus.TIMED_OUT)
+        return [c for c in self.checks if c.status in bad]
 
 
 def validate(run: Run, stage: str, index_name: str, python: str) -> CellResult:
+    """Reinstall from the index in a fresh environment and run every check; CheckFailed
+    (carrying all the checks' outcomes) when any of them failed."""
     index = run.index(index_name)
     expected = expected_build(run)
     listed, sha256 = choose_wheel(run.listing(index, expected.name), expected, index.name)
-    cell = _fresh(run.state / "cells" / f"{stage}-{python}")
+    name = f"{stage}-{python}"
+    cell, logs = _fresh(run.state / "cells" / name), _fresh(run.logs / name)
+    run.progress.doing("download and install")
     wheel = _download(run, listed, sha256, cell / "wheel")
-    place = Place(_environment(run, cell / "venv", python, wheel), run.config.root, cell / "tmp")
+    env = _environment(run, cell / "venv", python, wheel, logs / "environment.log")
+    place = Place(env, run.config.root, cell / "tmp", logs)
     place.tmp.mkdir()
     # Smoke before the check tools arrive, so none of theirs can hide a missing dependency.
     installed = checks.smoke(place, expected.name, expected.version, _modules(run, wheel))
-    environments.install_from(place.env, run.trusted(), _tools(run), "checks")
+    run.progress.doing("install the check tools")
+    environments.install_from(env, run.trusted(), _tools(run), "checks", place.log("environment"))
     result = CellResult(stage, python, listed.filename)
     for spec in run.config.settings.checks:
-        started = time.monotonic()
-        skipped = checks.run_check(place, spec, installed)
-        if skipped:
-            result.skipped[spec.name] = skipped
-        else:
-            result.checks[spec.name] = round(time.monotonic() - started, 3)
+        run.progress.doing(f"check {spec.name}")
+        result.checks.append(checks.run_check(place, spec, installed, _budget(run, spec)))
+    _raise_on_failure(result)
     return result
 
 
-def _environment(run: Run, root: Path, python: str, wheel: Path) -> environments.Environment:
+def _budget(run: Run, spec: CheckSpec) -> float:
+    return run.check_timeout or spec.timeout
+
+
+def _raise_on_failure(result: CellResult) -> None:
+    if not result.failures:
+        return
+    first = result.failures[0]
+    others = f" (and {len(result.failures) - 1} more)" if len(result.failures) > 1 else ""
+    raise CheckFailed(
+        first.reason + others,
+        hint=f"its full output: {first.log}",
+        log=first.log,
+        checks=tuple(result.checks),
+    )
+
+
+def _environment(
+    run: Run, root: Path, python: str, wheel: Path, log: Path
+) -> environments.Environment:
     """A fresh environment holding our wheel and its dependencies from the trusted index."""
-    env = environments.create(root, python)
-    environments.install_file(env, wheel)
-    environments.install_from(env, run.trusted(), runtime_requirements(wheel), "runtime")
-    environments.check_consistent(env)
+    env = environments.create(root, python, log)
+    environments.install_file(env, wheel, log)
+    environments.install_from(env, run.trusted(), runtime_requirements(wheel), "runtime", log)
+    environments.check_consistent(env, log)
     return env
 
 

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import os
 import textwrap
+import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -19,6 +20,7 @@ from release.context import Run
 from release.devpi import local_indexes
 from release.indexes import LOCAL, LocalEndpoints, Mode
 from release.manifest import Manifest
+from release.progress import Progress
 from release.project import load_config
 from release.versions import parse_version
 
@@ -35,6 +37,14 @@ def online(monkeypatch: pytest.MonkeyPatch) -> None:
 def stand_ins(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalEndpoints]:
     with local_indexes(tmp_path_factory.mktemp("indexes")) as endpoints:
         yield endpoints
+
+
+def left_running(find: Callable[[], list[int]], patience: float = 10.0) -> list[int]:
+    """The pids `find` still reports once they are gone or `patience` seconds have passed."""
+    deadline = time.monotonic() + patience
+    while (pids := find()) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return pids
 
 
 def unique(stem: str) -> str:
@@ -95,7 +105,7 @@ def make_run(root: Path, stand_ins: LocalEndpoints, http: httpx.Client, state: P
     config = load_config(root)
     return Run(
         config, root / "dist", state, root, Mode.LOCAL, LOCAL, stand_ins, dict(os.environ), http,
-        lambda _: None,
+        Progress(quiet=True), state / "logs",
     )  # fmt: skip
 
 

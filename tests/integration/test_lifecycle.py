@@ -6,7 +6,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
@@ -17,13 +16,14 @@ from release.errors import NotYetListed
 from release.manifest import DistFile, Manifest
 from release.simple_api import fetch_listing
 from release.wait import wait_until_listed
+from tests.integration.conftest import left_running
 
 HOLDER = """
 import signal, sys, time
 from pathlib import Path
-from release.cli import _terminated
+from release.cli import _on_signal
 from release.devpi import local_indexes
-signal.signal(signal.SIGTERM, _terminated)
+signal.signal(signal.SIGTERM, _on_signal)
 with local_indexes(Path(sys.argv[1])) as endpoints:
     print(endpoints.base_url, flush=True)
     time.sleep(300)
@@ -45,11 +45,8 @@ def servers(state: Path) -> list[int]:
     return found
 
 
-def gone(state: Path, patience: float = 30.0) -> bool:
-    deadline = time.monotonic() + patience
-    while servers(state) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    return not servers(state)
+def gone(state: Path) -> bool:
+    return not left_running(lambda: servers(state), patience=30.0)
 
 
 def test_a_timeout_inside_the_run_stops_the_server(tmp_path: Path) -> None:

@@ -21,15 +21,25 @@ def snapshot(root: Path) -> dict[str, str]:
     }
 
 
+# Slow on 3.11 only: with all cells at once, 3.11 finishes last, yet the report lists it first.
+SLOW_ON_311 = """
+[tool.staged-release.check.slow-on-311]
+run = ["{python}", "-c", "import sys, time; time.sleep(4 if sys.version_info < (3, 12) else 0)"]
+"""
+
+
 def test_the_rehearsal_runs_the_rc_lane_and_leaves_the_tree_alone(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    root = write_project(tmp_path / "p", unique("sr-app"), "1.0.0rc1")
+    checks = ("compile", "import", "slow-on-311")
+    root = write_project(
+        tmp_path / "p", unique("sr-app"), "1.0.0rc1", checks=checks, extra=SLOW_ON_311
+    )
     before = snapshot(root)
     report = tmp_path / "report.json"
     code, out, _ = cli(
         capsys, "rehearse", "rc", "--project", str(root), "--report", str(report),
-        "--dependency-index", "local",
+        "--dependency-index", "local", "--jobs", "3",
     )  # fmt: skip
     data = json.loads(report.read_text())
     rows = [(o["stage"], o["cell"], o["status"]) for o in data["outcomes"]]
@@ -44,7 +54,44 @@ def test_the_rehearsal_runs_the_rc_lane_and_leaves_the_tree_alone(
         ("e2e_rc", "-", "skipped"),
     ]
     assert out.splitlines()[0].split() == ["stage", "cell", "status", "duration", "reason"]
+    assert [row.split()[:2] for row in out.splitlines()[4:7]] == [
+        ["validate_rc", "3.11"], ["validate_rc", "3.12"], ["validate_rc", "3.13"]
+    ]  # fmt: skip
+    cell = data["outcomes"][3]
+    assert [(c["name"], c["status"]) for c in cell["checks"]] == [
+        ("compile", "passed"), ("import", "passed"), ("slow-on-311", "passed")
+    ]  # fmt: skip
+    logs = root / ".staged-release" / "logs" / "validate_rc-3.11"
+    assert [c["log"] for c in cell["checks"]] == [str(logs / f"{c}.log") for c in checks]
+    assert all(Path(c["log"]).is_file() for c in cell["checks"])
     assert snapshot(root) == before
+
+
+def test_a_check_over_its_budget_fails_the_cell_in_about_the_budget(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    hangs = """
+[tool.staged-release.check.hangs]
+run = ["{python}", "-c", "import time; time.sleep(600)"]
+"""
+    root = write_project(
+        tmp_path / "p", unique("sr-app"), "1.0.0rc1", checks=("hangs", "compile"),
+        extra='pythons = ["3.12"]\n' + hangs,
+    )  # fmt: skip
+    report = tmp_path / "report.json"
+    code, out, _ = cli(
+        capsys, "rehearse", "rc", "--project", str(root), "--report", str(report),
+        "--dependency-index", "local", "--check-timeout", "2",
+    )  # fmt: skip
+    cell = json.loads(report.read_text())["outcomes"][3]
+    assert code == 1
+    assert (cell["stage"], cell["cell"], cell["status"]) == ("validate_rc", "3.12", "failed")
+    assert cell["reason"].startswith("check 'hangs' exceeded its time budget of 2 s")
+    hung, compiled = cell["checks"]
+    assert (hung["status"], compiled["status"]) == ("timed out", "passed")  # the others still ran
+    assert hung["seconds"] < 60  # stopped at its budget, not after the sleep's 600 s
+    assert cell["log"] == hung["log"]
+    assert hung["log"] in out  # the failing check's log is shown with the error
 
 
 def test_a_rehearsal_of_a_final_version_is_refused_and_reported(

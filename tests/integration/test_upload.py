@@ -16,6 +16,7 @@ from release.context import Run
 from release.errors import ConsumedVersion, NotYetListed, VersionRuleError
 from release.indexes import LocalEndpoints
 from release.manifest import Manifest
+from release.progress import Progress
 from release.upload import upload
 from release.wait import wait_until_listed
 from tests.conftest import git_tag
@@ -101,7 +102,7 @@ def test_a_final_needs_an_rc_on_the_staging_index_unless_overridden(
         upload(run, "pypi")
     assert run.listing(run.index("pypi"), name) == []
     warnings: list[str] = []
-    loud = dataclasses.replace(run, progress=warnings.append)
+    loud = dataclasses.replace(run, progress=Progress(warnings.append, background=False))
     assert upload(loud, "pypi", allow_final_without_rc=True).sent
     assert any("WARNING" in w and "override" in w for w in warnings)
 

@@ -12,6 +12,7 @@ import pytest
 
 from release.errors import CheckFailed, IntegrityError
 from release.indexes import LocalEndpoints
+from release.outcomes import CheckStatus
 from release.project import DEFAULT_PYTHONS
 from release.upload import upload
 from release.validate import validate
@@ -30,10 +31,12 @@ def published(
     stand_ins: LocalEndpoints, http: httpx.Client, tmp_path_factory: pytest.TempPathFactory
 ) -> Published:
     """An rc on the staging index that needs a dependency: 1.0 on the release index, and a
-    higher 9.0 planted on the staging index, where no dependency may ever come from."""
+    higher FINAL 9.0.0 planted on the staging index, where no dependency may ever come from.
+    (Anyone can upload a final to TestPyPI; a planted pre-release would prove nothing, since a
+    resolver skips pre-releases anyway.)"""
     base = tmp_path_factory.mktemp("published")
     dependency, app = unique("sr-dep"), unique("sr-app")
-    for version, index in (("1.0.0.post1", "pypi"), ("9.0.0rc1", "testpypi")):
+    for version, index in (("1.0.0.post1", "pypi"), ("9.0.0", "testpypi")):
         build_at(base / version, dependency, version)
         upload(make_run(base / version, stand_ins, http, base / "s"), index)
     module = dependency.replace("-", "_")
@@ -58,10 +61,13 @@ def test_the_rc_reinstalls_from_the_index_on_each_python(
 ) -> None:
     run = make_run(published.root, stand_ins, http, tmp_path)
     result = validate(run, "validate_rc", "testpypi", python)
-    assert set(result.checks) == {"compile", "import"}
+    assert [(c.name, c.status) for c in result.checks] == [
+        ("compile", CheckStatus.PASSED),
+        ("import", CheckStatus.PASSED),
+    ]
     assert _installed(tmp_path, f"validate_rc-{python}", published.name) == "1.0.0rc1"
-    # 9.0.0rc1 on the staging index is higher and was never installed: dependencies come
-    # from the trusted index only.
+    # 9.0.0 on the staging index is higher, a final, and was never installed: dependencies
+    # come from the trusted index only.
     assert _installed(tmp_path, f"validate_rc-{python}", published.dependency) == "1.0.0.post1"
 
 
@@ -102,5 +108,10 @@ def test_a_failing_configured_check_fails_the_cell(
     build_at(tmp_path / "p", name, "1.0.0rc1", checks=("compile", "fails"), extra=extra)
     run = make_run(tmp_path / "p", stand_ins, http, tmp_path / "state")
     upload(run, "testpypi")
-    with pytest.raises(CheckFailed, match="check 'fails' failed"):
+    with pytest.raises(CheckFailed, match="check 'fails' failed") as caught:
         validate(run, "validate_rc", "testpypi", DEFAULT_PYTHONS[0])
+    log = tmp_path / "state" / "logs" / f"validate_rc-{DEFAULT_PYTHONS[0]}" / "fails.log"
+    assert caught.value.log == str(log)
+    assert "raise SystemExit(3)" in log.read_text()
+    statuses = [(c.name, c.status) for c in caught.value.checks]
+    assert statuses == [("compile", CheckStatus.PASSED), ("fails", CheckStatus.FAILED)]

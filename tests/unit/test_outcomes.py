@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+import signal
 from pathlib import Path
 
 import pytest
 
-from release.errors import CheckFailed, ConfigError, IntegrityError, ReleaseError
-from release.outcomes import Outcome, Report, Status, timed
+from release.errors import CheckFailed, ConfigError, IntegrityError, Interrupted, ReleaseError
+from release.outcomes import CheckOutcome, CheckStatus, Outcome, Report, Status, attempt
 
 BUILD = Outcome("build", "-", Status.PASSED, 1.234)
 CELL = Outcome("validate_rc", "3.12", Status.FAILED, 12.0, "check 'import' failed", 1)
@@ -57,13 +58,14 @@ def test_exit_code(outcomes: list[Outcome], code: int) -> None:
     assert (report.exit_code, report.passed) == (code, code == 0)
 
 
-def test_timed_records_a_passed_block() -> None:
-    recorded: list[Outcome] = []
-    with timed(recorded.append, "build"):
-        pass
-    [outcome] = recorded
+def test_attempt_records_a_passed_block_and_returns_its_result() -> None:
+    outcome, result = attempt("build", "-", lambda: 42)
     assert (outcome.stage, outcome.cell, outcome.status) == ("build", "-", Status.PASSED)
-    assert (outcome.reason, outcome.exit_code) == ("", 0)
+    assert (outcome.reason, outcome.exit_code, result) == ("", 0, 42)
+
+
+def _raise(error: ReleaseError) -> None:
+    raise error
 
 
 @pytest.mark.parametrize(
@@ -71,15 +73,42 @@ def test_timed_records_a_passed_block() -> None:
     [(CheckFailed("check 'tests' failed"), 1), (IntegrityError("sha differs"), 1),
      (ConfigError("bad config"), 2)],
 )  # fmt: skip
-def test_timed_records_a_failure_and_reraises_it(error: ReleaseError, code: int) -> None:
-    recorded: list[Outcome] = []
-    with pytest.raises(type(error)) as caught, timed(recorded.append, "validate_rc", "3.13"):
-        raise error
-    assert caught.value is error
-    [outcome] = recorded
+def test_attempt_records_a_failure(error: ReleaseError, code: int) -> None:
+    outcome, result = attempt("validate_rc", "3.13", lambda: _raise(error))
     assert (outcome.stage, outcome.cell, outcome.status) == ("validate_rc", "3.13", Status.FAILED)
-    assert (outcome.reason, outcome.exit_code) == (error.message, code)
-    assert Report("run", recorded).exit_code == code
+    assert (outcome.reason, outcome.exit_code, result) == (error.message, code, None)
+    assert Report("run", [outcome]).exit_code == code
+
+
+def test_attempt_records_an_interruption_with_the_signal_exit_code() -> None:
+    outcome, _ = attempt("validate_rc", "3.12", lambda: _raise(Interrupted(signal.SIGTERM)))
+    assert (outcome.status, outcome.exit_code) == (Status.INTERRUPTED, 143)
+    assert outcome.reason == "interrupted by SIGTERM"
+    assert Report("run", [BUILD, outcome]).exit_code == 143
+
+
+def test_a_failed_cell_keeps_its_checks_and_the_failing_log() -> None:
+    checks = (
+        CheckOutcome("compile", CheckStatus.PASSED, 0.5, "/l/compile.log"),
+        CheckOutcome("tests", CheckStatus.TIMED_OUT, 5.0, "/l/tests.log", "budget"),
+    )
+    error = CheckFailed("\x1b[31mcheck 'tests' timed out\x1b[0m", log="/l/tests.log", checks=checks)
+    outcome, _ = attempt("validate_rc", "3.11", lambda: _raise(error))
+    assert (outcome.checks, outcome.log) == (checks, "/l/tests.log")
+    assert outcome.reason == "check 'tests' timed out"  # no terminal colour codes
+    assert Report("r", [outcome]).table().splitlines()[1].endswith("(log: /l/tests.log)")
+
+
+def test_an_interrupted_report_exits_with_128_plus_the_signal() -> None:
+    report = Report("run", [BUILD, SKIPPED], interrupted=signal.SIGINT)
+    assert (report.exit_code, report.passed) == (130, False)
+
+
+def test_the_table_shortens_a_long_reason_to_one_line() -> None:
+    long = Outcome("build", "-", Status.FAILED, 1.0, "x" * 500 + "\nsecond line", 1)
+    row = Report("r", [long]).table().splitlines()[1]
+    assert len(row) < 200
+    assert row.endswith("…")
 
 
 def test_write_gives_json_with_passed_facts_and_outcomes(tmp_path: Path) -> None:
@@ -96,6 +125,8 @@ def test_write_gives_json_with_passed_facts_and_outcomes(tmp_path: Path) -> None
         "duration": 12.0,
         "reason": "check 'import' failed",
         "exit_code": 1,
+        "log": "",
+        "checks": [],
     }
 
 
@@ -104,3 +135,9 @@ def test_write_of_a_green_run(tmp_path: Path) -> None:
     data = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
     assert data["passed"] is True
     assert data["outcomes"][0]["status"] == "passed"
+
+
+def test_write_names_the_signal_of_an_interrupted_run(tmp_path: Path) -> None:
+    Report("rehearsal", [BUILD], interrupted=signal.SIGTERM).write(tmp_path / "r.json")
+    data = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
+    assert (data["passed"], data["interrupted"]) == (False, "SIGTERM")

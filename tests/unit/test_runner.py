@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import logging
+import signal
 import sys
+import threading
+import time
+from pathlib import Path
 
 import pytest
 
 from release import runner
-from release.errors import CommandFailed, ToolMissing
+from release.errors import CommandFailed, CommandTimedOut, Interrupted, ToolMissing
 
 CANARY = "canary-s3cr3t-7f1d"
 
@@ -51,3 +55,92 @@ def test_secret_from_env_argument_is_redacted_too() -> None:
 def test_missing_program_is_a_user_error() -> None:
     with pytest.raises(ToolMissing):
         runner.run(["definitely-not-installed-program-xyz"])
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"  # a zombie has ended; only its exit status is left
+
+
+# A parent that starts a grandchild which would sleep for a minute, prints its pid, then waits.
+TREE = """
+import subprocess, sys, time
+child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+print(child.pid, flush=True)
+time.sleep(60)
+"""
+
+
+def test_a_command_over_its_budget_is_killed_with_its_whole_tree(tmp_path: Path) -> None:
+    log = tmp_path / "logs" / "slow.log"
+    started = time.monotonic()
+    with pytest.raises(CommandTimedOut) as caught:
+        runner.run([sys.executable, "-c", TREE], timeout=1.5, log_to=log)
+    assert time.monotonic() - started < 10
+    grandchild = int(log.read_text().splitlines()[-1])
+    assert "exceeded its time budget of 1.5 s" in caught.value.message
+    assert caught.value.tail == str(grandchild)  # the output so far
+    deadline = time.monotonic() + 5
+    while _alive(grandchild) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _alive(grandchild)
+
+
+def test_what_a_finished_command_left_running_is_stopped(tmp_path: Path) -> None:
+    leaves_one_behind = TREE.rsplit("time.sleep(60)", 1)[0]  # prints the pid and exits
+    done = runner.run([sys.executable, "-c", leaves_one_behind], timeout=30)
+    grandchild = int(done.stdout)
+    deadline = time.monotonic() + 5
+    while _alive(grandchild) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _alive(grandchild)
+
+
+def test_output_goes_live_to_the_log_with_secrets_redacted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("INDEX_TOKEN", CANARY)
+    log = tmp_path / "cell" / "check.log"
+    script = (
+        "import sys, time; print('first', flush=True); time.sleep(1.5);"
+        f"print('then {CANARY}', file=sys.stderr)"
+    )
+    seen: list[str] = []
+
+    def peek() -> None:
+        time.sleep(0.8)
+        seen.append(log.read_text() if log.exists() else "")
+
+    watcher = threading.Thread(target=peek)
+    watcher.start()
+    runner.run([sys.executable, "-c", script], log_to=log)
+    watcher.join()
+    assert seen[0].endswith("\nfirst\n")  # written while the command still ran
+    text = log.read_text()
+    assert text.startswith("$ ")
+    assert text.endswith(f"\nthen {runner.REDACTED}\n")
+    assert CANARY not in text
+
+
+def test_colour_codes_never_reach_an_error_message() -> None:
+    script = "import sys; print('\\x1b[31mERROR\\x1b[0m bad readme', file=sys.stderr); sys.exit(1)"
+    with pytest.raises(CommandFailed) as caught:
+        runner.run([sys.executable, "-c", script])
+    assert caught.value.tail == "ERROR bad readme"
+
+
+def test_a_cancelled_run_stops_a_running_command_and_starts_no_other() -> None:
+    threading.Timer(0.5, runner.cancel, (signal.SIGTERM,)).start()
+    started = time.monotonic()
+    try:
+        with pytest.raises(Interrupted) as caught:
+            runner.run([sys.executable, "-c", "import time; time.sleep(60)"])
+        assert time.monotonic() - started < 10
+        assert caught.value.exit_code == 143
+        with pytest.raises(Interrupted):
+            runner.run([sys.executable, "-c", "pass"])
+    finally:
+        runner.CANCEL.clear()

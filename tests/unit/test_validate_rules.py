@@ -151,7 +151,10 @@ def test_a_wheel_without_requirements_has_none(tmp_path: Path) -> None:
 @pytest.fixture
 def place(tmp_path: Path) -> checks.Place:
     return checks.Place(
-        env=environments.Environment(tmp_path / "venv"), project=tmp_path / "p", tmp=tmp_path / "t"
+        env=environments.Environment(tmp_path / "venv"),
+        project=tmp_path / "p",
+        tmp=tmp_path / "t",
+        logs=tmp_path / "logs",
     )
 
 
