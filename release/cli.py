@@ -14,14 +14,15 @@ import logging
 import os
 import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import FrameType
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING
 
 from packaging.version import Version
 
 from release import git, github, indexes, runner
+from release.arguments import KINDS, parser
 from release.errors import CheckFailed, Interrupted, ReleaseError, UsageError
 from release.outcomes import CheckOutcome, CheckStatus
 from release.progress import Progress
@@ -34,15 +35,12 @@ from release.project import Config, load_config, read_lock_version
 from release.version_check import VersionSources, pick_head_tag, resolve_tag, verify
 from release.versions import Kind, ReleaseVersion, consumed_from_tags, parse_version
 
-KINDS = [k.value for k in Kind]
-
-
 SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     try:
-        args = _parser().parse_args(argv)
+        args = parser().parse_args(argv)
     except UsageError as exc:
         return _fail(exc.message, exc.hint, exc.exit_code)
     logging.basicConfig(
@@ -54,7 +52,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     for signum in SIGNALS:
         signal.signal(signum, _on_signal)
     try:
-        return int(args.handler(args))
+        return int(HANDLERS[args.command](args))
     except ReleaseError as exc:
         return _fail(exc.message, exc.hint, exc.exit_code)
 
@@ -284,146 +282,14 @@ def _summary(plan: Plan) -> str:
     )
 
 
-class _Parser(argparse.ArgumentParser):
-    """argparse that refuses empty values and reports like every other error: one line, exit 2.
-
-    An empty value is never "not given": `--tag "$TAG"` with TAG unset must not skip the check.
-    """
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.register("type", None, _given)  # the type of every option that names none
-
-    def error(self, message: str) -> NoReturn:
-        raise UsageError(message, hint=f"see `{self.prog} --help`")
-
-
-def _given(value: str) -> str:
-    if not value.strip():
-        raise argparse.ArgumentTypeError("an empty value is not allowed; give one or leave it out")
-    return value
-
-
-def _path(value: str) -> Path:
-    return Path(_given(value))
-
-
-def _seconds(value: str) -> float:
-    try:
-        seconds = float(_given(value))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a number of seconds") from None
-    if not 0 < seconds < float("inf"):
-        raise argparse.ArgumentTypeError(f"{value!r} is not a positive number of seconds")
-    return seconds
-
-
-def _parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="staged-release", description=__doc__)
-    parser.add_argument("-v", "--verbose", action="store_true", help="log every command run")
-    parser.add_argument("-q", "--quiet", action="store_true", help="no progress lines on stderr")
-    parser.register("type", None, str)  # it hands a command's arguments to the command as given
-    sub = parser.add_subparsers(dest="command", required=True)
-    project = _Parser(add_help=False)
-    project.add_argument("--project", type=_path, default=Path(), help="project root (default .)")
-    # -v and -q also after the subcommand; SUPPRESS keeps them from resetting one given before.
-    project.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS)
-    project.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS)
-
-    check = sub.add_parser("check", parents=[project], help="check that the versions agree")
-    check.add_argument("--tag", help="tag to check (default: CI tag, else the tag at HEAD)")
-    check.add_argument("--expected-version", help="the version the caller expects")
-    check.set_defaults(handler=cmd_check)
-
-    plan = sub.add_parser("plan", parents=[project], help="choose the lane for this trigger")
-    plan.add_argument("--json", action="store_true", help="print one JSON object")
-    plan.add_argument("--event", help="push, release, workflow_dispatch or local")
-    plan.add_argument("--ref", help="the ref that triggered the run (refs/tags/v1.2.3 or v1.2.3)")
-    plan.add_argument("--publish-target", help="testpypi or pypi (workflow_dispatch only)")
-    plan.add_argument("--source-ref", help="the ref a dispatch releases")
-    plan.add_argument("--expected-version", help="the version the dispatcher expects")
-    plan.set_defaults(handler=cmd_plan)
-
-    consumed = _Parser(add_help=False, parents=[project])
-    consumed.add_argument("--base", help="X.Y.Z to bump within (default: the current version's)")
-    consumed.add_argument(
-        "--consumed", action="append", default=[], metavar="V", help="a version seen elsewhere"
-    )
-    read = consumed.add_mutually_exclusive_group()
-    read.add_argument(
-        "--offline", action="store_true", help="count git tags only; do not read the indexes"
-    )
-    read.add_argument(
-        "--indexes", help=f"public (default) or local: read the stand-ins ({indexes.MODE_ENV})"
-    )
-    nxt = sub.add_parser("next", parents=[consumed], help="print the next free version")
-    nxt.add_argument("kind", choices=KINDS)
-    nxt.set_defaults(handler=cmd_next)
-
-    bump = sub.add_parser("bump", parents=[consumed], help="write the next version and lock")
-    bump.add_argument("target", metavar="{rc,final,post,VERSION}")
-    bump.set_defaults(handler=cmd_bump)
-
-    where = _Parser(add_help=False, parents=[project])
-    where.add_argument("--dist", type=_path, help="where the build is (default: PROJECT/dist)")
-    where.add_argument(
-        "--indexes", help=f"public (default) or local: the stand-ins ({indexes.MODE_ENV})"
-    )
-    where.add_argument(
-        "--dependency-index",
-        help=f"trusted index for dependencies ({indexes.DEPENDENCY_INDEX_ENV})",
-    )
-
-    build = sub.add_parser(
-        "build", parents=[where], help="build sdist and wheel once, with a manifest"
-    )
-    build.add_argument("--tag", help="tag to check (default: CI tag, else the tag at HEAD)")
-    build.add_argument("--expected-version", help="the version the caller expects")
-    build.add_argument("--index", help="check the credential for this index before building")
-    build.set_defaults(handler=cmd_build)
-
-    upload = sub.add_parser("upload", parents=[where], help="upload what the index lacks")
-    upload.add_argument("--index", required=True, help="testpypi, pypi or a configured index")
-    upload.add_argument("--wait-budget", type=_seconds, help="seconds to wait for the listing")
-    upload.add_argument(
-        "--allow-final-without-rc", action="store_true", help="publish a final with no rc (loudly)"
-    )
-    upload.set_defaults(handler=cmd_upload)
-
-    validate = sub.add_parser("validate", parents=[where], help="reinstall from an index and check")
-    validate.add_argument("--index", default=indexes.STAGING, help="testpypi (default) or pypi")
-    validate.add_argument("--python", required=True, help="X.Y")
-    validate.add_argument(
-        "--stage", help="cell directory name (default validate_rc/validate_final)"
-    )
-    validate.add_argument("--check-timeout", type=_seconds, help=_CHECK_TIMEOUT)
-    validate.set_defaults(handler=cmd_validate)
-
-    rehearse = sub.add_parser(
-        "rehearse", parents=[project], help="rehearse a lane on local indexes"
-    )
-    rehearse.add_argument("lane", choices=["rc"])
-    rehearse.add_argument(
-        "--report", type=_path, help="JSON report (default under .staged-release/)"
-    )
-    rehearse.add_argument("--jobs", type=_count, default=2, help="validation cells run at once")
-    rehearse.add_argument("--dependency-index", help="trusted index for dependencies")
-    rehearse.add_argument("--check-timeout", type=_seconds, help=_CHECK_TIMEOUT)
-    rehearse.set_defaults(handler=cmd_rehearse)
-
-    schema = sub.add_parser("schema", parents=[project], help="validate settings and workflows")
-    schema.set_defaults(handler=cmd_schema)
-    return parser
-
-
-_CHECK_TIMEOUT = "seconds every check may run (default: each check's timeout, 1800)"
-
-
-def _count(value: str) -> int:
-    try:
-        count = int(_given(value))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
-    if count < 1:
-        raise argparse.ArgumentTypeError(f"{value!r} is less than 1")
-    return count
+HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "check": cmd_check,
+    "plan": cmd_plan,
+    "next": cmd_next,
+    "bump": cmd_bump,
+    "build": cmd_build,
+    "upload": cmd_upload,
+    "validate": cmd_validate,
+    "rehearse": cmd_rehearse,
+    "schema": cmd_schema,
+}

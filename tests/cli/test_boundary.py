@@ -50,10 +50,10 @@ def _value_options() -> list[tuple[str, str]]:
     """(command, option) for every option of every command that takes a value."""
     import argparse
 
-    from release.cli import _parser
+    from release.arguments import parser
 
     found = []
-    for action in _parser()._actions:
+    for action in parser()._actions:
         if isinstance(action, argparse._SubParsersAction):
             for command, sub in action.choices.items():
                 found += [

@@ -1,0 +1,170 @@
+"""The command line of `staged-release`: every command, option and the types of their values.
+
+Its own module so that the CLI module holds only what commands do. Every value is checked here:
+an empty one is refused (never read as "not given"), seconds must be positive.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn, TypeAlias
+
+from release import indexes
+from release.errors import UsageError
+from release.versions import Kind
+
+KINDS = [k.value for k in Kind]
+DESCRIPTION = "Carry a Python package from a version tag to a verified release."
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that refuses empty values and reports like every other error: one line, exit 2.
+
+    An empty value is never "not given": `--tag "$TAG"` with TAG unset must not skip the check.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.register("type", None, _given)  # the type of every option that names none
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(message, hint=f"see `{self.prog} --help`")
+
+
+def _given(value: str) -> str:
+    if not value.strip():
+        raise argparse.ArgumentTypeError("an empty value is not allowed; give one or leave it out")
+    return value
+
+
+def _path(value: str) -> Path:
+    return Path(_given(value))
+
+
+def _seconds(value: str) -> float:
+    try:
+        seconds = float(_given(value))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number of seconds") from None
+    if not 0 < seconds < float("inf"):
+        raise argparse.ArgumentTypeError(f"{value!r} is not a positive number of seconds")
+    return seconds
+
+
+if TYPE_CHECKING:
+    Sub: TypeAlias = argparse._SubParsersAction[_Parser]  # the commands, as argparse calls them
+
+
+def parser() -> argparse.ArgumentParser:
+    top = _Parser(prog="staged-release", description=DESCRIPTION)
+    top.add_argument("-v", "--verbose", action="store_true", help="log every command run")
+    top.add_argument("-q", "--quiet", action="store_true", help="no progress lines on stderr")
+    top.register("type", None, str)  # it hands a command's arguments to the command as given
+    sub = top.add_subparsers(dest="command", required=True)
+    project = _project()
+    _version_commands(sub, project)
+    _fix_forward_commands(sub, project)
+    _stage_commands(sub, _where(project))
+    _rehearse_command(sub, project)
+    sub.add_parser("schema", parents=[project], help="validate settings and workflows")
+    return top
+
+
+def _project() -> _Parser:
+    """What every command takes: the project, and -v/-q after the command too."""
+    project = _Parser(add_help=False)
+    project.add_argument("--project", type=_path, default=Path(), help="project root (default .)")
+    # SUPPRESS keeps one given after the command from resetting one given before it.
+    project.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS)
+    project.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS)
+    return project
+
+
+def _version_commands(sub: Sub, project: _Parser) -> None:
+    check = sub.add_parser("check", parents=[project], help="check that the versions agree")
+    _tag_options(check)
+    plan = sub.add_parser("plan", parents=[project], help="choose the lane for this trigger")
+    plan.add_argument("--json", action="store_true", help="print one JSON object")
+    plan.add_argument("--event", help="push, release, workflow_dispatch or local")
+    plan.add_argument("--ref", help="the ref that triggered the run (refs/tags/v1.2.3 or v1.2.3)")
+    plan.add_argument("--publish-target", help="testpypi or pypi (workflow_dispatch only)")
+    plan.add_argument("--source-ref", help="the ref a dispatch releases")
+    plan.add_argument("--expected-version", help="the version the dispatcher expects")
+
+
+def _tag_options(command: _Parser) -> None:
+    command.add_argument("--tag", help="tag to check (default: CI tag, else the tag at HEAD)")
+    command.add_argument("--expected-version", help="the version the caller expects")
+
+
+def _fix_forward_commands(sub: Sub, project: _Parser) -> None:
+    consumed = _Parser(add_help=False, parents=[project])
+    consumed.add_argument("--base", help="X.Y.Z to bump within (default: the current version's)")
+    consumed.add_argument(
+        "--consumed", action="append", default=[], metavar="V", help="a version seen elsewhere"
+    )
+    read = consumed.add_mutually_exclusive_group()
+    read.add_argument(
+        "--offline", action="store_true", help="count git tags only; do not read the indexes"
+    )
+    read.add_argument(
+        "--indexes", help=f"public (default) or local: read the stand-ins ({indexes.MODE_ENV})"
+    )
+    nxt = sub.add_parser("next", parents=[consumed], help="print the next free version")
+    nxt.add_argument("kind", choices=KINDS)
+    bump = sub.add_parser("bump", parents=[consumed], help="write the next version and lock")
+    bump.add_argument("target", metavar="{rc,final,post,VERSION}")
+
+
+def _where(project: _Parser) -> _Parser:
+    """Where a stage's build is and which indexes it talks to."""
+    where = _Parser(add_help=False, parents=[project])
+    where.add_argument("--dist", type=_path, help="where the build is (default: PROJECT/dist)")
+    where.add_argument(
+        "--indexes", help=f"public (default) or local: the stand-ins ({indexes.MODE_ENV})"
+    )
+    where.add_argument(
+        "--dependency-index",
+        help=f"trusted index for dependencies ({indexes.DEPENDENCY_INDEX_ENV})",
+    )
+    return where
+
+
+def _stage_commands(sub: Sub, where: _Parser) -> None:
+    build = sub.add_parser("build", parents=[where], help="build sdist and wheel once")
+    _tag_options(build)
+    build.add_argument("--index", help="check the credential for this index before building")
+    upload = sub.add_parser("upload", parents=[where], help="upload what the index lacks")
+    upload.add_argument("--index", required=True, help="testpypi, pypi or a configured index")
+    upload.add_argument("--wait-budget", type=_seconds, help="seconds to wait for the listing")
+    upload.add_argument(
+        "--allow-final-without-rc", action="store_true", help="publish a final with no rc (loudly)"
+    )
+    validate = sub.add_parser("validate", parents=[where], help="reinstall from an index and check")
+    validate.add_argument("--index", default=indexes.STAGING, help="testpypi (default) or pypi")
+    validate.add_argument("--python", required=True, help="X.Y")
+    validate.add_argument("--stage", help="cell directory name (default validate_rc/_final)")
+    validate.add_argument("--check-timeout", type=_seconds, help=_CHECK_TIMEOUT)
+
+
+def _rehearse_command(sub: Sub, project: _Parser) -> None:
+    rehearse = sub.add_parser("rehearse", parents=[project], help="rehearse a lane locally")
+    rehearse.add_argument("lane", choices=["rc"])
+    rehearse.add_argument("--report", type=_path, help="JSON report (default: .staged-release/)")
+    rehearse.add_argument("--jobs", type=_count, default=2, help="validation cells run at once")
+    rehearse.add_argument("--dependency-index", help="trusted index for dependencies")
+    rehearse.add_argument("--check-timeout", type=_seconds, help=_CHECK_TIMEOUT)
+
+
+_CHECK_TIMEOUT = "seconds every check may run (default: each check's timeout, 1800)"
+
+
+def _count(value: str) -> int:
+    try:
+        count = int(_given(value))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
+    if count < 1:
+        raise argparse.ArgumentTypeError(f"{value!r} is less than 1")
+    return count
