@@ -83,10 +83,20 @@ def check_consistent(env: Environment, log: Path | None = None) -> None:
 
 
 def locked_group(project: Path, group: str) -> list[str]:
-    """A dependency group as uv.lock pins it (read-only: --frozen never rewrites the lock)."""
+    """A dependency group as uv.lock pins it."""
+    return _locked(project, "--only-group", group)
+
+
+def locked_extra(project: Path, extra: str) -> list[str]:
+    """An extra's dependencies as uv.lock pins them (with the project's own, pinned alike)."""
+    return _locked(project, "--extra", extra, "--no-default-groups")
+
+
+def _locked(project: Path, *selection: str) -> list[str]:
+    # Read-only: --frozen never rewrites the lock.
     done = _uv(
         "export", "--quiet", "--frozen", "--no-emit-project", "--no-hashes", "--no-header",
-        "--no-annotate", "--only-group", group, "--project", str(project),
+        "--no-annotate", *selection, "--project", str(project),
     )  # fmt: skip
     return [line for line in done.stdout.splitlines() if line.strip() and not line.startswith("#")]
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import difflib
 import json
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -33,6 +33,7 @@ class CheckSpec:
     groups: tuple[str, ...] = ()  # dependency groups, installed as uv.lock pins them
     requires: tuple[str, ...] = ()  # extra requirements
     timeout: float = DEFAULT_CHECK_TIMEOUT  # seconds before its process tree is killed
+    extras: tuple[str, ...] = ()  # the project's extras whose dependencies it needs (pinned)
 
 
 # compile and import run inside the environment (see release.checks); tests runs pytest on a copy
@@ -70,15 +71,19 @@ def schema() -> dict[str, Any]:
     return loaded
 
 
-def parse_settings(table: dict[str, Any]) -> Settings:
-    """Validate the table and turn it into typed settings (pythons are read by project.py)."""
+def parse_settings(table: dict[str, Any], builtin: Mapping[str, CheckSpec] = BUILTIN) -> Settings:
+    """Validate the table and turn it into typed settings (pythons are read by project.py).
+
+    `builtin` is BUILTIN as fitted to the project (its `tests` check installs the project's
+    test dependencies, see release.detect)."""
     validate(table)
-    defined = {name: _check(name, spec) for name, spec in table.get("check", {}).items()}
+    checks = table.get("check", {})
+    defined = {name: _check(name, spec, builtin) for name, spec in checks.items()}
     # Without a `checks` list, the built-in checks run and then every defined one.
-    names = table.get("checks", list(dict.fromkeys([*BUILTIN, *defined])))
+    names = table.get("checks", list(dict.fromkeys([*builtin, *defined])))
     return Settings(
         imports=tuple(table.get("import", ())),
-        checks=tuple(_resolve_check(n, defined) for n in names),
+        checks=tuple(_resolve_check(n, {**builtin, **defined}) for n in names),
         dependency_index=table.get("dependency-index", "pypi"),
         indexes={n: _index(n, spec) for n, spec in table.get("indexes", {}).items()},
         wait_budget=float(table.get("wait-budget", DEFAULT_WAIT_BUDGET)),
@@ -141,12 +146,10 @@ def _unknown_key(where: str, instance: dict[str, Any], schema: Any) -> ConfigErr
     return ConfigError(f"{where}: unknown key {quote(unknown)}", hint=hint)
 
 
-def _resolve_check(name: str, defined: dict[str, CheckSpec]) -> CheckSpec:
-    if name in defined:
-        return defined[name]
-    if name in BUILTIN:
-        return BUILTIN[name]
-    known = sorted({*BUILTIN, *defined})
+def _resolve_check(name: str, known_checks: dict[str, CheckSpec]) -> CheckSpec:
+    if name in known_checks:
+        return known_checks[name]
+    known = sorted(known_checks)
     close = difflib.get_close_matches(name, known, n=1)
     raise ConfigError(
         f"[tool.staged-release].checks names {quote(name)}, which is neither built in nor defined",
@@ -156,13 +159,14 @@ def _resolve_check(name: str, defined: dict[str, CheckSpec]) -> CheckSpec:
     )
 
 
-def _check(name: str, spec: dict[str, Any]) -> CheckSpec:
-    """A defined check; a built-in one may be given a timeout (or tools) without a `run`."""
-    base = BUILTIN.get(name)
+def _check(name: str, spec: dict[str, Any], builtin: Mapping[str, CheckSpec]) -> CheckSpec:
+    """A defined check; what it does not say it keeps from the built-in check of that name, so
+    a built-in one may be given a timeout (or tools) without a `run`."""
+    base = builtin.get(name)
     if "run" not in spec and base is None:
         raise ConfigError(
             f"{_where(['check', name])} has no run, and is not a built-in check",
-            hint=f'say what it runs: run = ["..."] (built in: {", ".join(BUILTIN)})',
+            hint=f'say what it runs: run = ["..."] (built in: {", ".join(builtin)})',
         )
     base = base or CheckSpec(name)
     return CheckSpec(
@@ -171,6 +175,7 @@ def _check(name: str, spec: dict[str, Any]) -> CheckSpec:
         tuple(spec.get("groups", base.groups)),
         tuple(spec.get("requires", base.requires)),
         float(spec.get("timeout", base.timeout)),
+        tuple(spec.get("extras", base.extras)),
     )
 
 
