@@ -111,6 +111,7 @@ def _tiny(root: Path, name: str) -> Manifest:
         f'[tool.hatch.build.targets.wheel]\npackages = ["src/{name.replace("-", "_")}"]\n'
     )
     config = load_config(root)
+    assert config.version is not None  # written static above
     return build(root, root / "dist", config.name, parse_version(config.version))
 
 

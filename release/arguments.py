@@ -68,6 +68,8 @@ def parser() -> argparse.ArgumentParser:
     _stage_commands(sub, _where(project))
     _rehearse_command(sub, project)
     sub.add_parser("schema", parents=[project], help="validate settings and workflows")
+    init = sub.add_parser("init", parents=[project], help="set a project up for the suite")
+    init.add_argument("--force", action="store_true", help="write anew what exists already")
     return top
 
 
@@ -115,6 +117,9 @@ def _fix_forward_commands(sub: Sub, project: _Parser) -> None:
     nxt.add_argument("kind", choices=KINDS)
     bump = sub.add_parser("bump", parents=[consumed], help="write the next version and lock")
     bump.add_argument("target", metavar="{rc,final,post,VERSION}")
+    bump.add_argument(
+        "--tag", action="store_true", help="a dynamic version: create its tag at HEAD"
+    )
 
 
 def _where(project: _Parser) -> _Parser:
@@ -155,6 +160,7 @@ def _rehearse_command(sub: Sub, project: _Parser) -> None:
     rehearse.add_argument("--jobs", type=_count, default=2, help="validation cells run at once")
     rehearse.add_argument("--dependency-index", help="trusted index for dependencies")
     rehearse.add_argument("--check-timeout", type=_seconds, help=_CHECK_TIMEOUT)
+    rehearse.add_argument("--tag", help="the version tag to rehearse (default: the one at HEAD)")
 
 
 _CHECK_TIMEOUT = "seconds every check may run (default: each check's timeout, 1800)"

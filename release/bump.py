@@ -1,4 +1,5 @@
-"""Stage `bump`: write the next version into pyproject.toml and refresh uv.lock."""
+"""Stage `bump`: write the next version into pyproject.toml and refresh uv.lock, or for a
+version that comes from the git tag, create that tag."""
 
 from __future__ import annotations
 
@@ -8,9 +9,9 @@ import tomlkit
 from tomlkit.items import Table
 from uv import find_uv_bin
 
-from release import runner
+from release import git, runner
 from release.errors import ConfigError
-from release.versions import ReleaseVersion
+from release.versions import ReleaseVersion, looks_like_version_tag
 
 
 def bump(root: Path, version: ReleaseVersion) -> None:
@@ -26,6 +27,19 @@ def bump(root: Path, version: ReleaseVersion) -> None:
     except BaseException:  # a failed lock or a Ctrl-C alike: don't leave pyproject moved alone
         path.write_text(original, encoding="utf-8")
         raise
+
+
+def tag_head(root: Path, version: ReleaseVersion) -> None:
+    """Tag HEAD with `version`: the whole bump of a dynamic version. Refused when HEAD carries a
+    version tag already: which version the commit is would then need --tag everywhere."""
+    held = sorted(t for t in git.tags_at_head(root) if looks_like_version_tag(t))
+    if held:
+        raise ConfigError(
+            f"HEAD already carries {', '.join(held)}; {version.tag} would be a second version tag",
+            hint=f"commit the fix first, then bump; or tag by hand (`git tag {version.tag}`) "
+            "and pass --tag to the commands that read it",
+        )
+    git.create_tag(root, version.tag)
 
 
 def set_version(pyproject_text: str, version: str) -> str:

@@ -23,8 +23,8 @@ from packaging.version import Version
 
 from release import git, github, indexes, runner
 from release.arguments import KINDS, parser
-from release.errors import CheckFailed, Interrupted, ReleaseError, UsageError
-from release.outcomes import CheckOutcome, CheckStatus
+from release.errors import CheckFailed, ConfigError, Interrupted, ReleaseError, UsageError
+from release.outcomes import CheckOutcome, CheckStatus, Status
 from release.progress import Progress
 
 if TYPE_CHECKING:
@@ -32,7 +32,13 @@ if TYPE_CHECKING:
 from release.fixforward import ensure_unconsumed, next_version, parse_base, parse_consumed
 from release.lanes import Event, Plan, make_plan
 from release.project import Config, load_config, read_lock_version
-from release.version_check import VersionSources, pick_head_tag, resolve_tag, verify
+from release.version_check import (
+    VersionSources,
+    pick_head_tag,
+    resolve_tag,
+    tagged_version,
+    verify,
+)
 from release.versions import Kind, ReleaseVersion, consumed_from_tags, parse_version
 
 SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
@@ -76,9 +82,10 @@ def cmd_check(args: argparse.Namespace) -> int:
     config = load_config(args.project)
     tag = resolve_tag(args.tag, os.environ, config.root)
     version = verify(_sources(config, tag, args.expected_version))
-    agreeing = ["pyproject.toml", "uv.lock"]
+    static = config.version is not None
+    agreeing = ["pyproject.toml", "uv.lock"] if static else ["uv.lock"]
     if tag:
-        agreeing.append(f"tag {tag}")
+        agreeing.append(f"tag {tag}" + ("" if static else " (the dynamic version)"))
     if args.expected_version:
         agreeing.append(f"expected {args.expected_version}")
     print(f"ok: {config.name} {version}: {', '.join(agreeing)} agree")
@@ -95,7 +102,8 @@ def cmd_build(args: argparse.Namespace) -> int:
         _preflight_credential(config, args)
     tag = resolve_tag(args.tag, os.environ, config.root)
     version = verify(_sources(config, tag, args.expected_version))
-    built = build(config.root, args.dist or config.root / "dist", config.name, version)
+    dist = args.dist or config.root / "dist"
+    built = build(config.root, dist, config.name, version, dynamic=config.version is None)
     for file in built.files:
         print(f"built {file.filename}  sha256:{file.sha256}  {file.size} bytes")
     return 0
@@ -148,11 +156,23 @@ def cmd_rehearse(args: argparse.Namespace) -> int:
 
     project = args.project.resolve()
     report = args.report or project / STATE_DIR / "rehearse-rc.json"
-    plan = Rehearsal(project, report, args.dependency_index, args.jobs, args.check_timeout)
+    plan = Rehearsal(
+        project, report, args.dependency_index, args.jobs, args.check_timeout, args.tag
+    )
     result = rehearse_rc(plan, args.progress)
     print(result.table())
+    for failed in (o for o in result.outcomes if o.hint and o.status is Status.FAILED):
+        print(f"hint ({failed.label}): {failed.hint}")
     print(f"report: {report}")
     return result.exit_code
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from release.init import init
+
+    for line in init(args.project.resolve(), force=args.force):
+        print(line)
+    return 0
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
@@ -185,16 +205,36 @@ def cmd_next(args: argparse.Namespace) -> int:
 
 def cmd_bump(args: argparse.Namespace) -> int:
     config = load_config(args.project)
+    if args.tag and config.version is not None:
+        raise UsageError(
+            f"--tag creates the tag that is a dynamic version, and {config.name}'s version is "
+            "written in pyproject.toml",
+            hint="bump without --tag, commit pyproject.toml and uv.lock, then tag that commit",
+        )
     if args.target in KINDS:
         version = _next(config, Kind(args.target), args)
     else:
         version = parse_version(args.target, where="the requested version")
         ensure_unconsumed(version, _consumed(config, args))
+    if config.version is None:  # the tag is the version: there is nothing to write
+        print(_bump_tag(config, version, create=args.tag))
+        return 0
     from release.bump import bump
 
     bump(config.root, version)
     print(f"bumped {config.name} {config.version} -> {version} (pyproject.toml, uv.lock)")
     return 0
+
+
+def _bump_tag(config: Config, version: ReleaseVersion, *, create: bool) -> str:
+    """The bump of a dynamic version: its tag, created at HEAD with --tag, else to create."""
+    from release.bump import tag_head
+
+    command = f"git tag {version.tag}"
+    if not create:
+        return f"{config.name} {version}: the version is the git tag, nothing written; {command}"
+    tag_head(config.root, version)
+    return f"tagged HEAD {version.tag} ({config.name} {version}); push the tag to start its lane"
 
 
 def _next(config: Config, kind: Kind, args: argparse.Namespace) -> ReleaseVersion:
@@ -203,7 +243,16 @@ def _next(config: Config, kind: Kind, args: argparse.Namespace) -> ReleaseVersio
 
 
 def _current(config: Config) -> ReleaseVersion:
-    return parse_version(config.version, where="pyproject.toml [project].version")
+    """pyproject.toml's version; a dynamic one's is the tag at HEAD, else the highest tag."""
+    if config.version is not None:
+        return parse_version(config.version, where="pyproject.toml [project].version")
+    found = tagged_version(git.tags_at_head(config.root), git.tags(config.root))
+    if found is None:
+        raise ConfigError(
+            f"{config.name}'s version is dynamic (the git tag's), and no version tag exists yet",
+            hint="pass --base X.Y.Z: the release the next version belongs to",
+        )
+    return found
 
 
 def _options(args: argparse.Namespace) -> Options:
@@ -292,4 +341,5 @@ HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "validate": cmd_validate,
     "rehearse": cmd_rehearse,
     "schema": cmd_schema,
+    "init": cmd_init,
 }

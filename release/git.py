@@ -1,4 +1,4 @@
-"""What git knows about a project's tags (through the one runner)."""
+"""What git knows about a project's tags, and the tag it creates (through the one runner)."""
 
 from __future__ import annotations
 
@@ -17,6 +17,11 @@ def tags(root: Path) -> tuple[str, ...]:
 
 def tags_at_head(root: Path) -> tuple[str, ...]:
     return _tag_list(root, "tag", "--points-at", "HEAD")
+
+
+def create_tag(root: Path, tag: str) -> None:
+    """A lightweight tag at HEAD: what setuptools-scm, hatch-vcs and pdm-backend read."""
+    runner.run(["git", "-C", str(root), "tag", "--", tag])
 
 
 def listed_files(root: Path) -> list[str] | None:

@@ -110,6 +110,8 @@ def make_plan(
     """Check the version rules for the trigger's ref and choose the lane. `consumed` holds the
     versions the repository's tags consumed (none in a shallow clone, and then none refuse)."""
     tag, requested = _route(trigger, head_tag)
+    if sources.pyproject is None and tag is None:
+        raise _untagged(sources.package, trigger)
     version = verify(replace(sources, tag=tag, expected=trigger.expected_version))
     target = target_for(version, requested)
     ensure_publishable(version, consumed)  # before any work: e.g. no v1.4.0 after .post1
@@ -150,6 +152,16 @@ def _route(trigger: Trigger, head_tag: str | None) -> tuple[str | None, Target |
         return _dispatch_tag(trigger), trigger.publish_target or Target.TESTPYPI
     tag = _required_tag(trigger)
     return tag, (Target.PYPI if trigger.event is Event.RELEASE else None)
+
+
+def _untagged(package: str, trigger: Trigger) -> LaneError:
+    """A dynamic version is the tag's: without a tag there is no version to plan."""
+    if trigger.event is Event.LOCAL:
+        where, how = "HEAD carries no version tag", "tag HEAD (`git tag vX.Y.ZrcN`) or pass --ref"
+    else:
+        where = "this dispatch names no tag"
+        how = "tag the commit (`git tag vX.Y.ZrcN`), push it and dispatch with source_ref=<tag>"
+    return LaneError(f"{package}'s version is dynamic (the git tag's), and {where}", hint=how)
 
 
 def _required_tag(trigger: Trigger) -> str:

@@ -52,6 +52,11 @@ class Outcome:
     exit_code: int = 0  # of the error that failed or interrupted it
     log: str = ""  # the log of what failed, when there is one
     checks: tuple[CheckOutcome, ...] = ()
+    hint: str = ""  # what to do about a failure
+
+    @property
+    def label(self) -> str:
+        return self.stage if self.cell == "-" else f"{self.stage}-{self.cell}"
 
 
 @dataclass
@@ -106,7 +111,7 @@ def failed(stage: str, cell: str, took: float, exc: ReleaseError) -> Outcome:
     status = Status.INTERRUPTED if isinstance(exc, Interrupted) else Status.FAILED
     checks, log = (exc.checks, exc.log) if isinstance(exc, CheckFailed) else ((), "")
     reason = plain(exc.message)
-    return Outcome(stage, cell, status, took, reason, exc.exit_code, log, checks)
+    return Outcome(stage, cell, status, took, reason, exc.exit_code, log, checks, exc.hint or "")
 
 
 def _short(outcome: Outcome) -> str:

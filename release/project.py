@@ -13,6 +13,7 @@ from typing import Any
 
 from packaging.utils import canonicalize_name
 
+from release.detect import builtin_checks
 from release.errors import ConfigError
 from release.settings import Settings, parse_settings
 from release.versions import shorten
@@ -36,40 +37,55 @@ _TOML_TYPES: tuple[tuple[type, str], ...] = (
 class Config:
     root: Path
     name: str  # [project].name as written
-    version: str  # [project].version as written
+    version: str | None  # [project].version as written; None: dynamic, the tag's
     pythons: tuple[str, ...]
     settings: Settings = field(default_factory=Settings)
 
 
 def load_config(root: Path) -> Config:
-    project = _load_toml(root / "pyproject.toml", "run from the project root or pass --project")
+    project = load_toml(root / "pyproject.toml", "run from the project root or pass --project")
     table = _table(project, "project")
     name = _string(table, "name", "add name = '...'")
     ours = _table(project, "tool", "staged-release")
-    settings = parse_settings(ours)
-    return Config(root.resolve(), name, _static_version(table), _pythons(ours, table), settings)
+    settings = parse_settings(ours, builtin_checks(project))
+    return Config(root.resolve(), name, _version(table), _pythons(ours, table), settings)
 
 
-def read_lock_version(root: Path, name: str) -> str:
-    """The version uv.lock records for the project itself (names compared per PEP 503)."""
-    lock = _load_toml(root / "uv.lock", "run `uv lock` and commit uv.lock")
+def read_lock_version(root: Path, name: str) -> str | None:
+    """The version uv.lock records for the project itself (names compared per PEP 503); None
+    when its entry records none, as uv writes it for a dynamic version. The entry must exist."""
+    lock = load_toml(root / "uv.lock", "run `uv lock` and commit uv.lock")
     wanted = canonicalize_name(name)
     for package in _lock_packages(lock):
-        if canonicalize_name(_lock_string(package, "name")) == wanted and "version" in package:
-            return _lock_string(package, "version")
+        if canonicalize_name(_lock_string(package, "name")) == wanted:
+            return _lock_string(package, "version") if "version" in package else None
     raise ConfigError(
         f"uv.lock has no entry for {shorten(wanted)}",
         hint="run `uv lock` in the project and commit it",
     )
 
 
-def _static_version(table: dict[str, Any]) -> str:
-    if "version" in _strings(table, "dynamic"):
+def _version(table: dict[str, Any]) -> str | None:
+    """[project].version, or None when it is dynamic (the release tag then gives it)."""
+    if "version" not in _strings(table, "dynamic"):
+        return _string(table, "version", "add version = 'X.Y.Z'")
+    if "version" in table:  # PEP 621 forbids both; which one would the backend take?
         raise ConfigError(
-            "[project].version is dynamic; staged-release needs a static version for now",
-            hint="write the version into pyproject.toml ([project].version = 'X.Y.Z')",
+            "[project].version in pyproject.toml is set and also listed in [project].dynamic",
+            hint="remove one: the version, or 'version' from dynamic",
         )
-    return _string(table, "version", "add version = 'X.Y.Z'")
+    return None
+
+
+def read_pythons(root: Path) -> tuple[str, ...]:
+    """The Pythons alone, read leniently (the rest of the settings unchecked) for a noxfile,
+    which must load even when they are wrong; its sessions then say what is wrong."""
+    try:
+        pyproject = load_toml(root / "pyproject.toml", "")
+        found = _pythons(_table(pyproject, "tool", "staged-release"), _table(pyproject, "project"))
+    except ConfigError:
+        return DEFAULT_PYTHONS
+    return found if all(isinstance(p, str) for p in found) else DEFAULT_PYTHONS
 
 
 def _pythons(ours: dict[str, Any], table: dict[str, Any]) -> tuple[str, ...]:
@@ -80,7 +96,7 @@ def _pythons(ours: dict[str, Any], table: dict[str, Any]) -> tuple[str, ...]:
     return tuple(m.group(1) for m in found if m) or DEFAULT_PYTHONS
 
 
-def _load_toml(path: Path, hint: str) -> dict[str, Any]:
+def load_toml(path: Path, hint: str) -> dict[str, Any]:
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:

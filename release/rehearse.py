@@ -16,31 +16,21 @@ from typing import TypeVar
 from release import git, parallel, runner
 from release.build import build
 from release.context import LOGS, STATE_DIR, Options, Run, open_run
-from release.errors import Interrupted
+from release.errors import ConfigError, Interrupted
 from release.indexes import STAGING, Mode
 from release.lanes import LANES, Stage, Target, target_for
 from release.manifest import Manifest
 from release.outcomes import Outcome, Report, Status, attempt
 from release.progress import Progress
-from release.project import Config, load_config, read_lock_version
+from release.project import load_config, read_lock_version
+from release.source import copy_source
 from release.upload import Uploaded, upload
 from release.validate import validate
-from release.version_check import VersionSources, verify
+from release.version_check import TAG_HEAD_HINT, VersionSources, pick_head_tag, verify
 from release.versions import ReleaseVersion
 
 T = TypeVar("T")
 REHEARSAL = "rehearsal"
-_JUNK = (
-    ".git",
-    ".venv",
-    ".nox",
-    "dist",
-    "build",
-    STATE_DIR,
-    "__pycache__",
-    "*.egg-info",
-    ".*_cache",
-)
 
 
 @dataclass(frozen=True)
@@ -50,6 +40,7 @@ class Rehearsal:
     dependency_index: str | None = None
     jobs: int = 2
     check_timeout: float | None = None  # overrides every check's own budget
+    tag: str | None = None  # the version tag to rehearse (a dynamic version: else HEAD's)
 
 
 def rehearse_rc(plan: Rehearsal, progress: Progress) -> Report:
@@ -68,7 +59,7 @@ def rehearse_rc(plan: Rehearsal, progress: Progress) -> Report:
 def _rehearse(plan: Rehearsal, progress: Progress, report: Report) -> None:
     home = plan.project / STATE_DIR / REHEARSAL
     shutil.rmtree(home, ignore_errors=True)  # fresh indexes: a rehearsal starts from nothing
-    config = load_config(_copy_source(plan.project, home / "src"))
+    config = load_config(copy_source(plan.project, home / "src"))
     report.facts["pythons"] = list(config.pythons)
     options = Options(
         Mode.LOCAL, plan.dependency_index, dist=home / "dist", state=home, repo=plan.project,
@@ -79,20 +70,20 @@ def _rehearse(plan: Rehearsal, progress: Progress, report: Report) -> None:
             "testpypi": run.index(STAGING).simple_url,
             "dependencies": run.trusted().simple_url,
         }
-        _lane(run, plan.jobs, report)
+        _lane(run, plan, report)
 
 
-def _lane(run: Run, jobs: int, report: Report) -> None:
+def _lane(run: Run, plan: Rehearsal, report: Report) -> None:
     steps: dict[str, Callable[[], object]] = {
-        "version_check": lambda: _version(run.config),
-        "build": lambda: _build(run),
+        "version_check": lambda: _version(run, plan.tag),
+        "build": lambda: _build(run, plan.tag),
         "upload_testpypi": lambda: upload(run, STAGING),
     }
     for stage in LANES[Target.TESTPYPI]:
         if not report.passed:
             report.outcomes.append(_skipped(stage.name, _why_skipped(report)))
         elif stage.per_python:
-            report.outcomes += _cells(run, stage.name, jobs)
+            report.outcomes += _cells(run, stage.name, plan.jobs)
         elif stage.name in steps:
             outcome, result = _stage(run, stage.name, "-", steps[stage.name])
             report.outcomes.append(outcome)
@@ -101,9 +92,10 @@ def _lane(run: Run, jobs: int, report: Report) -> None:
             report.outcomes.append(_skipped(stage.name, "not part of this rehearsal yet"))
 
 
-def _build(run: Run) -> Manifest:
-    config = run.config
-    return build(config.root, run.dist, config.name, _version(config), _fresh_log(run, "build"))
+def _build(run: Run, tag: str | None) -> Manifest:
+    config, log = run.config, _fresh_log(run, "build")
+    dynamic = config.version is None  # the copy has no .git: the backend is told the version
+    return build(config.root, run.dist, config.name, _version(run, tag), log, dynamic=dynamic)
 
 
 def _stage(run: Run, stage: str, cell: str, work: Callable[[], T]) -> tuple[Outcome, T | None]:
@@ -174,22 +166,26 @@ def _fact(result: object) -> object:
     return None if result is None else str(result)
 
 
-def _version(config: Config) -> ReleaseVersion:
+def _version(run: Run, tag: str | None) -> ReleaseVersion:
+    """The rc to rehearse, checked against `tag` when given; a dynamic version is the tag's, by
+    default the one at HEAD of the real project (its copy has no .git)."""
+    config = run.config
+    if tag is None and config.version is None:
+        tag = _head_tag(run)
     lock = read_lock_version(config.root, config.name)
-    version = verify(VersionSources(config.name, config.version, lock, None, None))
+    version = verify(VersionSources(config.name, config.version, lock, tag, None))
     target_for(version, Target.TESTPYPI)  # the rc lane takes release candidates only
     return version
 
 
-def _copy_source(project: Path, target: Path) -> Path:
-    """The files git would see (tracked and untracked-but-not-ignored), else the tree minus junk."""
-    files = git.listed_files(project)
-    if files is None:
-        shutil.copytree(project, target, ignore=shutil.ignore_patterns(*_JUNK))
-        return target
-    for name in files:
-        source = project / name
-        if source.is_file():
-            (target / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, target / name)
-    return target
+def _head_tag(run: Run) -> str:
+    """The version tag at HEAD of the real project. The report keeps messages, not hints, so
+    the message itself says what to do."""
+    tag = pick_head_tag(git.tags_at_head(run.repo))
+    if tag is None:
+        raise ConfigError(
+            f"{run.config.name}'s version is dynamic (the git tag's), and HEAD carries no version "
+            "tag: tag it (`git tag vX.Y.ZrcN`) or pass --tag to rehearse before tagging",
+            hint=TAG_HEAD_HINT,
+        )
+    return tag

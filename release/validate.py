@@ -114,7 +114,14 @@ def expected_build(run: Run) -> Expected:
     if (run.dist / manifests.MANIFEST).exists():
         built = manifests.verified(run.dist)
         return Expected(built.name, built.version, built)
-    return Expected(str(canonicalize_name(run.config.name)), run.config.version, None)
+    name = str(canonicalize_name(run.config.name))
+    if run.config.version is None:  # the tag's, but which tag built what is on the index?
+        raise ConfigError(
+            f"{name}'s version is dynamic, and without {run.dist / manifests.MANIFEST} "
+            "there is no knowing which version to validate",
+            hint="run it where the build stage left dist/ (or pass --dist)",
+        )
+    return Expected(name, run.config.version, None)
 
 
 def choose_wheel(
@@ -170,11 +177,14 @@ def top_level_modules(names: Iterable[str]) -> list[str]:
 
 
 def _tools(run: Run) -> list[str]:
-    """What the checks need: their requirements and their groups as uv.lock pins them."""
-    specs = run.config.settings.checks
+    """What the checks need: their requirements, and their groups and extras as uv.lock pins
+    them."""
+    specs, root = run.config.settings.checks, run.config.root
     tools = [r for spec in specs for r in spec.requires]
     for group in dict.fromkeys(g for spec in specs for g in spec.groups):
-        tools += environments.locked_group(run.config.root, group)
+        tools += environments.locked_group(root, group)
+    for extra in dict.fromkeys(e for spec in specs for e in spec.extras):
+        tools += environments.locked_extra(root, extra)
     return list(dict.fromkeys(tools))
 
 

@@ -31,7 +31,7 @@ def test_explicit_tag_and_expected_version(
 
 FAILURES = [
     ("lock-behind", [], "uv.lock 1.3.9", "uv.lock still says 1.3.9 — run `uv lock`"),
-    ("dynamic-version", [], "version is dynamic", "write the version into pyproject.toml"),
+    ("dynamic-version", [], "version is dynamic (the git tag's)", "`git tag vX.Y.ZrcN`"),
     ("no-lock-entry", [], "uv.lock has no entry for proxbox-api", "run `uv lock`"),
     ("no-lock", [], "uv.lock does not exist", "run `uv lock` and commit uv.lock"),
     ("noncanonical", [], "'1.4.0-rc1'", "write 1.4.0rc1 instead"),

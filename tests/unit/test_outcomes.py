@@ -127,6 +127,7 @@ def test_write_gives_json_with_passed_facts_and_outcomes(tmp_path: Path) -> None
         "exit_code": 1,
         "log": "",
         "checks": [],
+        "hint": "",
     }
 
 

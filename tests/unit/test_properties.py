@@ -255,7 +255,7 @@ def test_any_trigger_gives_a_plan_or_an_error(
 # --- uv.lock ----------------------------------------------------------------------------------
 
 
-def lock_version(tmp: Path, text: str) -> str | ReleaseError:
+def lock_version(tmp: Path, text: str) -> str | ReleaseError | None:
     write(tmp, "uv.lock", text)
     return outcome(lambda: read_lock_version(tmp, "My_Pkg"))
 
@@ -273,7 +273,7 @@ def test_any_lock_text_gives_a_version_or_an_error(
     tmp_path_factory: pytest.TempPathFactory, text: str
 ) -> None:
     result = lock_version(tmp_path_factory.mktemp("lock"), text)
-    assert isinstance(result, ReleaseError | str)
+    assert isinstance(result, ReleaseError | str | None)
 
 
 PACKAGES = st.lists(
@@ -287,13 +287,16 @@ PACKAGES = st.lists(
 @example({"package": [{"name": "my-pkg", "version": "1.0.0"}]})
 @example({"package": [{"name": "my-pkg", "version": [1]}]})
 @example({"package": {"name": "my-pkg"}})
+@example({"package": [{"name": "my-pkg"}]})  # uv's entry for a dynamic version
 def test_any_lock_data_gives_a_version_or_an_error(
     tmp_path_factory: pytest.TempPathFactory, data: dict[str, Any]
 ) -> None:
     result = lock_version(tmp_path_factory.mktemp("lock"), tomlkit.dumps(data))
     if data.get("package") == [{"name": "my-pkg", "version": "1.0.0"}]:
         assert result == "1.0.0"
-    assert isinstance(result, ReleaseError | str)
+    if data.get("package") == [{"name": "my-pkg"}]:
+        assert result is None
+    assert isinstance(result, ReleaseError | str | None)
 
 
 # --- [tool.staged-release] and pyproject.toml -------------------------------------------------
@@ -387,7 +390,7 @@ def test_any_pyproject_gives_a_config_or_an_error(
     config = config_of(tmp_path_factory.mktemp("pyproject"), tomlkit.dumps(data))
     if not isinstance(config, ReleaseError):
         assert isinstance(config.name, str)
-        assert isinstance(config.version, str)
+        assert isinstance(config.version, str | None)
         assert config.pythons
         assert all(isinstance(p, str) for p in config.pythons)
 

@@ -1,0 +1,1 @@
+"""A fixture whose version is its git tag."""
