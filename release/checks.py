@@ -3,7 +3,8 @@
 Built in: `compile` (byte-compile the installed modules), `import` (import every submodule) and
 `tests` (pytest on a copy of the project's tests/, outside the source tree). Anything else is a
 command from `[tool.staged-release.check.NAME]` with these placeholders: {python}, {project},
-{tests}, {tmp}, and {installed} (as its own argument: one per installed top-level module).
+{tests}, {tmp}, {installed} (as its own argument: one per installed top-level module) and
+{sources} (the same, copied out of site-packages for tools that treat it as a library).
 """
 
 from __future__ import annotations
@@ -141,11 +142,17 @@ def expand(argv: Sequence[str], place: Place, installed: Installed) -> list[str]
     for arg in argv:
         if arg == "{installed}":
             out += installed.paths
-            continue
-        for key, value in values.items():
-            arg = arg.replace(key, value)
-        out.append(arg)
+        elif arg == "{sources}":
+            out += _copy_installed(place, installed)
+        else:
+            out.append(_replace(arg, values))
     return _from_env(out, place.env)
+
+
+def _replace(arg: str, values: dict[str, str]) -> str:
+    for key, value in values.items():
+        arg = arg.replace(key, value)
+    return arg
 
 
 def _from_env(argv: list[str], env: Environment) -> list[str]:
@@ -161,6 +168,20 @@ def _copy_tests(place: Place) -> Path:
         ignore = shutil.ignore_patterns("__pycache__", ".pytest_cache")
         shutil.copytree(place.project / "tests", target, ignore=ignore)
     return target
+
+
+def _copy_installed(place: Place, installed: Installed) -> list[str]:
+    """The installed modules copied out of site-packages, byte for byte: type checkers treat
+    site-packages as a library (mypy refuses a package there without py.typed)."""
+    target = place.tmp / "sources"
+    copies = [target / Path(path).name for path in installed.paths]
+    for path, copy in zip(installed.paths, copies, strict=True):
+        if not copy.exists() and Path(path).is_dir():
+            shutil.copytree(path, copy, ignore=shutil.ignore_patterns("__pycache__"))
+        elif not copy.exists():
+            target.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(path, copy)
+    return [str(c) for c in copies]
 
 
 def _in_env(place: Place, check: str, argv: Sequence[str], budget: float) -> runner.Completed:

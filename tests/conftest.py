@@ -10,6 +10,8 @@ import pytest
 from release.cli import main
 
 PROJECTS = Path(__file__).parent / "projects"
+# The fixture projects' own tests run inside their rehearsals, never in this suite.
+collect_ignore_glob = ["projects/*"]
 
 
 @pytest.fixture(autouse=True)

@@ -1,0 +1,161 @@
+"""`staged-release init`: how a project starts. It inspects the project and writes what the
+suite needs: a `[tool.staged-release]` table (what it found: the modules in the built wheel, the
+test dependencies, the checks of the tools the project already uses) and a noxfile importing
+`release.sessions`, or the lines to add to the project's own.
+
+Nothing that exists is overwritten without --force, so a second run changes nothing.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import sys
+import tempfile
+import tomllib
+import zipfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import tomlkit
+
+from release import detect, runner
+from release.build import version_env
+from release.errors import ConfigError
+from release.project import load_toml
+from release.settings import parse_settings
+from release.source import copy_source
+from release.validate import top_level_modules
+from release.versions import parse_version
+
+NOXFILE = "noxfile.py"
+_MARK = "# Written by `staged-release init` from what it found; edit freely."
+IMPORT_LINE = "import release.sessions  # noqa: F401 - the lane sessions of staged-release"
+_WHEEL_BUDGET = 900.0  # seconds to build the wheel that shows which modules it installs
+NOXFILE_TEXT = '''#!/usr/bin/env -S uv run --script
+# /// script
+# requires-python = ">=3.11"
+# dependencies = ["nox[uv]>=2025.10.16", "{requirement}"]
+# ///
+"""Sessions of this project. The release lane's come from staged-release: `nox -l` lists
+them, none runs by default (`nox -s rehearse_rc` rehearses the rc lane locally)."""
+
+import nox
+
+{import_line}
+
+nox.needs_version = ">=2025.10.16"
+nox.options.default_venv_backend = "uv|virtualenv"
+
+if __name__ == "__main__":
+    nox.main()
+'''
+
+
+def init(root: Path, *, force: bool = False) -> list[str]:
+    """Write what the project lacks; return what was done, one line each."""
+    pyproject = load_toml(root / "pyproject.toml", "run from the project root or pass --project")
+    return [_settings(root, pyproject, force), _noxfile(root, force)]
+
+
+def settings_table(
+    pyproject: Mapping[str, Any], files: frozenset[str], modules: list[str]
+) -> dict[str, Any]:
+    """The [tool.staged-release] table for what the project uses (pure)."""
+    checks: dict[str, Any] = {}
+    for tool in detect.tools_used(pyproject, files):
+        checks[tool.name] = _pinned(detect.provider(pyproject, tool.package), tool.package)
+        checks[tool.name]["run"] = detect.config_argv(tool, pyproject, files)
+    if detect.uses_pytest(pyproject, files):
+        checks["tests"] = _pinned(detect.dependencies_for_tests(pyproject), "pytest")
+    table: dict[str, Any] = {"import": modules, "checks": ["compile", "import", *checks]}
+    return {**table, "check": checks} if checks else table
+
+
+def _pinned(found: detect.Dependencies, package: str) -> dict[str, Any]:
+    """Where a check's tool comes from: the project's group or extra (pinned), else the index."""
+    if found.groups:
+        return {"groups": list(found.groups)}
+    if found.extras:
+        return {"extras": list(found.extras), "requires": [package]}
+    return {"requires": [package]}
+
+
+def _settings(root: Path, pyproject: dict[str, Any], force: bool) -> str:
+    if _has_table(pyproject) and not force:
+        return "pyproject.toml already has [tool.staged-release]; left as it is (--force redoes it)"
+    files = frozenset(p.name for p in root.iterdir())
+    table = settings_table(pyproject, files, wheel_modules(root, pyproject))
+    parse_settings(table)  # what we write must be valid
+    path = root / "pyproject.toml"
+    path.write_text(with_table(path.read_text(encoding="utf-8"), table), encoding="utf-8")
+    return f"wrote [tool.staged-release] to pyproject.toml: checks {', '.join(table['checks'])}"
+
+
+def with_table(text: str, table: dict[str, Any]) -> str:
+    """`text` with [tool.staged-release] set to `table`; everything else kept as written."""
+    doc = tomlkit.parse(text)
+    tool = doc.get("tool")
+    if tool is not None and "staged-release" in tool:
+        del tool["staged-release"]
+    ours = tomlkit.dumps({"tool": {"staged-release": table}})
+    kept = tomlkit.dumps(doc).rstrip().removesuffix(_MARK).rstrip()  # the old table's mark
+    written = f"{kept}\n\n{_MARK}\n{ours}"
+    if _table_in(written) != table:
+        raise ConfigError(  # e.g. `tool = {...}` written inline, which no table can extend
+            "pyproject.toml's [tool] cannot take a [tool.staged-release] table as written",
+            hint="write [tool] as a table, or add [tool.staged-release] by hand (see the README)",
+        )
+    return written
+
+
+def _table_in(text: str) -> object:
+    try:
+        return tomllib.loads(text).get("tool", {}).get("staged-release")
+    except tomllib.TOMLDecodeError:
+        return None
+
+
+def wheel_modules(root: Path, pyproject: Mapping[str, Any]) -> list[str]:
+    """The top-level modules of the project's wheel, built from a scratch copy of the tree."""
+    with tempfile.TemporaryDirectory(prefix="staged-release-init-") as scratch:
+        source = copy_source(root, Path(scratch) / "src")
+        argv = [sys.executable, "-m", "build", "--wheel", "--installer", "uv"]
+        env = _any_version(pyproject)
+        runner.run([*argv, "--outdir", f"{scratch}/dist", str(source)], env=env,
+                   timeout=_WHEEL_BUDGET)  # fmt: skip
+        wheel = next(Path(scratch, "dist").glob("*.whl"))
+        with zipfile.ZipFile(wheel) as archive:
+            return top_level_modules(archive.namelist())
+
+
+def _any_version(pyproject: Mapping[str, Any]) -> dict[str, str]:
+    """A version from git tags cannot be read in a copy without .git: any will do to see which
+    modules the wheel holds."""
+    project = pyproject.get("project")
+    dynamic = isinstance(project, dict) and "version" in (project.get("dynamic") or [])
+    name = str(project.get("name", "")) if isinstance(project, dict) else ""
+    return version_env(name, parse_version("0.0.0")) if dynamic else {}
+
+
+def _noxfile(root: Path, force: bool) -> str:
+    path = root / NOXFILE
+    if path.exists() and "release.sessions" in path.read_text(encoding="utf-8"):
+        return f"{NOXFILE} already imports release.sessions"
+    if path.exists() and not force:
+        return (
+            f"{NOXFILE} exists; add this line to it (and `{_requirement()}` to its script header's"
+            f" dependencies) for the lane sessions:\n    {IMPORT_LINE}"
+        )
+    path.write_text(NOXFILE_TEXT.format(requirement=_requirement(), import_line=IMPORT_LINE))
+    path.chmod(0o755)
+    return f"wrote {NOXFILE}: `nox -l` lists the lane sessions (none runs by default)"
+
+
+def _requirement() -> str:
+    return f"staged-release>={importlib.metadata.version('staged-release')}"
+
+
+def _has_table(pyproject: Mapping[str, Any]) -> bool:
+    tool = pyproject.get("tool")
+    return isinstance(tool, dict) and "staged-release" in tool

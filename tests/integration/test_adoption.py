@@ -1,0 +1,83 @@
+"""Adopting the suite as a new project would: `init` on real-looking projects (setuptools with a
+test extra and a pytest plugin in addopts; hatch-vcs and setuptools-scm versions from the tag; no
+tests at all), then the rc rehearsal passes with no hand-written configuration. A second `init`
+changes nothing, and nox lists the lane sessions of the noxfile `init` wrote.
+
+Dependencies and check tools come from PyPI (through uv's cache), as they would for the project.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import PROJECTS, cli, git_tag
+
+TAGS = {  # fixture -> the tag at HEAD (a static version needs none)
+    "adopt-setuptools-extra": None,
+    "adopt-no-tests": None,
+    "adopt-hatch-vcs": "v1.0.0rc1",
+    "adopt-setuptools-scm": "v2.1.0rc1",
+}
+LANE_SESSIONS = ["version_check", "plan", "bump", "build", "upload_testpypi", "upload_pypi",
+                 "validate_rc-3.12", "validate_final-3.12", "rehearse_rc"]  # fmt: skip
+
+
+@pytest.fixture(params=list(TAGS))
+def fresh(request: pytest.FixtureRequest, tmp_path: Path) -> Path:
+    """The fixture project as a git repository, tagged when its version comes from the tag."""
+    root = Path(shutil.copytree(PROJECTS / request.param, tmp_path / request.param))
+    tag = TAGS[request.param]
+    git_tag(root, *([tag] if tag else []))
+    return root
+
+
+def files(root: Path) -> dict[str, str]:
+    return {name: (root / name).read_text() for name in ("pyproject.toml", "noxfile.py")}
+
+
+def test_init_writes_the_table_and_noxfile_and_the_rehearsal_passes(
+    fresh: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    code, out, _ = cli(capsys, "init", "--project", str(fresh))
+    assert code == 0
+    assert out.startswith("wrote [tool.staged-release] to pyproject.toml: checks compile, import")
+    assert "wrote noxfile.py" in out
+    report = tmp_path / "report.json"
+    code, out, _ = cli(capsys, "rehearse", "rc", "--project", str(fresh), "--report", str(report))
+    rows = [
+        (o["stage"], o["cell"], o["status"]) for o in json.loads(report.read_text())["outcomes"]
+    ]
+    assert code == 0, out
+    assert rows[-2:] == [("validate_rc", "3.12", "passed"), ("e2e_rc", "-", "skipped")]
+
+
+def test_a_second_init_changes_nothing(fresh: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    cli(capsys, "init", "--project", str(fresh))
+    before = files(fresh)
+    code, out, _ = cli(capsys, "init", "--project", str(fresh))
+    assert (code, files(fresh)) == (0, before)
+    assert out.splitlines() == [
+        "pyproject.toml already has [tool.staged-release]; left as it is (--force redoes it)",
+        "noxfile.py already imports release.sessions",
+    ]
+
+
+def test_nox_lists_the_lane_sessions_of_the_noxfile_init_wrote(
+    fresh: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cli(capsys, "init", "--project", str(fresh))
+    # NOX_SCRIPT_MODE=none: this suite's environment has what the script header names.
+    env = {**os.environ, "NOX_SCRIPT_MODE": "none"}
+    done = subprocess.run(
+        [sys.executable, "-m", "nox", "-l"], cwd=fresh, env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    listed = [line.split()[1] for line in done.stdout.splitlines() if line.startswith("- ")]
+    assert listed == LANE_SESSIONS  # and none selected by default ("- ", not "* ")

@@ -1,0 +1,5 @@
+"""Counting words."""
+
+
+def words(text: str) -> int:
+    return len(text.split())

@@ -1,0 +1,153 @@
+"""What a project already uses: test dependencies, tools, and the table `init` writes for them."""
+
+from __future__ import annotations
+
+import tomllib
+from typing import Any
+
+import pytest
+
+from release.detect import (
+    Dependencies,
+    builtin_checks,
+    config_argv,
+    dependencies_for_tests,
+    provider,
+    tools_used,
+    uses_pytest,
+)
+from release.errors import ConfigError
+from release.init import settings_table, with_table
+from release.settings import BUILTIN
+
+TEST_DEPENDENCIES = [
+    ({}, Dependencies()),
+    ({"dependency-groups": {"tests": ["pytest"]}}, Dependencies(groups=("tests",))),
+    ({"dependency-groups": {"Testing": ["pytest"]}}, Dependencies(groups=("Testing",))),
+    ({"project": {"optional-dependencies": {"test": ["pytest"]}}}, Dependencies(extras=("test",))),
+    # a group wins over an extra, and "test" over "tests" over "testing"
+    (
+        {
+            "dependency-groups": {"testing": ["a"], "test": ["b"]},
+            "project": {"optional-dependencies": {"tests": ["c"]}},
+        },
+        Dependencies(groups=("test",)),
+    ),
+    ({"dependency-groups": {"docs": ["sphinx"]}}, Dependencies()),
+    ({"dependency-groups": ["not", "a", "table"]}, Dependencies()),
+]
+
+
+@pytest.mark.parametrize(("pyproject", "found"), TEST_DEPENDENCIES)
+def test_test_dependencies(pyproject: dict[str, Any], found: Dependencies) -> None:
+    assert dependencies_for_tests(pyproject) == found
+
+
+def test_without_configuration_the_tests_check_installs_the_test_extra() -> None:
+    checks = builtin_checks({"project": {"optional-dependencies": {"test": ["pytest-xdist"]}}})
+    assert (checks["tests"].extras, checks["tests"].requires) == (("test",), ("pytest",))
+    assert checks["tests"].run == BUILTIN["tests"].run
+    assert builtin_checks({})["tests"] == BUILTIN["tests"]  # pytest alone, as before
+
+
+TOOLS = [
+    ({"tool": {"ruff": {}}}, frozenset(), ["ruff"]),
+    ({}, frozenset({"ruff.toml", "mypy.ini"}), ["ruff", "mypy"]),
+    (
+        {"dependency-groups": {"dev": ["pyright>=1.1", {"include-group": "x"}]}},
+        frozenset(),
+        ["pyright"],
+    ),
+    ({"project": {"optional-dependencies": {"typing": ["ty"]}}}, frozenset(), ["ty"]),
+    ({"dependency-groups": {"dev": ["ruff-lsp", "not a requirement!"]}}, frozenset(), []),
+    ({}, frozenset({"README.md"}), []),
+]
+
+
+@pytest.mark.parametrize(("pyproject", "files", "names"), TOOLS)
+def test_tools_used(pyproject: dict[str, Any], files: frozenset[str], names: list[str]) -> None:
+    assert [t.name for t in tools_used(pyproject, files)] == names
+
+
+@pytest.mark.parametrize(
+    ("pyproject", "files", "used"),
+    [({}, frozenset({"tests"}), True), ({"tool": {"pytest": {}}}, frozenset(), True),
+     ({"dependency-groups": {"test": ["pytest-cov"]}}, frozenset(), False),
+     ({}, frozenset({"src"}), False)],
+)  # fmt: skip
+def test_uses_pytest(pyproject: dict[str, Any], files: frozenset[str], used: bool) -> None:
+    assert uses_pytest(pyproject, files) is used
+
+
+def test_a_tool_is_told_where_its_configuration_is() -> None:
+    [ruff] = tools_used({"tool": {"ruff": {}}}, frozenset())
+    assert config_argv(ruff, {"tool": {"ruff": {}}}, frozenset()) == [
+        "ruff", "check", "--no-cache", "--config", "{project}/pyproject.toml", "{sources}"
+    ]  # fmt: skip
+    assert "--config" not in config_argv(ruff, {}, frozenset())
+    assert "{project}/.ruff.toml" in config_argv(ruff, {}, frozenset({".ruff.toml"}))
+
+
+def test_a_tool_comes_from_the_group_that_pins_it_before_an_extra() -> None:
+    pyproject = {
+        "dependency-groups": {"lint": ["Ruff==0.6.1"]},
+        "project": {"optional-dependencies": {"dev": ["ruff"]}},
+    }
+    assert provider(pyproject, "ruff") == Dependencies(groups=("lint",))
+    assert provider({"project": pyproject["project"]}, "ruff") == Dependencies(extras=("dev",))
+    assert provider({}, "ruff") == Dependencies()
+
+
+def test_the_table_init_writes() -> None:
+    pyproject = {
+        "tool": {"ruff": {}, "mypy": {}},
+        "dependency-groups": {"lint": ["ruff"]},
+        "project": {"optional-dependencies": {"test": ["pytest", "pytest-xdist"]}},
+    }
+    table = settings_table(pyproject, frozenset({"tests", "src"}), ["inventory_api"])
+    assert table["import"] == ["inventory_api"]
+    assert table["checks"] == ["compile", "import", "ruff", "mypy", "tests"]
+    assert table["check"]["ruff"]["groups"] == ["lint"]
+    assert table["check"]["mypy"]["requires"] == ["mypy"]  # not pinned anywhere: from the index
+    assert table["check"]["mypy"]["run"][:3] == [
+        "mypy",
+        "--config-file",
+        "{project}/pyproject.toml",
+    ]
+    assert table["check"]["tests"] == {"extras": ["test"], "requires": ["pytest"]}
+
+
+def test_a_project_with_nothing_gets_the_builtin_checks_only() -> None:
+    assert settings_table({}, frozenset(), ["pkg"]) == {
+        "import": ["pkg"], "checks": ["compile", "import"]
+    }  # fmt: skip
+
+
+PYPROJECT = """\
+[project]
+name = "x"  # the distribution
+
+[tool.ruff]
+line-length = 99   # wide
+
+[tool.staged-release]
+import = ["old"]
+
+[tool.other]
+a = 2
+"""
+
+
+def test_the_table_replaces_an_old_one_and_keeps_everything_else_as_written() -> None:
+    table = {"import": ["new"], "checks": ["compile"]}
+    written = with_table(PYPROJECT, table)
+    assert tomllib.loads(written)["tool"]["staged-release"] == table
+    assert 'name = "x"  # the distribution\n' in written
+    assert "line-length = 99   # wide\n" in written
+    assert "old" not in written
+    assert with_table(written, table) == written  # the same table again: nothing moves
+
+
+def test_an_inline_tool_table_cannot_take_ours() -> None:
+    with pytest.raises(ConfigError, match="cannot take a"):
+        with_table('tool = {ruff = {}}\n\n[project]\nname = "x"\n', {"import": ["x"]})

@@ -1,0 +1,57 @@
+"""This repository's noxfile and the one `init` writes follow the conventions sp-repo-review
+checks (NOX101-103, NOX201-203): a minimum nox version, a venv backend, `default=` per session
+instead of a session list, a PEP 723 script block with dependencies, a shebang, a main block."""
+
+from __future__ import annotations
+
+import ast
+import re
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from release.init import IMPORT_LINE, NOXFILE_TEXT
+
+ROOT = Path(__file__).parents[2]
+SCRIPT = re.compile(r"(?m)^# /// script\n((?:^#(?: .*)?\n)+)^# ///$")
+
+
+def assignments(module: ast.Module) -> set[str]:
+    """Dotted names assigned at the top level: `nox.options.sessions`, ..."""
+    return {ast.unparse(t) for s in module.body if isinstance(s, ast.Assign) for t in s.targets}
+
+
+def has_main_block(module: ast.Module) -> bool:
+    return any(
+        isinstance(s, ast.If) and ast.unparse(s.test) == "__name__ == '__main__'"
+        for s in module.body
+    )
+
+
+NOXFILES = {
+    "this repository": (ROOT / "noxfile.py").read_text(),
+    "written by init": NOXFILE_TEXT.format(
+        requirement="staged-release>=1.0", import_line=IMPORT_LINE
+    ),
+}
+
+
+@pytest.mark.parametrize("text", NOXFILES.values(), ids=NOXFILES.keys())
+def test_a_noxfile_follows_the_conventions(text: str) -> None:
+    module = ast.parse(text)
+    block = SCRIPT.search(text)
+    assert block is not None
+    header = tomllib.loads("".join(line[2:] + "\n" for line in block.group(1).splitlines()))
+    assert any(d.startswith("nox") for d in header["dependencies"])  # NOX201
+    assert text.startswith("#!")  # NOX202
+    assert has_main_block(module)  # NOX203
+    assert {"nox.needs_version", "nox.options.default_venv_backend"} <= assignments(module)
+    assert "nox.options.sessions" not in assignments(module)  # NOX103
+
+
+def test_the_written_noxfile_names_staged_release_and_imports_the_sessions() -> None:
+    text = NOXFILES["written by init"]
+    assert '"staged-release>=1.0"' in text
+    assert "\nimport release.sessions  # noqa: F401" in text
+    compile(text, "noxfile.py", "exec")
