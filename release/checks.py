@@ -23,6 +23,11 @@ from release.outcomes import CheckOutcome, CheckStatus
 from release.settings import CheckSpec
 
 SMOKE_BUDGET = 300.0  # seconds: importing a package takes seconds, not minutes
+# Where pytest looks for its configuration, in its order, and what marks its section there.
+_PYTEST_FILES = (
+    ("pytest.ini", None), (".pytest.ini", None), ("pyproject.toml", "[tool.pytest"),
+    ("tox.ini", "[pytest]"), ("setup.cfg", "[tool:pytest]"),
+)  # fmt: skip
 
 SMOKE = """
 import importlib, importlib.metadata, json, sys
@@ -144,6 +149,8 @@ def expand(argv: Sequence[str], place: Place, installed: Installed) -> list[str]
             out += installed.paths
         elif arg == "{sources}":
             out += _copy_installed(place, installed)
+        elif arg == "{pytest-config}":
+            out += pytest_config(place.project)
         else:
             out.append(_replace(arg, values))
     return _from_env(out, place.env)
@@ -162,12 +169,25 @@ def _from_env(argv: list[str], env: Environment) -> list[str]:
 
 
 def _copy_tests(place: Place) -> Path:
-    """A copy of tests/ in the cell, so pytest cannot import the package from the source tree."""
+    """A copy of tests/ (and a conftest.py beside it) in the cell, so pytest cannot import the
+    package from the source tree."""
     target = place.tmp / "tests"
     if not target.exists():
         ignore = shutil.ignore_patterns("__pycache__", ".pytest_cache")
         shutil.copytree(place.project / "tests", target, ignore=ignore)
+        if (place.project / "conftest.py").is_file():
+            shutil.copy2(place.project / "conftest.py", place.tmp / "conftest.py")
     return target
+
+
+def pytest_config(project: Path) -> list[str]:
+    """`-c FILE` for the project's pytest configuration, found as pytest finds it in a directory
+    (none: no arguments)."""
+    for name, marker in _PYTEST_FILES:
+        path = project / name
+        if path.is_file() and (marker is None or marker in path.read_text(errors="replace")):
+            return ["-c", str(path)]
+    return []
 
 
 def _copy_installed(place: Place, installed: Installed) -> list[str]:

@@ -36,14 +36,15 @@ class CheckSpec:
     extras: tuple[str, ...] = ()  # the project's extras whose dependencies it needs (pinned)
 
 
+# The rootdir is the cell's, so neither the project's `pythonpath` nor a conftest.py above tests/
+# puts its source tree on sys.path; its pytest configuration is named ({pytest-config}).
+PYTEST = ("pytest", "-q", "-p", "no:cacheprovider", "--rootdir={tmp}", "{pytest-config}", "{tests}")
 # compile and import run inside the environment (see release.checks); tests runs pytest on a copy
 # of the project's tests/ against the installed package.
 BUILTIN = {
     "compile": CheckSpec("compile"),
     "import": CheckSpec("import"),
-    "tests": CheckSpec(
-        "tests", ("pytest", "-q", "-p", "no:cacheprovider", "{tests}"), (), ("pytest",)
-    ),
+    "tests": CheckSpec("tests", PYTEST, (), ("pytest",)),
 }
 
 

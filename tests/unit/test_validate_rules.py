@@ -207,3 +207,54 @@ def test_a_program_the_environment_installed_runs_from_its_bin(
         "check",
     ]
     assert checks.expand(["git", "status"], place, installed) == ["git", "status"]
+
+
+def test_sources_are_the_installed_modules_copied_out_of_site_packages(
+    place: checks.Place, tmp_path: Path
+) -> None:
+    site = tmp_path / "venv" / "lib" / "python3.12" / "site-packages"
+    (site / "pkg").mkdir(parents=True)
+    (site / "pkg" / "__init__.py").write_text("X = 1\n")
+    (site / "single.py").write_text("Y = 2\n")
+    place.tmp.mkdir()
+    installed = checks.Installed(
+        "1", {"pkg": site / "pkg" / "__init__.py", "single": site / "single.py"}
+    )
+    copies = checks.expand(["mypy", "{sources}"], place, installed)[1:]
+    assert copies == [str(place.tmp / "sources" / "pkg"), str(place.tmp / "sources" / "single.py")]
+    assert (place.tmp / "sources" / "pkg" / "__init__.py").read_text() == "X = 1\n"
+    assert (place.tmp / "sources" / "single.py").read_text() == "Y = 2\n"
+
+
+PYTEST_CONFIGS = [
+    ({}, []),
+    ({"pyproject.toml": "[project]\n"}, []),  # no pytest section: pytest would not read it either
+    ({"pyproject.toml": "[tool.pytest.ini_options]\naddopts = '-x'\n"}, ["-c", "pyproject.toml"]),
+    (
+        {"pytest.ini": "[pytest]\n", "pyproject.toml": "[tool.pytest.ini_options]\n"},
+        ["-c", "pytest.ini"],
+    ),
+    ({"setup.cfg": "[metadata]\n[tool:pytest]\n"}, ["-c", "setup.cfg"]),
+    ({"tox.ini": "[tox]\n"}, []),
+]
+
+
+@pytest.mark.parametrize(("files", "expected"), PYTEST_CONFIGS)
+def test_the_tests_check_names_the_projects_pytest_configuration(
+    files: dict[str, str], expected: list[str], tmp_path: Path
+) -> None:
+    for name, text in files.items():
+        (tmp_path / name).write_text(text)
+    found = checks.pytest_config(tmp_path)
+    assert found == [expected[0], str(tmp_path / expected[1])] if expected else found == []
+
+
+def test_the_tests_copy_takes_a_conftest_from_beside_tests(place: checks.Place) -> None:
+    (place.project / "tests").mkdir(parents=True)
+    (place.project / "tests" / "test_a.py").write_text("")
+    (place.project / "conftest.py").write_text("FIXTURES = 1\n")
+    place.tmp.mkdir()
+    argv = checks.expand(["pytest", "--rootdir={tmp}", "{tests}"], place, checks.Installed("1", {}))
+    assert argv == ["pytest", f"--rootdir={place.tmp}", str(place.tmp / "tests")]
+    assert (place.tmp / "conftest.py").read_text() == "FIXTURES = 1\n"
+    assert (place.tmp / "tests" / "test_a.py").exists()
