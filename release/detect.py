@@ -62,20 +62,25 @@ class ToolCheck:
     name: str  # the check's name: the tool's
     package: str  # what provides the tool
     run: tuple[str, ...]  # {config} is replaced by the tool's config options, if any
-    config_option: str  # how the tool is told where its configuration is ("" if it cannot be)
-    config_files: tuple[str, ...]  # where the project may keep that configuration
+    own_file: tuple[str, ...]  # how it is told its own configuration file: FILE is replaced
+    config_files: tuple[str, ...]  # where the project may keep that file
+    in_pyproject: tuple[str, ...]  # how it is told to read [tool.NAME] of pyproject.toml
 
 
 # Each runs on {sources}: the installed modules, copied out of site-packages.
 TOOL_CHECKS = (
     ToolCheck("ruff", "ruff", ("ruff", "check", "--no-cache", "{config}", "{sources}"),
-              "--config", ("ruff.toml", ".ruff.toml")),
+              ("--config", "FILE"), ("ruff.toml", ".ruff.toml"),
+              ("--config", "{project}/pyproject.toml")),
     ToolCheck("mypy", "mypy", ("mypy", "{config}", "--cache-dir", "{tmp}/mypy", "{sources}"),
-              "--config-file", ("mypy.ini", ".mypy.ini")),
+              ("--config-file", "FILE"), ("mypy.ini", ".mypy.ini"),
+              ("--config-file", "{project}/pyproject.toml")),
     ToolCheck("pyright", "pyright", ("pyright", "{config}", "{sources}"),
-              "--project", ("pyrightconfig.json",)),
+              ("--project", "FILE"), ("pyrightconfig.json",),
+              ("--project", "{project}/pyproject.toml")),
+    # ty reads a pyproject.toml only as the project's: it is pointed at the directory.
     ToolCheck("ty", "ty", ("ty", "check", "{config}", "{sources}"),
-              "--config-file", ("ty.toml",)),
+              ("--config-file", "FILE"), ("ty.toml",), ("--project", "{project}")),
 )  # fmt: skip
 _PYTEST_FILES = ("pytest.ini", "conftest.py", "tests")
 
@@ -91,11 +96,11 @@ def uses_pytest(pyproject: Mapping[str, Any], files: frozenset[str]) -> bool:
 
 
 def config_argv(tool: ToolCheck, pyproject: Mapping[str, Any], files: frozenset[str]) -> list[str]:
-    """The tool's run, its configuration named: {project}/pyproject.toml or its own file."""
-    found = next((f for f in tool.config_files if f in files), None)
+    """The tool's run, its configuration named: [tool.NAME] in pyproject.toml, else its file."""
+    own = next((f for f in tool.config_files if f in files), None)
+    config = [a.replace("FILE", f"{{project}}/{own}") for a in tool.own_file] if own else []
     if _tool_table(pyproject, tool.name):
-        found = "pyproject.toml"
-    config = [tool.config_option, f"{{project}}/{found}"] if found else []
+        config = list(tool.in_pyproject)
     return [a for arg in tool.run for a in (config if arg == "{config}" else [arg])]
 
 
@@ -143,3 +148,29 @@ def _names(requirements: object) -> set[str]:
         with contextlib.suppress(InvalidRequirement, TypeError):
             names.add(canonicalize_name(Requirement(text).name))
     return names
+
+
+PRE_COMMIT = ".pre-commit-config.yaml"
+_HOOK_REPOS = {"astral-sh/ruff-pre-commit": "ruff"}  # hooks that run a tool at the version pinned
+
+
+def hook_pins(text: str) -> dict[str, str]:
+    """The tool versions a pre-commit configuration pins: {"ruff": "0.15.16"}."""
+    pins = {}
+    for repo in _hook_repos(text):
+        url, rev = str(repo.get("repo", "")), str(repo.get("rev", ""))
+        tool = next((t for suffix, t in _HOOK_REPOS.items() if url.endswith(suffix)), None)
+        if tool and rev:
+            pins[tool] = rev.removeprefix("v")
+    return pins
+
+
+def _hook_repos(text: str) -> list[dict[str, Any]]:
+    import yaml  # here: only init reads pre-commit's configuration
+
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError:
+        return []  # pre-commit itself will say what is wrong with it
+    repos = data.get("repos") if isinstance(data, dict) else None
+    return [r for r in repos if isinstance(r, dict)] if isinstance(repos, list) else []

@@ -14,6 +14,7 @@ import tempfile
 import tomllib
 import zipfile
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -22,13 +23,17 @@ import tomlkit
 from release import detect, runner
 from release.build import version_env
 from release.errors import ConfigError
-from release.project import load_toml
+from release.project import load_toml, read_pythons
 from release.settings import parse_settings
 from release.source import copy_source
 from release.validate import top_level_modules
 from release.versions import parse_version
 
 NOXFILE = "noxfile.py"
+_UNPINNED = (
+    "note: {tool} is configured, but no dependency group, extra or pre-commit hook pins it, so "
+    "no check was written for it (pin it in a group, then `staged-release init --force`)"
+)
 _MARK = "# Written by `staged-release init` from what it found; edit freely."
 IMPORT_LINE = "import release.sessions  # noqa: F401 - the lane sessions of staged-release"
 _WHEEL_BUDGET = 900.0  # seconds to build the wheel that shows which modules it installs
@@ -55,41 +60,80 @@ if __name__ == "__main__":
 def init(root: Path, *, force: bool = False) -> list[str]:
     """Write what the project lacks; return what was done, one line each."""
     pyproject = load_toml(root / "pyproject.toml", "run from the project root or pass --project")
-    return [_settings(root, pyproject, force), _noxfile(root, force)]
+    return [*_settings(root, pyproject, force), _noxfile(root, force)]
 
 
-def settings_table(
-    pyproject: Mapping[str, Any], files: frozenset[str], modules: list[str]
-) -> dict[str, Any]:
-    """The [tool.staged-release] table for what the project uses (pure)."""
-    checks: dict[str, Any] = {}
-    for tool in detect.tools_used(pyproject, files):
-        checks[tool.name] = _pinned(detect.provider(pyproject, tool.package), tool.package)
-        checks[tool.name]["run"] = detect.config_argv(tool, pyproject, files)
-    if detect.uses_pytest(pyproject, files):
-        checks["tests"] = _pinned(detect.dependencies_for_tests(pyproject), "pytest")
-    table: dict[str, Any] = {"import": modules, "checks": ["compile", "import", *checks]}
-    return {**table, "check": checks} if checks else table
+@dataclass(frozen=True)
+class Findings:
+    """What init found in a project, for the pure decision of what to write."""
+
+    pyproject: Mapping[str, Any]
+    files: frozenset[str]  # the names in the project's root directory
+    modules: list[str]  # the top-level modules of its wheel
+    pythons: tuple[str, ...]
+    hook_pins: Mapping[str, str] = field(default_factory=dict)  # tool -> version pre-commit pins
 
 
-def _pinned(found: detect.Dependencies, package: str) -> dict[str, Any]:
-    """Where a check's tool comes from: the project's group or extra (pinned), else the index."""
-    if found.groups:
-        return {"groups": list(found.groups)}
-    if found.extras:
-        return {"extras": list(found.extras), "requires": [package]}
-    return {"requires": [package]}
+def settings_table(found: Findings) -> tuple[dict[str, Any], list[str]]:
+    """The [tool.staged-release] table for what the project uses, and notes on what was left
+    out (pure). A tool's check runs the version the project pins, in one cell: the newest
+    Python's (a linter's verdict does not depend on the interpreter; a type checker's is the
+    project's own choice of one)."""
+    names, checks, notes = ["compile", "import"], {}, []
+    for tool in detect.tools_used(found.pyproject, found.files):
+        source = _tool_source(found, tool.package)
+        if source is None:
+            notes.append(_UNPINNED.format(tool=tool.name))
+            continue
+        run = detect.config_argv(tool, found.pyproject, found.files)
+        checks[tool.name] = {**source, "pythons": [_newest(found.pythons)], "run": run}
+        names.append(tool.name)
+    if detect.uses_pytest(found.pyproject, found.files):
+        names.append("tests")  # the built-in check, which installs the test dependencies itself
+    table: dict[str, Any] = {"import": found.modules, "checks": names}
+    return ({**table, "check": checks} if checks else table), notes
 
 
-def _settings(root: Path, pyproject: dict[str, Any], force: bool) -> str:
+def _tool_source(found: Findings, package: str) -> dict[str, Any] | None:
+    """Where a tool's pinned version comes from: a group or extra of the project (as uv.lock
+    pins it), else the version its pre-commit hook pins; None when nothing pins it."""
+    pinned = _from(detect.provider(found.pyproject, package))
+    if pinned is None and package in found.hook_pins:
+        return {"requires": [f"{package}=={found.hook_pins[package]}"]}
+    return pinned
+
+
+def _from(where: detect.Dependencies) -> dict[str, Any] | None:
+    if where.groups:
+        return {"groups": list(where.groups)}
+    return {"extras": list(where.extras)} if where.extras else None
+
+
+def _newest(pythons: tuple[str, ...]) -> str:
+    return max(pythons, key=lambda p: tuple(int(n) for n in p.split(".")))
+
+
+def _settings(root: Path, pyproject: dict[str, Any], force: bool) -> list[str]:
     if _has_table(pyproject) and not force:
-        return "pyproject.toml already has [tool.staged-release]; left as it is (--force redoes it)"
-    files = frozenset(p.name for p in root.iterdir())
-    table = settings_table(pyproject, files, wheel_modules(root, pyproject))
+        return [
+            "pyproject.toml already has [tool.staged-release]; left as it is (--force redoes it)"
+        ]
+    table, notes = settings_table(_findings(root, pyproject))
     parse_settings(table)  # what we write must be valid
     path = root / "pyproject.toml"
     path.write_text(with_table(path.read_text(encoding="utf-8"), table), encoding="utf-8")
-    return f"wrote [tool.staged-release] to pyproject.toml: checks {', '.join(table['checks'])}"
+    return [
+        f"wrote [tool.staged-release] to pyproject.toml: checks {', '.join(table['checks'])}",
+        *notes,
+    ]
+
+
+def _findings(root: Path, pyproject: dict[str, Any]) -> Findings:
+    files = frozenset(p.name for p in root.iterdir())
+    hooks = root / detect.PRE_COMMIT
+    pins = detect.hook_pins(hooks.read_text(encoding="utf-8")) if hooks.is_file() else {}
+    modules = wheel_modules(root, pyproject)
+    return Findings(pyproject, files, modules, read_pythons(root), pins)
 
 
 def with_table(text: str, table: dict[str, Any]) -> str:

@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import os
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
-from release import git, parallel, runner
+from release import git, interpreters, parallel, runner
 from release.build import build
 from release.context import LOGS, STATE_DIR, Options, Run, open_run
 from release.errors import ConfigError, Interrupted
@@ -31,6 +32,7 @@ from release.versions import ReleaseVersion
 
 T = TypeVar("T")
 REHEARSAL = "rehearsal"
+_NOT_HERE = "Python {0} is not installed here (pyenv install {0}, or put python{0} on PATH)"
 
 
 @dataclass(frozen=True)
@@ -110,6 +112,8 @@ def _cells(run: Run, stage: str, jobs: int) -> list[Outcome]:
     """One cell per Python, side by side; outcomes in Python order, however they finish."""
 
     def cell(python: str) -> Outcome:
+        if interpreters.locate(python, os.environ) is None:  # a rehearsal runs where it can
+            return Outcome(stage, python, Status.SKIPPED, 0.0, _NOT_HERE.format(python))
         outcome, passed = _stage(run, stage, python, lambda: validate(run, stage, STAGING, python))
         if passed is not None:  # a failed cell's checks come with its error
             outcome = dataclasses.replace(outcome, checks=tuple(passed.checks))

@@ -34,6 +34,7 @@ class CheckSpec:
     requires: tuple[str, ...] = ()  # extra requirements
     timeout: float = DEFAULT_CHECK_TIMEOUT  # seconds before its process tree is killed
     extras: tuple[str, ...] = ()  # the project's extras whose dependencies it needs (pinned)
+    pythons: tuple[str, ...] = ()  # the cells it runs in (empty: all), e.g. a linter in one
 
 
 # The rootdir is the cell's, so neither the project's `pythonpath` nor a conftest.py above tests/
@@ -177,6 +178,7 @@ def _check(name: str, spec: dict[str, Any], builtin: Mapping[str, CheckSpec]) ->
         tuple(spec.get("requires", base.requires)),
         float(spec.get("timeout", base.timeout)),
         tuple(spec.get("extras", base.extras)),
+        tuple(spec.get("pythons", base.pythons)),
     )
 
 

@@ -77,7 +77,8 @@ def validate(run: Run, stage: str, index_name: str, python: str) -> CellResult:
     result = CellResult(stage, python, listed.filename)
     for spec in run.config.settings.checks:
         run.progress.doing(f"check {spec.name}")
-        result.checks.append(checks.run_check(place, spec, installed, _budget(run, spec)))
+        budget = _budget(run, spec)
+        result.checks.append(checks.run_check(place, spec, installed, budget, python))
     _raise_on_failure(result)
     return result
 

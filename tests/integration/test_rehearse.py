@@ -76,14 +76,18 @@ run = ["{python}", "-c", "import time; time.sleep(600)"]
 """
     root = write_project(
         tmp_path / "p", unique("sr-app"), "1.0.0rc1", checks=("hangs", "compile"),
-        extra='pythons = ["3.12"]\n' + hangs,
+        extra='pythons = ["3.12", "3.99"]\n' + hangs,
     )  # fmt: skip
     report = tmp_path / "report.json"
     code, out, _ = cli(
         capsys, "rehearse", "rc", "--project", str(root), "--report", str(report),
         "--dependency-index", "local", "--check-timeout", "2",
     )  # fmt: skip
-    cell = json.loads(report.read_text())["outcomes"][3]
+    outcomes = json.loads(report.read_text())["outcomes"]
+    cell, missing = outcomes[3], outcomes[4]
+    # A Python this machine lacks is skipped by a rehearsal, saying so (a CI cell would fail).
+    assert (missing["cell"], missing["status"]) == ("3.99", "skipped")
+    assert missing["reason"].startswith("Python 3.99 is not installed here")
     assert code == 1
     assert (cell["stage"], cell["cell"], cell["status"]) == ("validate_rc", "3.12", "failed")
     assert cell["reason"].startswith("check 'hangs' exceeded its time budget of 2 s")

@@ -8,16 +8,18 @@ from typing import Any
 import pytest
 
 from release.detect import (
+    TOOL_CHECKS,
     Dependencies,
     builtin_checks,
     config_argv,
     dependencies_for_tests,
+    hook_pins,
     provider,
     tools_used,
     uses_pytest,
 )
 from release.errors import ConfigError
-from release.init import settings_table, with_table
+from release.init import Findings, settings_table, with_table
 from release.settings import BUILTIN
 
 TEST_DEPENDENCIES = [
@@ -98,29 +100,73 @@ def test_a_tool_comes_from_the_group_that_pins_it_before_an_extra() -> None:
     assert provider({}, "ruff") == Dependencies()
 
 
+def findings(pyproject: dict[str, Any], files: set[str], **pins: str) -> Findings:
+    return Findings(pyproject, frozenset(files), ["inventory_api"], ("3.11", "3.13", "3.12"), pins)
+
+
 def test_the_table_init_writes() -> None:
     pyproject = {
         "tool": {"ruff": {}, "mypy": {}},
-        "dependency-groups": {"lint": ["ruff"]},
+        "dependency-groups": {"lint": ["ruff"], "typing": ["mypy", "types-requests"]},
         "project": {"optional-dependencies": {"test": ["pytest", "pytest-xdist"]}},
     }
-    table = settings_table(pyproject, frozenset({"tests", "src"}), ["inventory_api"])
+    table, notes = settings_table(findings(pyproject, {"tests", "src"}))
     assert table["import"] == ["inventory_api"]
     assert table["checks"] == ["compile", "import", "ruff", "mypy", "tests"]
-    assert table["check"]["ruff"]["groups"] == ["lint"]
-    assert table["check"]["mypy"]["requires"] == ["mypy"]  # not pinned anywhere: from the index
-    assert table["check"]["mypy"]["run"][:3] == [
-        "mypy",
-        "--config-file",
-        "{project}/pyproject.toml",
-    ]
-    assert table["check"]["tests"] == {"extras": ["test"], "requires": ["pytest"]}
+    assert table["check"]["ruff"] == {
+        "groups": ["lint"],
+        "pythons": ["3.13"],  # a tool's verdict comes from one cell: the newest Python's
+        "run": ["ruff", "check", "--no-cache", "--config", "{project}/pyproject.toml", "{sources}"],
+    }
+    assert table["check"]["mypy"]["groups"] == ["typing"]
+    assert "tests" not in table["check"]  # the built-in check finds the test extra itself
+    assert notes == []
+
+
+def test_a_tool_pinned_nowhere_gets_a_note_instead_of_a_check() -> None:
+    table, notes = settings_table(findings({"tool": {"ty": {}}}, set()))
+    assert table["checks"] == ["compile", "import"]
+    assert len(notes) == 1
+    assert notes[0].startswith(
+        "note: ty is configured, but no dependency group, extra or pre-commit"
+    )
+
+
+def test_a_tool_pinned_by_its_pre_commit_hook_is_installed_at_that_version() -> None:
+    table, _ = settings_table(findings({"tool": {"ruff": {}}}, set(), ruff="0.15.16"))
+    assert table["check"]["ruff"]["requires"] == ["ruff==0.15.16"]
+
+
+def test_ty_reads_pyproject_as_the_project_and_its_own_file_by_name() -> None:
+    ty = next(t for t in TOOL_CHECKS if t.name == "ty")
+    assert config_argv(ty, {"tool": {"ty": {}}}, frozenset())[2:4] == ["--project", "{project}"]
+    assert config_argv(ty, {}, frozenset({"ty.toml"}))[2:4] == [
+        "--config-file", "{project}/ty.toml"
+    ]  # fmt: skip
+
+
+HOOKS = """
+repos:
+  - repo: https://github.com/astral-sh/ruff-pre-commit
+    rev: v0.15.16
+    hooks: [{id: ruff-check}]
+  - repo: https://github.com/codespell-project/codespell
+    rev: v2.4.2
+"""
+
+
+@pytest.mark.parametrize(
+    ("text", "pins"),
+    [(HOOKS, {"ruff": "0.15.16"}), ("repos: 5", {}), ("[unclosed", {}), ("", {}), ("- a", {})],
+)
+def test_hook_pins(text: str, pins: dict[str, str]) -> None:
+    assert hook_pins(text) == pins
 
 
 def test_a_project_with_nothing_gets_the_builtin_checks_only() -> None:
-    assert settings_table({}, frozenset(), ["pkg"]) == {
-        "import": ["pkg"], "checks": ["compile", "import"]
-    }  # fmt: skip
+    assert settings_table(findings({}, set())) == (
+        {"import": ["inventory_api"], "checks": ["compile", "import"]}, []
+    )  # fmt: skip
 
 
 PYPROJECT = """\

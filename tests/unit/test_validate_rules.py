@@ -11,6 +11,8 @@ import pytest
 from release import checks, environments
 from release.errors import IntegrityError, NotYetListed
 from release.manifest import DistFile, Manifest
+from release.outcomes import CheckStatus
+from release.settings import CheckSpec
 from release.simple_api import ListedFile
 from release.validate import Expected, choose_wheel, runtime_requirements, top_level_modules
 
@@ -258,3 +260,9 @@ def test_the_tests_copy_takes_a_conftest_from_beside_tests(place: checks.Place) 
     assert argv == ["pytest", f"--rootdir={place.tmp}", str(place.tmp / "tests")]
     assert (place.tmp / "conftest.py").read_text() == "FIXTURES = 1\n"
     assert (place.tmp / "tests" / "test_a.py").exists()
+
+
+def test_a_check_limited_to_some_pythons_is_skipped_in_the_other_cells(place: checks.Place) -> None:
+    spec = CheckSpec("ruff", ("ruff", "check"), pythons=("3.13",))
+    outcome = checks.run_check(place, spec, checks.Installed("1", {}), 60.0, "3.12")
+    assert (outcome.status, outcome.reason) == (CheckStatus.SKIPPED, "runs on Python 3.13 only")
