@@ -9,7 +9,6 @@ context manager's finally, SIGTERM turned into SystemExit by the CLI, and PDEATH
 from __future__ import annotations
 
 import base64
-import fcntl
 import socket
 import sysconfig
 import time
@@ -22,6 +21,7 @@ import httpx
 from release import runner
 from release.errors import IndexUnavailable
 from release.indexes import RELEASE, STAGING, LocalEndpoints
+from release.locks import exclusive
 
 HOST = "127.0.0.1"
 READY_TIMEOUT = 60.0
@@ -36,7 +36,7 @@ def local_indexes(
 ) -> Iterator[LocalEndpoints]:
     """Run the stand-ins for the duration of the block; state persists in `state`."""
     state.mkdir(parents=True, exist_ok=True)
-    with _exclusive(state / "devpi.lock", progress):
+    with exclusive(state / "devpi.lock", "the local indexes", progress):
         serverdir = state / "devpi"
         if not (serverdir / ".serverversion").exists():
             runner.run([_script("devpi-init"), "--serverdir", str(serverdir), "--no-root-pypi"])
@@ -84,18 +84,6 @@ def _ensure_indexes(base: str) -> None:
         for role in (STAGING, RELEASE):
             if client.get(f"/root/{role}", headers=headers).status_code == 404:
                 client.put(f"/root/{role}", json=_INDEX, headers=headers).raise_for_status()
-
-
-@contextmanager
-def _exclusive(lock: Path, progress: Callable[[str], None]) -> Iterator[None]:
-    """One server per state directory: a second run waits for the first."""
-    with lock.open("w") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            progress(f"waiting for another run to release the local indexes ({lock.parent})")
-            fcntl.flock(handle, fcntl.LOCK_EX)
-        yield
 
 
 def _free_port() -> int:
