@@ -116,6 +116,28 @@ class IndexUnavailable(ReleaseError):
     exit_code = EXIT_FAILED
 
 
+class Unavailable(ReleaseError):
+    """What a stage needs is not here (an engine, its settings): in a lane it is skipped,
+    saying why and how to get it; a command run for it alone fails."""
+
+    exit_code = EXIT_FAILED
+
+
+class EngineUnavailable(Unavailable):
+    """No Docker engine answers and none can be started for the run."""
+
+    INSTALL = "apt-get install docker.io docker-registry debootstrap"
+
+    def __init__(self, message: str, hint: str | None = INSTALL) -> None:
+        super().__init__(message, hint)
+
+
+class RegistryUnavailable(ReleaseError):
+    """A container registry could not be reached, refused us, or answered something unreadable."""
+
+    exit_code = EXIT_FAILED
+
+
 class NotYetListed(ReleaseError):
     """Files were uploaded but the index did not list them within the wait budget."""
 

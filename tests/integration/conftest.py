@@ -24,7 +24,19 @@ from release.progress import Progress
 from release.project import load_config
 from release.versions import parse_version
 
-pytestmark = pytest.mark.integration
+HERE = Path(__file__).parent
+DOCKER_MODULES = ("docker", "test_images_build.py", "test_images.py")  # they need an engine
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test under here is an integration test (a conftest's `pytestmark` marks nothing);
+    those that need a Docker engine are `docker` tests too (CI runs them in one Python's cell)."""
+    for item in items:
+        where = Path(item.path)
+        if HERE in where.parents:
+            item.add_marker(pytest.mark.integration)
+            if any(part in DOCKER_MODULES for part in where.relative_to(HERE).parts):
+                item.add_marker(pytest.mark.docker)
 
 
 @pytest.fixture(autouse=True)
@@ -37,6 +49,19 @@ def online(monkeypatch: pytest.MonkeyPatch) -> None:
 def stand_ins(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalEndpoints]:
     with local_indexes(tmp_path_factory.mktemp("indexes")) as endpoints:
         yield endpoints
+
+
+def processes(matches: Callable[[list[bytes]], bool]) -> list[int]:
+    """Pids of the live processes whose argv `matches`."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        try:
+            argv = (proc / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue  # gone meanwhile, or not a process
+        if argv[0] and matches(argv):
+            found.append(int(proc.name))
+    return found
 
 
 def left_running(find: Callable[[], list[int]], patience: float = 10.0) -> list[int]:

@@ -16,7 +16,7 @@ from release.errors import NotYetListed
 from release.manifest import DistFile, Manifest
 from release.simple_api import fetch_listing
 from release.wait import wait_until_listed
-from tests.integration.conftest import left_running
+from tests.integration.conftest import left_running, processes
 
 HOLDER = """
 import signal, sys, time
@@ -32,17 +32,11 @@ with local_indexes(Path(sys.argv[1])) as endpoints:
 
 def servers(state: Path) -> list[int]:
     """Pids of devpi-server processes serving from `state`."""
-    found = []
-    for proc in Path("/proc").iterdir():
-        try:
-            cmdline = (proc / "cmdline").read_bytes().split(b"\0")
-        except OSError:
-            continue
-        if any(b"devpi-server" in part for part in cmdline) and str(state).encode() in b" ".join(
-            cmdline
-        ):
-            found.append(int(proc.name))
-    return found
+    return processes(
+        lambda argv: (
+            any(b"devpi-server" in a for a in argv) and str(state).encode() in b" ".join(argv)
+        )
+    )
 
 
 def gone(state: Path) -> bool:

@@ -1,0 +1,61 @@
+"""Docker fixtures: one engine for the whole session (the machine's own when one answers, else a
+private dockerd whose data root persists in the user's cache, so the base image is built once per
+machine), and the base image. Without an engine these tests skip, saying why."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from contextlib import ExitStack
+from pathlib import Path
+
+import pytest
+
+from release.base_image import ensure_base
+from release.docker_engine import Engine, open_engine
+from release.errors import EngineUnavailable
+from tests.integration.conftest import processes
+
+REQUIRED = "STAGED_RELEASE_REQUIRE_DOCKER"  # set by .ci/run
+
+
+@pytest.fixture(scope="session")
+def engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    with ExitStack() as stack:
+        try:
+            found = stack.enter_context(open_engine(tmp_path_factory.mktemp("engine")))
+        except EngineUnavailable as exc:
+            why = f"no Docker engine: {exc.message} (hint: {exc.hint})"
+            if os.environ.get(REQUIRED):  # CI: a missing engine must not pass as skipped tests
+                pytest.fail(why)
+            pytest.skip(why)
+        yield found
+
+
+@pytest.fixture(scope="session")
+def base(engine: Engine) -> str:
+    return ensure_base(engine)
+
+
+@pytest.fixture
+def label() -> str:
+    """A label value of this test's own: what it creates is found (and removed) by it."""
+    return f"test-{uuid.uuid4().hex[:12]}"
+
+
+def engine_processes(run: Path) -> list[int]:
+    """Pids of dockerd, containerd and shim processes whose command line names `run`."""
+
+    def ours(argv: list[bytes]) -> bool:
+        program = Path(argv[0].decode(errors="replace")).name
+        return program.startswith(("dockerd", "containerd")) and str(run).encode() in b" ".join(
+            argv
+        )
+
+    return processes(ours)
+
+
+def run_dir(engine: Engine) -> Path:
+    """The private engine's directory: its socket lies in it."""
+    return Path(engine.host.removeprefix("unix://")).parent
