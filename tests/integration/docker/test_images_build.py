@@ -1,0 +1,250 @@
+"""The three image variants, built from the example service's wheel and a wheelhouse for the
+base's Python 3.11, answer their health path on 127.0.0.1 with host networking and hold
+exactly that wheel. Everything built or started here carries one label and is removed after."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import ssl
+import subprocess
+import time
+import uuid
+from collections.abc import Iterator
+from importlib import resources
+from pathlib import Path
+
+import docker
+import httpx
+import pytest
+from docker.models.containers import Container
+from packaging.utils import parse_wheel_filename
+
+from release import indexes
+from release.base_image import ensure_base
+from release.docker_engine import LABEL, Engine, remove_labelled
+from release.image_tags import VARIANTS
+from release.manifest import sha256_of
+from release.settings import Settings
+from release.wheelhouse import Target, build
+from tests.integration.examples import NOTES, build_wheel
+
+BASE_PYTHON = "3.11"  # the debootstrap bookworm base's
+SERVERS = ("uvicorn", "granian")
+APP = "notes_service.app:app"
+PATIENCE = 60.0  # seconds for a service to answer after its container starts
+IMAGE_USER = "10001"
+TLS = "/etc/staged-release/tls"
+
+
+@pytest.fixture(scope="module")
+def label() -> str:
+    return f"test-images-{uuid.uuid4().hex[:8]}"
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_wheel(NOTES, tmp_path_factory.mktemp("dist"))
+
+
+@pytest.fixture(scope="module")
+def images(
+    engine: Engine, label: str, wheel: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[dict[str, str]]:
+    """Image id per variant (the venv stage is built as a target too, so that it is labelled
+    and removed with the rest instead of staying behind untagged)."""
+    context = _context(tmp_path_factory.mktemp("context"), wheel)
+    args = {
+        "BASE": ensure_base(engine),
+        "DIST": "notes-service",
+        "VERSION": _version(wheel),
+        "WHEEL": wheel.name,
+        "APP": APP,
+    }
+    try:
+        built = {}
+        for target in (*VARIANTS, "venv"):
+            started = time.monotonic()
+            built[target] = _build(engine, context, target, args, label)
+            print(f"built {target} in {time.monotonic() - started:.1f} s")  # figures, not asserts
+        yield built
+    finally:
+        remove_labelled(engine, label)
+        for image in engine.client.images.list(filters={"label": f"{LABEL}={label}"}):
+            engine.client.images.remove(str(image.id), force=True)
+
+
+@pytest.fixture(scope="module")
+def running(engine: Engine, images: dict[str, str], label: str) -> dict[str, tuple[Container, int]]:
+    """One container per variant, all started at once; removed with the images."""
+    found = {}
+    for variant in VARIANTS:
+        port = _free_port()
+        found[variant] = (_start(engine, images[variant], label, port), port)
+    return found
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_each_variant_answers_its_health_path_with_the_wheels_version(
+    running: dict[str, tuple[Container, int]], wheel: Path, variant: str
+) -> None:
+    container, port = running[variant]
+    answer = _wait_for_health(f"http://127.0.0.1:{port}/health", container)
+    assert answer.json() == {"status": "ok", "version": _version(wheel)}
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_the_image_holds_the_wheel_and_runs_unprivileged(
+    running: dict[str, tuple[Container, int]], wheel: Path, variant: str
+) -> None:
+    container, _ = running[variant]
+    probe = "import importlib.metadata as m; print(m.version('notes-service'))"
+    assert _exec(container, "python", "-c", probe) == _version(wheel)
+    assert _exec(container, "id", "-u") == IMAGE_USER
+    assert _exec(container, "sh", "-c", "ls /wheelhouse 2>&1 || true").endswith(
+        "No such file or directory"
+    )
+
+
+def test_docker_sees_every_variant_healthy(running: dict[str, tuple[Container, int]]) -> None:
+    """The image's own HEALTHCHECK (health.py) agrees; its first probe comes after 10 s."""
+    states = {}
+    deadline = time.monotonic() + PATIENCE
+    while time.monotonic() < deadline:
+        states = {variant: _health(container) for variant, (container, _) in running.items()}
+        if "starting" not in states.values():
+            break
+        time.sleep(1)
+    assert states == dict.fromkeys(VARIANTS, "healthy")
+
+
+def test_nginx_serves_tls_when_a_certificate_is_mounted(
+    engine: Engine, images: dict[str, str], label: str, wheel: Path, tmp_path: Path
+) -> None:
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is not installed: no certificate to mount")
+    certificate = _self_signed(tmp_path / "tls")
+    port = _free_port()
+    mount = {str(tmp_path / "tls"): {"bind": TLS, "mode": "ro"}}
+    container = _start(engine, images["nginx"], label, port, volumes=mount)
+    trusted = ssl.create_default_context(cafile=str(certificate))
+    answer = _wait_for_health(f"https://127.0.0.1:{port}/health", container, verify=trusted)
+    assert answer.json()["version"] == _version(wheel)
+    assert httpx.get(f"http://127.0.0.1:{port}/health", timeout=5).status_code == 400  # TLS only
+
+
+def test_nginx_container_ends_when_its_app_server_dies(
+    engine: Engine, images: dict[str, str], label: str
+) -> None:
+    port = _free_port()
+    container = _start(engine, images["nginx"], label, port)
+    _wait_for_health(f"http://127.0.0.1:{port}/health", container)
+    # No procps in a minimal base: find uvicorn (`python3 /opt/app/bin/uvicorn ...`) in /proc.
+    kill_uvicorn = (
+        "import os, signal\n"
+        "for pid in filter(str.isdigit, os.listdir('/proc')):\n"
+        "    if b'/uvicorn\\0' in open(f'/proc/{pid}/cmdline', 'rb').read():\n"
+        "        os.kill(int(pid), signal.SIGKILL)\n"
+    )
+    _exec(container, "python", "-c", kill_uvicorn)
+    assert container.wait(timeout=30)["StatusCode"] != 0
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_docker_stop_ends_a_variant_cleanly(
+    engine: Engine, images: dict[str, str], label: str, variant: str
+) -> None:
+    port = _free_port()
+    container = _start(engine, images[variant], label, port)
+    _wait_for_health(f"http://127.0.0.1:{port}/health", container)
+    container.stop(timeout=10)
+    assert container.wait(timeout=30)["StatusCode"] == 0
+
+
+def _context(folder: Path, wheel: Path) -> Path:
+    """The Dockerfile and its scripts as the installed package ships them, plus a wheelhouse."""
+    with resources.as_file(resources.files("release") / "docker") as shipped:
+        shutil.copytree(shipped, folder, dirs_exist_ok=True)
+    pypi = indexes.dependencies(indexes.RELEASE, Settings())
+    with httpx.Client(timeout=30.0) as http:
+        target = Target(BASE_PYTHON)
+        build(wheel, sha256_of(wheel), SERVERS, pypi, target, folder / "wheelhouse", http)
+    return folder
+
+
+def _build(engine: Engine, context: Path, target: str, args: dict[str, str], label: str) -> str:
+    tag = f"staged-release-test/notes-service:{target}-{label}"
+    try:
+        image, _ = engine.client.images.build(
+            path=str(context), target=target, tag=tag, buildargs=args, network_mode="host",
+            labels={LABEL: label}, rm=True, forcerm=True,
+        )  # fmt: skip
+    except docker.errors.BuildError as exc:
+        log = "".join(str(line.get("stream") or line.get("error") or "") for line in exc.build_log)
+        pytest.fail(f"building {target} failed: {exc.msg}\n{log[-3000:]}")
+    return str(image.id)
+
+
+def _start(
+    engine: Engine,
+    image: str,
+    label: str,
+    port: int,
+    volumes: dict[str, dict[str, str]] | None = None,
+) -> Container:
+    return engine.client.containers.run(
+        image, detach=True, network_mode="host", labels={LABEL: label},
+        environment={"PORT": str(port)}, volumes=volumes or {},
+    )  # fmt: skip
+
+
+def _wait_for_health(
+    url: str, container: Container, verify: ssl.SSLContext | bool = True
+) -> httpx.Response:
+    deadline = time.monotonic() + PATIENCE
+    while True:
+        try:
+            answer = httpx.get(url, timeout=5, verify=verify)
+            if answer.status_code == 200:
+                return answer
+        except httpx.TransportError:
+            pass
+        container.reload()
+        if container.status != "running" or time.monotonic() > deadline:
+            logs = container.logs().decode(errors="replace")[-3000:]
+            pytest.fail(f"{url} did not answer 200 (container {container.status}):\n{logs}")
+        time.sleep(0.2)
+
+
+def _exec(container: Container, *argv: str) -> str:
+    code, output = container.exec_run(list(argv))
+    assert isinstance(output, bytes)  # not streamed
+    assert code == 0, output.decode(errors="replace")
+    return output.decode().strip()
+
+
+def _health(container: Container) -> str:
+    container.reload()
+    return str(container.attrs["State"].get("Health", {}).get("Status", "none"))
+
+
+def _self_signed(folder: Path) -> Path:
+    folder.mkdir()
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+         "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+         "-keyout", str(folder / "key.pem"), "-out", str(folder / "cert.pem")],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    (folder / "key.pem").chmod(0o644)  # the image's user is not the host's
+    return folder / "cert.pem"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _version(wheel: Path) -> str:
+    return str(parse_wheel_filename(wheel.name)[1])
