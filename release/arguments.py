@@ -68,6 +68,9 @@ def parser() -> argparse.ArgumentParser:
     _stage_commands(sub, _where(project))
     _rehearse_command(sub, project)
     sub.add_parser("schema", parents=[project], help="validate settings and workflows")
+    images = sub.add_parser("images", parents=[_where(project)], help="build and push images")
+    images.add_argument("--json", action="store_true", help="print per variant: tags, digest, ...")
+    images.add_argument("--after", type=_path, help="a lane report whose validate_final passed")
     init = sub.add_parser("init", parents=[project], help="set a project up for the suite")
     init.add_argument("--force", action="store_true", help="write anew what exists already")
     return top

@@ -23,7 +23,14 @@ from packaging.version import Version
 
 from release import git, github, indexes, runner
 from release.arguments import KINDS, parser
-from release.errors import CheckFailed, ConfigError, Interrupted, ReleaseError, UsageError
+from release.errors import (
+    CheckFailed,
+    ConfigError,
+    Interrupted,
+    ReleaseError,
+    Unavailable,
+    UsageError,
+)
 from release.outcomes import CheckOutcome, CheckStatus, Status
 from release.progress import Progress
 
@@ -63,8 +70,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(exc.message, exc.hint, exc.exit_code)
 
 
-def _fail(message: str, hint: str | None, code: int) -> int:
-    print(f"error: {message}", file=sys.stderr)
+def _fail(message: str, hint: str | None, code: int, *, word: str = "error") -> int:
+    print(f"{word}: {message}", file=sys.stderr)
     if hint:
         print(f"hint: {hint}", file=sys.stderr)
     return code
@@ -165,6 +172,25 @@ def cmd_rehearse(args: argparse.Namespace) -> int:
         print(f"hint ({failed.label}): {failed.hint}")
     print(f"report: {report}")
     return result.exit_code
+
+
+def cmd_images(args: argparse.Namespace) -> int:
+    from release.context import open_run
+    from release.images import publish_images
+
+    config = load_config(args.project)
+    with open_run(config, _options(args), args.progress) as run:
+        try:
+            done = publish_images(run, after=args.after)
+        except Unavailable as exc:
+            _fail(exc.message, exc.hint, exc.exit_code, word="skipped")
+            return exc.exit_code
+    if args.json:
+        print(json.dumps([dataclasses.asdict(p) for p in done], indent=2))
+    for image in [] if args.json else done:
+        how = "already published (identical)" if image.smoke_seconds is None else "published"
+        print(f"{how}: {', '.join(image.tags)}  {image.digest}")
+    return 0
 
 
 def cmd_init(args: argparse.Namespace) -> int:
@@ -342,4 +368,5 @@ HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "rehearse": cmd_rehearse,
     "schema": cmd_schema,
     "init": cmd_init,
+    "images": cmd_images,
 }

@@ -24,6 +24,12 @@ def create_tag(root: Path, tag: str) -> None:
     runner.run(["git", "-C", str(root), "tag", "--", tag])
 
 
+def head_revision(root: Path) -> str:
+    """The commit HEAD names ("" outside a repository or before the first commit)."""
+    done = runner.run(["git", "-C", str(root), "rev-parse", "--verify", "-q", "HEAD"], check=False)
+    return done.stdout.strip() if done.returncode == 0 else ""
+
+
 def listed_files(root: Path) -> list[str] | None:
     """Files git would commit (tracked, or untracked and not ignored); None outside git."""
     done = runner.run(

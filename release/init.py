@@ -46,7 +46,6 @@ NOXFILE_TEXT = '''#!/usr/bin/env -S uv run --script
 them, none runs by default (`nox -s rehearse_rc` rehearses the rc lane locally)."""
 
 import nox
-
 {import_line}
 
 nox.needs_version = ">=2025.10.16"

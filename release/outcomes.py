@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from release.errors import CheckFailed, Interrupted, ReleaseError
+from release.errors import CheckFailed, Interrupted, ReleaseError, Unavailable
 from release.runner import plain
 
 T = TypeVar("T")
@@ -108,6 +108,8 @@ def attempt(stage: str, cell: str, work: Callable[[], T]) -> tuple[Outcome, T | 
 
 
 def failed(stage: str, cell: str, took: float, exc: ReleaseError) -> Outcome:
+    if isinstance(exc, Unavailable):  # e.g. no Docker engine: skipped, with the reason and hint
+        return Outcome(stage, cell, Status.SKIPPED, took, plain(exc.message), hint=exc.hint or "")
     status = Status.INTERRUPTED if isinstance(exc, Interrupted) else Status.FAILED
     checks, log = (exc.checks, exc.log) if isinstance(exc, CheckFailed) else ((), "")
     reason = plain(exc.message)

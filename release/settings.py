@@ -16,6 +16,7 @@ from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 from release.errors import ConfigError
+from release.image_settings import ImagesSpec, parse_images
 from release.versions import quote, shorten
 
 if TYPE_CHECKING:
@@ -64,6 +65,7 @@ class Settings:
     dependency_index: str = "pypi"
     indexes: dict[str, IndexSpec] = field(default_factory=dict)
     wait_budget: float = DEFAULT_WAIT_BUDGET
+    images: ImagesSpec | None = None  # None: the project builds no images
 
 
 @cache
@@ -89,6 +91,7 @@ def parse_settings(table: dict[str, Any], builtin: Mapping[str, CheckSpec] = BUI
         dependency_index=table.get("dependency-index", "pypi"),
         indexes={n: _index(n, spec) for n, spec in table.get("indexes", {}).items()},
         wait_budget=float(table.get("wait-budget", DEFAULT_WAIT_BUDGET)),
+        images=parse_images(table.get("images")),
     )
 
 

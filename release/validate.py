@@ -14,25 +14,24 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import httpx
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
-from release import checks, environments
+from release import checks, environments, results
 from release import manifest as manifests
 from release.checks import Place
 from release.context import Run
 from release.errors import (
     CheckFailed,
     ConfigError,
-    IndexUnavailable,
     IntegrityError,
     NotYetListed,
 )
+from release.fetch import fetch
 from release.manifest import Manifest
 from release.outcomes import CheckOutcome, CheckStatus
 from release.settings import CheckSpec
-from release.simple_api import NO_CACHE, ListedFile, version_of
+from release.simple_api import ListedFile, version_of
 
 _MODULE_SUFFIXES = (".py", ".so", ".pyd")
 
@@ -64,6 +63,7 @@ def validate(run: Run, stage: str, index_name: str, python: str) -> CellResult:
     expected = expected_build(run)
     listed, sha256 = choose_wheel(run.listing(index, expected.name), expected, index.name)
     name = f"{stage}-{python}"
+    results.forget(run.state, stage, python)
     cell, logs = _fresh(run.state / "cells" / name), _fresh(run.logs / name)
     run.progress.doing("download and install")
     wheel = _download(run, listed, sha256, cell / "wheel")
@@ -79,6 +79,8 @@ def validate(run: Run, stage: str, index_name: str, python: str) -> CellResult:
         run.progress.doing(f"check {spec.name}")
         budget = _budget(run, spec)
         result.checks.append(checks.run_check(place, spec, installed, budget, python))
+    proof = (expected.name, expected.version, listed.filename, sha256, not result.failures)
+    results.record(run.state, results.CellRecord(stage, python, *proof))
     _raise_on_failure(result)
     return result
 
@@ -205,24 +207,8 @@ def _modules_of(wheel: Path) -> list[str]:
 
 
 def _download(run: Run, listed: ListedFile, sha256: str, folder: Path) -> Path:
-    folder.mkdir(parents=True)
-    target = folder / listed.filename
-    try:
-        with run.http.stream("GET", listed.url, headers=NO_CACHE, follow_redirects=True) as got:
-            got.raise_for_status()
-            with target.open("wb") as out:
-                for chunk in got.iter_bytes():
-                    out.write(chunk)
-    except httpx.HTTPError as exc:
-        raise IndexUnavailable(
-            f"cannot download {listed.url}: {exc}", hint="re-run later"
-        ) from None
-    if manifests.sha256_of(target) != sha256:
-        raise IntegrityError(
-            f"{listed.filename} downloaded from {listed.url} does not have sha256 {sha256}",
-            hint="the index served other bytes than it lists; do not release this version",
-        )
-    return target
+    """Our wheel by its exact file name, proved by the manifest's (or the index's) sha256."""
+    return fetch(run.http, listed.url, folder / listed.filename, sha256)
 
 
 def _fresh(path: Path) -> Path:

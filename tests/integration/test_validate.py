@@ -10,12 +10,13 @@ from pathlib import Path
 import httpx
 import pytest
 
+from release import results
 from release.errors import CheckFailed, IntegrityError
 from release.indexes import LocalEndpoints
 from release.outcomes import CheckStatus
 from release.project import DEFAULT_PYTHONS
 from release.upload import upload
-from release.validate import validate
+from release.validate import expected_build, validate
 from tests.integration.conftest import build_at, make_run, unique
 
 
@@ -66,6 +67,8 @@ def test_the_rc_reinstalls_from_the_index_on_each_python(
         ("import", CheckStatus.PASSED),
     ]
     assert _installed(tmp_path, f"validate_rc-{python}", published.name) == "1.0.0rc1"
+    sha256 = expected_build(run).manifest.wheel.sha256  # type: ignore[union-attr]
+    assert results.passed_pythons(tmp_path, "validate_rc", sha256, "1.0.0rc1") == {python}
     # 9.0.0 on the staging index is higher, a final, and was never installed: dependencies
     # come from the trusted index only.
     assert _installed(tmp_path, f"validate_rc-{python}", published.dependency) == "1.0.0.post1"
@@ -113,5 +116,8 @@ def test_a_failing_configured_check_fails_the_cell(
     log = tmp_path / "state" / "logs" / f"validate_rc-{DEFAULT_PYTHONS[0]}" / "fails.log"
     assert caught.value.log == str(log)
     assert "raise SystemExit(3)" in log.read_text()
+    sha256 = expected_build(run).manifest.wheel.sha256  # type: ignore[union-attr]
+    assert results.passed_pythons(tmp_path / "state", "validate_rc", sha256, "1.0.0rc1") == set()
+    assert results.path_of(tmp_path / "state", "validate_rc", DEFAULT_PYTHONS[0]).exists()
     statuses = [(c.name, c.status) for c in caught.value.checks]
     assert statuses == [("compile", CheckStatus.PASSED), ("fails", CheckStatus.FAILED)]

@@ -1,0 +1,135 @@
+"""Benchmark (not a test): the images of the example service, per step, and what building all
+three variants costs against building one (goal: three at most 1.5 times one, since they share
+the install of the wheel and its dependencies).
+
+    uv run python benchmarks/images.py [--runs 2]
+
+Uses the engine at DOCKER_HOST, else a private one; the base image is built first if missing
+(about 45 s, once per machine). Two kinds of figures:
+- a release: a new wheel on a machine that built images before (the base-derived stages, such
+  as nginx from Debian, are cached; everything from the wheel on is built afresh);
+- once per machine and base: the first build of the nginx stage (nginx from Debian).
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import tempfile
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+import httpx
+
+from release import image_build, indexes, wheelhouse
+from release.base_image import ensure_base
+from release.docker_engine import Engine, open_engine, remove_labelled
+from release.image_build import Built
+from release.image_tags import VARIANTS
+from release.manifest import sha256_of
+from release.registry import local_registry
+from release.settings import Settings
+from tests.integration.examples import NOTES, build_wheel
+
+T = TypeVar("T")
+APP, HEALTH, DIST = "notes_service.app:app", "/health", "notes-service"
+LABELS = {"dev.staged-release": "benchmark"}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=2)
+    runs = parser.parse_args().runs
+    with tempfile.TemporaryDirectory() as tmp, open_engine(Path(tmp) / "engine", print) as engine:
+        base = timed("base image (cached after the first time)", lambda: ensure_base(engine, print))
+        releases = iter(range(1, 2 * runs + 2))
+        first = context(Path(tmp), base, next(releases))
+        once = build(engine, first, ("nginx-system",), cache=False)
+        print(f"first build of the nginx stage, every stage before it uncached too: {once:.1f} s")
+        build(engine, first, VARIANTS)  # now the machine has built images before
+        one = [
+            build(engine, context(Path(tmp), base, next(releases)), ("raw",)) for _ in range(runs)
+        ]
+        three = [
+            build(engine, context(Path(tmp), base, next(releases)), VARIANTS) for _ in range(runs)
+        ]
+        ratio = statistics.median(three) / statistics.median(one)
+        print(f"\na release: one variant (raw) {fmt(one)}; all three {fmt(three)}")
+        print(f"a release: three / one = {ratio:.2f} (goal: at most 1.5)\n")
+        smoke_and_push(engine, first, Path(tmp))
+
+
+def context(tmp: Path, base: str, release: int) -> tuple[Path, dict[str, str]]:
+    """A build context for release 0.1.<release> of the example: a new wheel each time."""
+    source = Path(shutil.copytree(NOTES, tmp / f"notes-{release}", dirs_exist_ok=True))
+    version = f"0.1.{release}"
+    pyproject = source / "pyproject.toml"
+    pyproject.write_text(
+        pyproject.read_text().replace('version = "0.1.0"', f'version = "{version}"')
+    )
+    folder = image_build.dockerfile(tmp / f"context-{release}", NOTES)
+    wheel = build_wheel(source, tmp / f"dist-{release}")
+    pypi = indexes.dependencies(indexes.RELEASE, Settings())
+    with httpx.Client(timeout=30) as http:
+        target = wheelhouse.Target("3.11")  # the debootstrap base's Python
+        timed(f"wheelhouse of {version} (resolve, download, hash-check)", lambda: wheelhouse.build(
+            wheel, sha256_of(wheel), wheelhouse.SERVERS, pypi, target, folder / "wheelhouse", http
+        ))  # fmt: skip
+    args = {"BASE": base, "DIST": DIST, "VERSION": version, "WHEEL": wheel.name, "APP": APP}
+    return folder, args
+
+
+def build(
+    engine: Engine,
+    where: tuple[Path, dict[str, str]],
+    variants: tuple[str, ...],
+    cache: bool = True,
+) -> float:
+    """Seconds to build `variants` in order, as the images stage does."""
+    folder, args = where
+    started = time.monotonic()
+    for n, variant in enumerate(variants):
+        engine.client.images.build(
+            path=str(folder), target=variant, buildargs=args, network_mode="host", rm=True,
+            nocache=not cache and n == 0, labels=LABELS,
+        )  # fmt: skip
+    return time.monotonic() - started
+
+
+def smoke_and_push(engine: Engine, where: tuple[Path, dict[str, str]], tmp: Path) -> None:
+    folder, args = where
+    version = args["VERSION"]
+    label = f"benchmark-{uuid.uuid4().hex[:8]}"
+    tagged = {"dev.staged-release": "benchmark"}
+    try:
+        with local_registry(tmp / "registry") as address:
+            for variant in VARIANTS:
+                built = image_build.build(engine, folder, variant, args, tagged)
+                seconds = image_build.smoke(engine, built, label, HEALTH, DIST, version)
+                pushed = timed(f"push {variant}", lambda b=built: push(engine, b, address))  # type: ignore[misc]
+                print(f"smoke {variant}: {seconds:.1f} s, size {built.size / 1e6:.0f} MB, {pushed}")
+    finally:
+        remove_labelled(engine, label)
+
+
+def push(engine: Engine, built: Built, address: str) -> str:
+    return image_build.push_and_prove(engine, built, f"{address}/benchmark-notes", built.variant)
+
+
+def timed(what: str, work: Callable[[], T]) -> T:
+    started = time.monotonic()
+    result = work()
+    print(f"{what}: {time.monotonic() - started:.1f} s")
+    return result
+
+
+def fmt(seconds: list[float]) -> str:
+    return f"median {statistics.median(seconds):.1f} s ({', '.join(f'{s:.1f}' for s in seconds)})"
+
+
+if __name__ == "__main__":
+    main()
