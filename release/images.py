@@ -83,12 +83,14 @@ class Published:
 
 
 def publish_images(run: Run, *, after: Path | None = None) -> list[Published]:
-    candidate = preflight(run, after)
+    return publish(run, preflight(run, after))
+
+
+def publish(run: Run, candidate: Candidate) -> list[Published]:
+    """Everything after the preflight: the registry read, the builds, the pushes."""
     with _docker(run, candidate) as (engine, where, label):
         plans = {v: _plan(where, candidate, v) for v in VARIANTS}
-        consumed = consumed_versions(run, candidate.manifest.name)
-        for plan in plans.values():  # a taken version tag refuses all: nothing built or pushed
-            ensure_pushable(plan, candidate.version, consumed)
+        _refuse_taken(run, candidate, list(plans.values()))
         new = [v for v in VARIANTS if _version_tag_action(plans[v]) is TagAction.PUSH]
         built = _build(run, candidate, engine, label, new)
         return [_publish(engine, where, v, plans[v], built.get(v)) for v in VARIANTS]
@@ -199,6 +201,15 @@ def _wheel_under(where: Destination, ref: str) -> str | None:
     """The wheel label of the image a tag holds: None when absent, "" when not ours."""
     held = where.registry.labels(where.name, tag_of(ref))
     return None if held is None else held.get(WHEEL_LABEL, "")
+
+
+def _refuse_taken(run: Run, candidate: Candidate, plans: list[PushPlan]) -> None:
+    """A version tag holding another wheel refuses all: nothing is built or pushed, and the
+    error names the next free version (from the tags and both indexes, read only then)."""
+    taken = [plan for plan in plans if plan.tags(TagAction.REFUSED)]
+    if taken:
+        consumed = consumed_versions(run, candidate.manifest.name)
+        ensure_pushable(taken[0], candidate.version, consumed)
 
 
 def _version_tag_action(plan: PushPlan) -> TagAction:
