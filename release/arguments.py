@@ -154,11 +154,16 @@ def _stage_commands(sub: Sub, where: _Parser) -> None:
     validate.add_argument("--python", required=True, help="X.Y")
     validate.add_argument("--stage", help="cell directory name (default validate_rc/_final)")
     validate.add_argument("--check-timeout", type=_seconds, help=_CHECK_TIMEOUT)
+    candidate = sub.add_parser(
+        "candidate-checks", parents=[where], help="install the wheel in dist/ and check it"
+    )
+    candidate.add_argument("--python", required=True, help="X.Y")
+    candidate.add_argument("--check-timeout", type=_seconds, help=_CHECK_TIMEOUT)
 
 
 def _rehearse_command(sub: Sub, project: _Parser) -> None:
     rehearse = sub.add_parser("rehearse", parents=[project], help="rehearse a lane locally")
-    rehearse.add_argument("lane", choices=["rc"])
+    rehearse.add_argument("lane", choices=["rc", "final"])
     rehearse.add_argument("--report", type=_path, help="JSON report (default: .staged-release/)")
     rehearse.add_argument("--jobs", type=_count, default=2, help="validation cells run at once")
     rehearse.add_argument("--dependency-index", help="trusted index for dependencies")

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import tomlkit
+from packaging.utils import canonicalize_name
 from tomlkit.items import Table
 from uv import find_uv_bin
 
@@ -49,3 +50,15 @@ def set_version(pyproject_text: str, version: str) -> str:
         raise ConfigError("pyproject.toml has no [project] table", hint="add one")
     project["version"] = version
     return tomlkit.dumps(doc)
+
+
+def set_lock_version(lock_text: str, name: str, version: str) -> str:
+    """uv.lock with the project's own entry at `version` (formatting kept): what `uv lock`
+    would write for it, without resolving anything (a rehearsal's scratch copy needs no more)."""
+    doc = tomlkit.parse(lock_text)
+    wanted = canonicalize_name(name)
+    for package in doc.get("package", []):
+        if canonicalize_name(str(package.get("name", ""))) == wanted:
+            package["version"] = version
+            return tomlkit.dumps(doc)
+    raise ConfigError(f"uv.lock has no entry for {wanted}", hint="run `uv lock` and commit it")

@@ -35,7 +35,8 @@ from release.outcomes import CheckOutcome, CheckStatus, Status
 from release.progress import Progress
 
 if TYPE_CHECKING:
-    from release.context import Options
+    from release.context import Options, Run
+    from release.validate import CellResult
 from release.fixforward import ensure_unconsumed, next_version, parse_base, parse_consumed
 from release.lanes import Event, Plan, make_plan
 from release.project import Config, load_config, read_lock_version
@@ -132,22 +133,37 @@ def cmd_upload(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from release.context import open_run
     from release.validate import validate
 
-    config = load_config(args.project)
     stage = args.stage or ("validate_rc" if args.index == indexes.STAGING else "validate_final")
+    result = _cell(args, stage, lambda run: validate(run, stage, args.index, args.python))
+    print(f"ok: {result.wheel} from {args.index} passes its checks on Python {args.python}")
+    return 0
+
+
+def cmd_candidate_checks(args: argparse.Namespace) -> int:
+    from release.validate import CANDIDATE, candidate_checks
+
+    result = _cell(args, CANDIDATE, lambda run: candidate_checks(run, args.python))
+    print(f"ok: {result.wheel} from dist/ passes its checks on Python {args.python}")
+    return 0
+
+
+def _cell(args: argparse.Namespace, stage: str, work: Callable[[Run], CellResult]) -> CellResult:
+    """One validation cell, its checks printed whether it passed or not."""
+    from release.context import open_run
+
+    config = load_config(args.project)
     options = dataclasses.replace(_options(args), check_timeout=args.check_timeout)
     cell = f"{stage}-{args.python}"
     with open_run(config, options, args.progress) as run, run.progress.activity(cell):
         try:
-            result = validate(run, stage, args.index, args.python)
+            result = work(run)
         except CheckFailed as exc:
             _print_checks(exc.checks)
             raise
     _print_checks(result.checks)
-    print(f"ok: {result.wheel} from {args.index} passes its checks on Python {args.python}")
-    return 0
+    return result
 
 
 def _print_checks(checks: Sequence[CheckOutcome]) -> None:
@@ -159,14 +175,15 @@ def _print_checks(checks: Sequence[CheckOutcome]) -> None:
 
 def cmd_rehearse(args: argparse.Namespace) -> int:
     from release.context import STATE_DIR
-    from release.rehearse import Rehearsal, rehearse_rc
+    from release.rehearse import Rehearsal, rehearse_final, rehearse_rc
 
     project = args.project.resolve()
-    report = args.report or project / STATE_DIR / "rehearse-rc.json"
+    report = args.report or project / STATE_DIR / f"rehearse-{args.lane}.json"
     plan = Rehearsal(
         project, report, args.dependency_index, args.jobs, args.check_timeout, args.tag
     )
-    result = rehearse_rc(plan, args.progress)
+    rehearse = rehearse_final if args.lane == "final" else rehearse_rc
+    result = rehearse(plan, args.progress)
     print(result.table())
     for failed in (o for o in result.outcomes if o.hint and o.status is Status.FAILED):
         print(f"hint ({failed.label}): {failed.hint}")
@@ -369,4 +386,5 @@ HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "schema": cmd_schema,
     "init": cmd_init,
     "images": cmd_images,
+    "candidate-checks": cmd_candidate_checks,
 }

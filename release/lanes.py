@@ -53,7 +53,7 @@ LANES: Final[Mapping[Target, tuple[Stage, ...]]] = {
     Target.PYPI: (
         Stage("version_check"),
         Stage("build"),
-        Stage("candidate_checks"),
+        Stage("candidate_checks", per_python=True),
         Stage("e2e_prepublish"),
         Stage("upload_pypi"),
         Stage("validate_final", per_python=True),

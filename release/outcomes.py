@@ -53,6 +53,7 @@ class Outcome:
     log: str = ""  # the log of what failed, when there is one
     checks: tuple[CheckOutcome, ...] = ()
     hint: str = ""  # what to do about a failure
+    lane: str = ""  # testpypi or pypi, when a report holds more than one lane
 
     @property
     def label(self) -> str:
@@ -79,12 +80,14 @@ class Report:
         return max((o.exit_code for o in stopped), default=0)
 
     def table(self) -> str:
-        rows = [("stage", "cell", "status", "duration", "reason")]
+        """One row per outcome; a lane column when the report holds more than one lane."""
+        lanes = len({o.lane for o in self.outcomes}) > 1
+        rows = [("lane",) * lanes + ("stage", "cell", "status", "duration", "reason")]
         rows += [
-            (o.stage, o.cell, str(o.status), f"{o.duration:.1f} s", _short(o))
+            (o.lane,) * lanes + (o.stage, o.cell, str(o.status), f"{o.duration:.1f} s", _short(o))
             for o in self.outcomes
         ]
-        widths = [max(len(r[i]) for r in rows) for i in range(5)]
+        widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
         lines = ("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) for r in rows)
         return "\n".join(line.rstrip() for line in lines)
 

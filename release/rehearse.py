@@ -1,6 +1,7 @@
-"""Rehearse the rc lane on the local stand-ins: version check, build, upload to the local
-TestPyPI, validate on every Python. The user's working tree is never touched: the project is
-copied into the suite's own directory and built there.
+"""Rehearse a lane on the local stand-ins, from a scratch copy of the project (the working tree
+is never touched): `rc` runs the TestPyPI lane; `final` runs the rc lane first (a final needs a
+green rc on TestPyPI; the copy is set to X.Y.Zrc1 for it), then the PyPI lane: build, candidate
+checks, upload, validation from PyPI on every Python, images, and the E2E gates around them.
 """
 
 from __future__ import annotations
@@ -9,26 +10,28 @@ import contextlib
 import dataclasses
 import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
 from release import git, interpreters, parallel, runner
 from release.build import build
+from release.bump import set_lock_version, set_version
 from release.context import LOGS, STATE_DIR, Options, Run, open_run
 from release.errors import ConfigError, Interrupted
-from release.indexes import STAGING, Mode
-from release.lanes import LANES, Stage, Target, target_for
+from release.images import Published, publish_images
+from release.indexes import RELEASE, STAGING, Mode
+from release.lanes import LANES, Target, target_for
 from release.manifest import Manifest
 from release.outcomes import Outcome, Report, Status, attempt
 from release.progress import Progress
-from release.project import load_config, read_lock_version
+from release.project import Config, load_config, read_lock_version
 from release.source import copy_source
 from release.upload import Uploaded, upload
-from release.validate import validate
+from release.validate import CANDIDATE, CellResult, candidate_checks, validate
 from release.version_check import TAG_HEAD_HINT, VersionSources, pick_head_tag, verify
-from release.versions import ReleaseVersion
+from release.versions import Kind, ReleaseVersion, parse_version
 
 T = TypeVar("T")
 REHEARSAL = "rehearsal"
@@ -45,76 +48,146 @@ class Rehearsal:
     tag: str | None = None  # the version tag to rehearse (a dynamic version: else HEAD's)
 
 
+@dataclass(frozen=True)
+class Part:
+    """One lane of a rehearsal, on its own copy of the project."""
+
+    target: Target
+    source: Path  # the copy it builds from
+    tag: str | None  # the tag it checks (a dynamic version's; the rc part's)
+    repo: Path  # where git tags are read: the project, or (the rc part) a copy without any
+    logs: str = ""  # a subdirectory of the logs, so two lanes keep apart
+
+
+# The cells of each per-Python stage: stage -> the check of one Python.
+CELLS: dict[str, Callable[[Run, str], CellResult]] = {
+    "validate_rc": lambda run, python: validate(run, "validate_rc", STAGING, python),
+    "validate_final": lambda run, python: validate(run, "validate_final", RELEASE, python),
+    CANDIDATE: lambda run, python: candidate_checks(run, python),
+}
+
+
 def rehearse_rc(plan: Rehearsal, progress: Progress) -> Report:
-    """The rc lane on fresh local indexes; the report lists every stage in lane order, also
-    when a signal stopped the run (the running stage is then marked interrupted)."""
-    report = Report("rehearse rc")
+    """The rc lane on fresh local indexes."""
+    return _rehearsal("rehearse rc", plan, progress, _rc_parts)
+
+
+def rehearse_final(plan: Rehearsal, progress: Progress) -> Report:
+    """The rc lane (for a final), then the PyPI lane, on fresh local indexes."""
+    return _rehearsal("rehearse final", plan, progress, _final_parts)
+
+
+def _rehearsal(
+    title: str, plan: Rehearsal, progress: Progress, parts: Callable[[Rehearsal, Path], list[Part]]
+) -> Report:
+    """The report lists every stage in lane order, also when a signal stopped the run (the
+    running stage is then marked interrupted) or an early stage failed."""
+    report = Report(title)
+    home = plan.project / STATE_DIR / REHEARSAL
+    shutil.rmtree(home, ignore_errors=True)  # fresh indexes: a rehearsal starts from nothing
+    lanes: list[Part] = []
     # The cancellation below says which signal stopped it; the stages say where it hit.
     with contextlib.suppress(Interrupted):
-        _rehearse(plan, progress, report)
+        lanes = parts(plan, home)
+        for part in lanes:
+            _run_part(plan, home, part, progress, report)
     report.interrupted = runner.CANCEL.signum
-    _complete(report, LANES[Target.TESTPYPI], _pythons(report))
+    _complete(report, [p.target for p in lanes] or [Target.TESTPYPI], _pythons(report))
     report.write(plan.report)
     return report
 
 
-def _rehearse(plan: Rehearsal, progress: Progress, report: Report) -> None:
-    home = plan.project / STATE_DIR / REHEARSAL
-    shutil.rmtree(home, ignore_errors=True)  # fresh indexes: a rehearsal starts from nothing
-    config = load_config(copy_source(plan.project, home / "src"))
+def _rc_parts(plan: Rehearsal, home: Path) -> list[Part]:
+    return [Part(Target.TESTPYPI, copy_source(plan.project, home / "src"), plan.tag, plan.project)]
+
+
+def _final_parts(plan: Rehearsal, home: Path) -> list[Part]:
+    """The rc part first for a final (a .postN needs none), then the PyPI lane."""
+    final = Part(Target.PYPI, copy_source(plan.project, home / "src"), plan.tag, plan.project)
+    version = _release_version(load_config(final.source), final.tag, plan.project)
+    if version.kind is not Kind.FINAL:
+        return [final]
+    rc = parse_version(f"{version.base}rc1")
+    return [_rc_part(plan, home, rc), final]
+
+
+def _rc_part(plan: Rehearsal, home: Path, rc: ReleaseVersion) -> Part:
+    """A copy set to the rc: written into pyproject.toml and uv.lock, or (a dynamic version)
+    handed over as its tag. It reads no tags: the final's own would refuse an rc of it."""
+    source = copy_source(plan.project, home / "src-rc")
+    config = load_config(source)
+    if config.version is not None:
+        for name, edit in (("pyproject.toml", set_version), ("uv.lock", _lock_edit(config))):
+            (source / name).write_text(edit((source / name).read_text("utf-8"), str(rc)), "utf-8")
+    return Part(Target.TESTPYPI, source, rc.tag, source, logs="rc")
+
+
+def _lock_edit(config: Config) -> Callable[[str, str], str]:
+    return lambda text, version: set_lock_version(text, config.name, version)
+
+
+def _run_part(plan: Rehearsal, home: Path, part: Part, progress: Progress, report: Report) -> None:
+    config = load_config(part.source)
     report.facts["pythons"] = list(config.pythons)
+    logs = plan.project / STATE_DIR / LOGS / part.logs
     options = Options(
-        Mode.LOCAL, plan.dependency_index, dist=home / "dist", state=home, repo=plan.project,
-        logs=plan.project / STATE_DIR / LOGS, check_timeout=plan.check_timeout,
+        Mode.LOCAL, plan.dependency_index, dist=home / f"dist-{part.target}", state=home,
+        repo=part.repo, logs=logs, check_timeout=plan.check_timeout,
     )  # fmt: skip
     with open_run(config, options, progress) as run:
         report.facts["indexes"] = {
             "testpypi": run.index(STAGING).simple_url,
+            "pypi": run.index(RELEASE).simple_url,
             "dependencies": run.trusted().simple_url,
         }
-        _lane(run, plan, report)
+        _lane(run, part, plan.jobs, report)
 
 
-def _lane(run: Run, plan: Rehearsal, report: Report) -> None:
+def _lane(run: Run, part: Part, jobs: int, report: Report) -> None:
     steps: dict[str, Callable[[], object]] = {
-        "version_check": lambda: _version(run, plan.tag),
-        "build": lambda: _build(run, plan.tag),
+        "version_check": lambda: _version(run, part),
+        "build": lambda: _build(run, part),
         "upload_testpypi": lambda: upload(run, STAGING),
+        "upload_pypi": lambda: upload(run, RELEASE),
+        "images": lambda: publish_images(run),
     }
-    for stage in LANES[Target.TESTPYPI]:
+    lane = str(part.target)
+    for stage in LANES[part.target]:
         if not report.passed:
-            report.outcomes.append(_skipped(stage.name, _why_skipped(report)))
+            report.outcomes.append(_skipped(stage.name, _why_skipped(report), lane))
         elif stage.per_python:
-            report.outcomes += _cells(run, stage.name, plan.jobs)
+            report.outcomes += _cells(run, stage.name, jobs, lane)
         elif stage.name in steps:
-            outcome, result = _stage(run, stage.name, "-", steps[stage.name])
+            outcome, result = _stage(run, stage.name, "-", steps[stage.name], lane)
             report.outcomes.append(outcome)
             report.facts[stage.name] = _fact(result)
         else:
-            report.outcomes.append(_skipped(stage.name, "not part of this rehearsal yet"))
+            report.outcomes.append(_skipped(stage.name, "not part of this rehearsal yet", lane))
 
 
-def _build(run: Run, tag: str | None) -> Manifest:
+def _build(run: Run, part: Part) -> Manifest:
     config, log = run.config, _fresh_log(run, "build")
     dynamic = config.version is None  # the copy has no .git: the backend is told the version
-    return build(config.root, run.dist, config.name, _version(run, tag), log, dynamic=dynamic)
+    return build(config.root, run.dist, config.name, _version(run, part), log, dynamic=dynamic)
 
 
-def _stage(run: Run, stage: str, cell: str, work: Callable[[], T]) -> tuple[Outcome, T | None]:
+def _stage(
+    run: Run, stage: str, cell: str, work: Callable[[], T], lane: str
+) -> tuple[Outcome, T | None]:
     """One stage or cell, announced and timed; a signal between two stages interrupts the next."""
     with run.progress.activity(stage if cell == "-" else f"{stage}-{cell}") as act:
         outcome, result = attempt(stage, cell, lambda: _unless_cancelled(work))
         act.status = outcome.status
-    return outcome, result
+    return dataclasses.replace(outcome, lane=lane), result
 
 
-def _cells(run: Run, stage: str, jobs: int) -> list[Outcome]:
+def _cells(run: Run, stage: str, jobs: int, lane: str) -> list[Outcome]:
     """One cell per Python, side by side; outcomes in Python order, however they finish."""
 
     def cell(python: str) -> Outcome:
         if interpreters.locate(python, os.environ) is None:  # a rehearsal runs where it can
-            return Outcome(stage, python, Status.SKIPPED, 0.0, _NOT_HERE.format(python))
-        outcome, passed = _stage(run, stage, python, lambda: validate(run, stage, STAGING, python))
+            return Outcome(stage, python, Status.SKIPPED, 0.0, _NOT_HERE.format(python), lane=lane)
+        outcome, passed = _stage(run, stage, python, lambda: CELLS[stage](run, python), lane)
         if passed is not None:  # a failed cell's checks come with its error
             outcome = dataclasses.replace(outcome, checks=tuple(passed.checks))
         return outcome
@@ -123,7 +196,7 @@ def _cells(run: Run, stage: str, jobs: int) -> list[Outcome]:
     done = parallel.in_order(cell, pythons, jobs)
     never = "interrupted before it started"
     return [
-        o or Outcome(stage, p, Status.SKIPPED, 0.0, never)
+        o or Outcome(stage, p, Status.SKIPPED, 0.0, never, lane=lane)
         for o, p in zip(done, pythons, strict=True)
     ]
 
@@ -139,8 +212,8 @@ def _fresh_log(run: Run, name: str) -> Path:
     return log
 
 
-def _skipped(stage: str, why: str) -> Outcome:
-    return Outcome(stage, "-", Status.SKIPPED, 0.0, why)
+def _skipped(stage: str, why: str, lane: str) -> Outcome:
+    return Outcome(stage, "-", Status.SKIPPED, 0.0, why, lane=lane)
 
 
 def _why_skipped(report: Report) -> str:
@@ -149,14 +222,18 @@ def _why_skipped(report: Report) -> str:
     return "an earlier stage failed"
 
 
-def _complete(report: Report, lane: tuple[Stage, ...], pythons: list[str]) -> None:
-    """Every stage of the lane in the report, in lane order (stage, then Python)."""
-    seen = {o.stage for o in report.outcomes}
+def _complete(report: Report, targets: Sequence[Target], pythons: list[str]) -> None:
+    """Every stage of the lanes in the report, in lane order (lane, stage, then Python)."""
+    seen = {(o.lane, o.stage) for o in report.outcomes}
     why = "interrupted before it ran" if report.interrupted else "not run"
-    report.outcomes += [_skipped(s.name, why) for s in lane if s.name not in seen]
-    order = {s.name: i for i, s in enumerate(lane)}
+    for target in targets:
+        missing = [s for s in LANES[target] if (str(target), s.name) not in seen]
+        report.outcomes += [_skipped(s.name, why, str(target)) for s in missing]
+    order = {
+        (str(t), s.name): (i, j) for i, t in enumerate(targets) for j, s in enumerate(LANES[t])
+    }
     cells = {p: i for i, p in enumerate(pythons)}
-    report.outcomes.sort(key=lambda o: (order[o.stage], cells.get(o.cell, -1)))
+    report.outcomes.sort(key=lambda o: (order[(o.lane, o.stage)], cells.get(o.cell, -1)))
 
 
 def _pythons(report: Report) -> list[str]:
@@ -167,29 +244,34 @@ def _fact(result: object) -> object:
     """What the JSON report keeps of a stage's result."""
     if isinstance(result, Uploaded | Manifest):
         return dataclasses.asdict(result)
+    if isinstance(result, list):  # the images stage's: one entry per variant
+        return [dataclasses.asdict(r) for r in result if isinstance(r, Published)]
     return None if result is None else str(result)
 
 
-def _version(run: Run, tag: str | None) -> ReleaseVersion:
-    """The rc to rehearse, checked against `tag` when given; a dynamic version is the tag's, by
-    default the one at HEAD of the real project (its copy has no .git)."""
-    config = run.config
-    if tag is None and config.version is None:
-        tag = _head_tag(run)
-    lock = read_lock_version(config.root, config.name)
-    version = verify(VersionSources(config.name, config.version, lock, tag, None))
-    target_for(version, Target.TESTPYPI)  # the rc lane takes release candidates only
+def _version(run: Run, part: Part) -> ReleaseVersion:
+    """The version this lane releases: pyproject's, or a dynamic version's tag (by default the
+    tag at HEAD of the real project, since the copy has no .git)."""
+    version = _release_version(run.config, part.tag, part.repo)
+    target_for(version, part.target)  # an rc lane takes rcs, the PyPI lane finals and posts
     return version
 
 
-def _head_tag(run: Run) -> str:
+def _release_version(config: Config, tag: str | None, repo: Path) -> ReleaseVersion:
+    if tag is None and config.version is None:
+        tag = _head_tag(repo, config.name)
+    lock = read_lock_version(config.root, config.name)
+    return verify(VersionSources(config.name, config.version, lock, tag, None))
+
+
+def _head_tag(repo: Path, name: str) -> str:
     """The version tag at HEAD of the real project. The report keeps messages, not hints, so
     the message itself says what to do."""
-    tag = pick_head_tag(git.tags_at_head(run.repo))
+    tag = pick_head_tag(git.tags_at_head(repo))
     if tag is None:
         raise ConfigError(
-            f"{run.config.name}'s version is dynamic (the git tag's), and HEAD carries no version "
-            "tag: tag it (`git tag vX.Y.ZrcN`) or pass --tag to rehearse before tagging",
+            f"{name}'s version is dynamic (the git tag's), and HEAD carries no version tag: tag "
+            "it (`git tag vX.Y.ZrcN`) or pass --tag to rehearse before tagging",
             hint=TAG_HEAD_HINT,
         )
     return tag

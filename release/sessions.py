@@ -57,10 +57,15 @@ SESSIONS = (
                 "Reinstall the rc from TestPyPI on this Python and check it", per_python=True),
     LaneSession("validate_final", ("validate", "--index", "pypi", "--stage", "validate_final"),
                 "Reinstall the final from PyPI on this Python and check it", per_python=True),
+    LaneSession("candidate_checks", ("candidate-checks",),
+                "Install the built wheel from dist/ on this Python and check it, before any upload",
+                per_python=True),
     LaneSession("images", ("images",),
                 "Build, smoke-test and push the Docker images (after validate_final passed)"),
     LaneSession("rehearse_rc", ("rehearse", "rc"),
                 "The whole rc lane on local stand-in indexes, from a scratch copy"),
+    LaneSession("rehearse_final", ("rehearse", "final"),
+                "The rc lane, then the whole PyPI lane with images, on the local stand-ins"),
 )  # fmt: skip
 
 

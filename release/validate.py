@@ -56,33 +56,69 @@ class CellResult:
         return [c for c in self.checks if c.status in bad]
 
 
+CANDIDATE = "candidate_checks"  # the PyPI lane's gate: the built wheel, before any upload
+
+
+@dataclass(frozen=True)
+class Cell:
+    stage: str
+    python: str
+    root: Path  # <state>/cells/<stage>-<python>: the cell's own, fresh for every attempt
+    logs: Path  # <logs>/<stage>-<python>
+
+
 def validate(run: Run, stage: str, index_name: str, python: str) -> CellResult:
     """Reinstall from the index in a fresh environment and run every check; CheckFailed
     (carrying all the checks' outcomes) when any of them failed."""
     index = run.index(index_name)
     expected = expected_build(run)
     listed, sha256 = choose_wheel(run.listing(index, expected.name), expected, index.name)
-    name = f"{stage}-{python}"
-    results.forget(run.state, stage, python)
-    cell, logs = _fresh(run.state / "cells" / name), _fresh(run.logs / name)
+    cell = _open(run, stage, python)
     run.progress.doing("download and install")
-    wheel = _download(run, listed, sha256, cell / "wheel")
-    env = _environment(run, cell / "venv", python, wheel, logs / "environment.log")
-    place = Place(env, run.config.root, cell / "tmp", logs)
+    wheel = _download(run, listed, sha256, cell.root / "wheel")
+    return check_wheel(run, cell, expected, wheel, sha256)
+
+
+def candidate_checks(run: Run, python: str) -> CellResult:
+    """The same cell for the wheel in dist/, before anything is uploaded: only where the wheel
+    comes from differs (the manifest proves it, twice: in dist/ and once copied)."""
+    built = manifests.verified(run.dist)
+    cell = _open(run, CANDIDATE, python)
+    wheel = cell.root / "wheel" / built.wheel.filename
+    wheel.parent.mkdir()
+    shutil.copy2(run.dist / built.wheel.filename, wheel)
+    if manifests.sha256_of(wheel) != built.wheel.sha256:
+        raise IntegrityError(f"{wheel.name} changed while it was copied", hint="build again")
+    return check_wheel(
+        run, cell, Expected(built.name, built.version, built), wheel, built.wheel.sha256
+    )
+
+
+def check_wheel(run: Run, cell: Cell, expected: Expected, wheel: Path, sha256: str) -> CellResult:
+    """Install `wheel` (proved: `sha256`) in a fresh environment and run every check."""
+    env = _environment(run, cell.root / "venv", cell.python, wheel, cell.logs / "environment.log")
+    place = Place(env, run.config.root, cell.root / "tmp", cell.logs)
     place.tmp.mkdir()
     # Smoke before the check tools arrive, so none of theirs can hide a missing dependency.
     installed = checks.smoke(place, expected.name, expected.version, _modules(run, wheel))
     run.progress.doing("install the check tools")
     environments.install_from(env, run.trusted(), _tools(run), "checks", place.log("environment"))
-    result = CellResult(stage, python, listed.filename)
+    result = CellResult(cell.stage, cell.python, wheel.name)
     for spec in run.config.settings.checks:
         run.progress.doing(f"check {spec.name}")
         budget = _budget(run, spec)
-        result.checks.append(checks.run_check(place, spec, installed, budget, python))
-    proof = (expected.name, expected.version, listed.filename, sha256, not result.failures)
-    results.record(run.state, results.CellRecord(stage, python, *proof))
+        result.checks.append(checks.run_check(place, spec, installed, budget, cell.python))
+    proof = (expected.name, expected.version, wheel.name, sha256, not result.failures)
+    results.record(run.state, results.CellRecord(cell.stage, cell.python, *proof))
     _raise_on_failure(result)
     return result
+
+
+def _open(run: Run, stage: str, python: str) -> Cell:
+    """A fresh cell: its directory, its logs, and no earlier verdict left behind."""
+    name = f"{stage}-{python}"
+    results.forget(run.state, stage, python)
+    return Cell(stage, python, _fresh(run.state / "cells" / name), _fresh(run.logs / name))
 
 
 def _budget(run: Run, spec: CheckSpec) -> float:

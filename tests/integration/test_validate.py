@@ -16,7 +16,7 @@ from release.indexes import LocalEndpoints
 from release.outcomes import CheckStatus
 from release.project import DEFAULT_PYTHONS
 from release.upload import upload
-from release.validate import expected_build, validate
+from release.validate import candidate_checks, expected_build, validate
 from tests.integration.conftest import build_at, make_run, unique
 
 
@@ -121,3 +121,30 @@ def test_a_failing_configured_check_fails_the_cell(
     assert results.path_of(tmp_path / "state", "validate_rc", DEFAULT_PYTHONS[0]).exists()
     statuses = [(c.name, c.status) for c in caught.value.checks]
     assert statuses == [("compile", CheckStatus.PASSED), ("fails", CheckStatus.FAILED)]
+
+
+def test_candidate_checks_install_the_built_wheel_before_any_upload(
+    stand_ins: LocalEndpoints, http: httpx.Client, tmp_path: Path
+) -> None:
+    name = unique("sr-app")
+    built = build_at(tmp_path / "p", name, "2.0.0")  # a final: nothing of it is on any index
+    run = make_run(tmp_path / "p", stand_ins, http, tmp_path / "state")
+    result = candidate_checks(run, DEFAULT_PYTHONS[0])
+    assert (result.stage, result.wheel) == ("candidate_checks", built.wheel.filename)
+    assert [c.status for c in result.checks] == [CheckStatus.PASSED, CheckStatus.PASSED]
+    state = tmp_path / "state"
+    assert results.passed_pythons(state, "candidate_checks", built.wheel.sha256, "2.0.0") == {
+        DEFAULT_PYTHONS[0]
+    }
+    assert run.listing(run.index("pypi"), name) == []  # and nothing was uploaded
+
+
+def test_candidate_checks_refuse_a_wheel_changed_after_the_build(
+    stand_ins: LocalEndpoints, http: httpx.Client, tmp_path: Path
+) -> None:
+    built = build_at(tmp_path / "p", unique("sr-app"), "2.0.0")
+    with (tmp_path / "p" / "dist" / built.wheel.filename).open("ab") as wheel:
+        wheel.write(b"\0")
+    run = make_run(tmp_path / "p", stand_ins, http, tmp_path / "state")
+    with pytest.raises(IntegrityError, match="changed after it was built"):
+        candidate_checks(run, DEFAULT_PYTHONS[0])

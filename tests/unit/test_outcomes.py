@@ -128,6 +128,7 @@ def test_write_gives_json_with_passed_facts_and_outcomes(tmp_path: Path) -> None
         "log": "",
         "checks": [],
         "hint": "",
+        "lane": "",
     }
 
 
