@@ -65,9 +65,12 @@ def typecheck(session: nox.Session) -> None:
 @nox.session(python=PYTHONS)
 def tests(session: nox.Session) -> None:
     sync(session, "test")
-    # The Docker tests exercise images, not interpreters: they run in the first cell only.
-    docker = [] if session.python == PYTHONS[0] or session.posargs else ["-m", "not docker"]
-    session.run("pytest", *docker, *session.posargs)
+    # The integration tests (devpi, Docker, rehearsals) make their own cells on every Python
+    # whatever Python runs pytest: they run in the first cell only; the others run the unit and
+    # CLI tests, which exercise the library on their interpreter. --durations: where time goes.
+    first = session.python == PYTHONS[0] or session.posargs
+    scope = ["--durations=12"] if first else ["-m", "not integration"]
+    session.run("pytest", *scope, *session.posargs)
 
 
 if __name__ == "__main__":

@@ -78,5 +78,5 @@ def test_the_rehearsal_takes_the_version_from_tag(
         ["upload_testpypi", "-", "passed"],
         ["validate_rc", "3.12", "passed"],
     ]
-    dist = root / ".staged-release" / "rehearsal" / "dist"
+    dist = root / ".staged-release" / "rehearsal" / "dist-testpypi"  # the rc lane's build
     assert (dist / "tagged_app-3.1.0rc2-py3-none-any.whl").is_file()
