@@ -15,6 +15,7 @@ from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
+from release.e2e_settings import Stack, parse_e2e
 from release.errors import ConfigError
 from release.image_settings import ImagesSpec, parse_images
 from release.versions import quote, shorten
@@ -66,6 +67,7 @@ class Settings:
     indexes: dict[str, IndexSpec] = field(default_factory=dict)
     wait_budget: float = DEFAULT_WAIT_BUDGET
     images: ImagesSpec | None = None  # None: the project builds no images
+    e2e: Stack | None = None  # None: the project declares no E2E stack
 
 
 @cache
@@ -92,6 +94,7 @@ def parse_settings(table: dict[str, Any], builtin: Mapping[str, CheckSpec] = BUI
         indexes={n: _index(n, spec) for n, spec in table.get("indexes", {}).items()},
         wait_budget=float(table.get("wait-budget", DEFAULT_WAIT_BUDGET)),
         images=parse_images(table.get("images")),
+        e2e=parse_e2e(table.get("e2e")),
     )
 
 
