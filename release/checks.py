@@ -166,7 +166,7 @@ def expand(argv: Sequence[str], place: Place, installed: Installed) -> list[str]
             out += pytest_config(place.project)
         else:
             out.append(_replace(arg, values))
-    return _from_env(out, place.env)
+    return from_env(out, place.env)
 
 
 def _replace(arg: str, values: dict[str, str]) -> str:
@@ -175,7 +175,7 @@ def _replace(arg: str, values: dict[str, str]) -> str:
     return arg
 
 
-def _from_env(argv: list[str], env: Environment) -> list[str]:
+def from_env(argv: list[str], env: Environment) -> list[str]:
     """A bare program name that the environment installed runs from there, whatever PATH says."""
     program = env.bin / argv[0]
     return [str(program), *argv[1:]] if "/" not in argv[0] and program.exists() else argv

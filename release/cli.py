@@ -210,6 +210,23 @@ def cmd_images(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_e2e(args: argparse.Namespace) -> int:
+    from release.context import open_run
+    from release.e2e_stage import run_e2e
+
+    config = load_config(args.project)
+    with open_run(config, _options(args), args.progress) as run:
+        try:
+            result = run_e2e(run, args.stage)
+        except Unavailable as exc:
+            return _fail(exc.message, exc.hint, exc.exit_code, word="skipped")
+    for phase, seconds in result.phases().items():
+        print(f"{phase}: {seconds:.1f} s")
+    where = run.logs / args.stage
+    print(f"ok: the {args.stage} stack passed in {result.seconds:.1f} s (logs: {where})")
+    return 0
+
+
 def cmd_init(args: argparse.Namespace) -> int:
     from release.init import init
 
@@ -387,4 +404,5 @@ HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "init": cmd_init,
     "images": cmd_images,
     "candidate-checks": cmd_candidate_checks,
+    "e2e": cmd_e2e,
 }

@@ -61,6 +61,7 @@ class Candidate:
     manifest: Manifest
     version: ReleaseVersion
     listed: frozenset[Version]
+    wheel: Path  # the file of the manifest's wheel: dist/'s, or as downloaded from an index
 
 
 @dataclass(frozen=True)
@@ -93,7 +94,12 @@ def publish(run: Run, candidate: Candidate) -> list[Published]:
         _refuse_taken(run, candidate, list(plans.values()))
         new = [v for v in VARIANTS if _version_tag_action(plans[v]) is TagAction.PUSH]
         built = _build(run, candidate, engine, label, new)
-        return [_publish(engine, where, v, plans[v], built.get(v)) for v in VARIANTS]
+        published = [_publish(engine, where, v, plans[v], built.get(v)) for v in VARIANTS]
+    manifest = candidate.manifest
+    digests = {p.variant: p.digest for p in published}
+    record = results.ImagesRecord(where.name, manifest.version, manifest.wheel.sha256, digests)
+    results.record_images(run.state, record)  # what the post-publish E2E will pull
+    return published
 
 
 def preflight(run: Run, after: Path | None) -> Candidate:
@@ -116,7 +122,7 @@ def preflight(run: Run, after: Path | None) -> Candidate:
             hint="run upload_pypi, then validate_final on every Python, then images",
         )
     _ensure_validated(run, manifest, after)
-    return Candidate(spec, manifest, version, versions(listing))
+    return Candidate(spec, manifest, version, versions(listing), run.dist / wheel[0])
 
 
 def _ensure_validated(run: Run, manifest: Manifest, after: Path | None) -> None:
@@ -154,10 +160,10 @@ def _docker(run: Run, candidate: Candidate) -> Iterator[tuple[Engine, Destinatio
     """The engine, where to push, and the label of what this run starts (removed after)."""
     with ExitStack() as stack:
         engine = stack.enter_context(open_engine(run.state / "docker", run.progress))
-        address = stack.enter_context(_registry_address(run, candidate.spec))
+        address = stack.enter_context(registry_address(run, candidate.spec))
         label = f"images-{uuid.uuid4().hex[:12]}"
         stack.callback(remove_labelled, engine, label)
-        credentials = _credentials(run, candidate.spec, address)
+        credentials = registry_credentials(run, candidate.spec, address)
         if credentials is not None:  # to the engine through the SDK: never argv, never disk
             engine.client.login(credentials.username, credentials.password, registry=address)
         registry = Registry(address, http=run.http, credentials=credentials)
@@ -165,7 +171,7 @@ def _docker(run: Run, candidate: Candidate) -> Iterator[tuple[Engine, Destinatio
 
 
 @contextmanager
-def _registry_address(run: Run, spec: ImagesSpec) -> Iterator[str]:
+def registry_address(run: Run, spec: ImagesSpec) -> Iterator[str]:
     """The local stand-in with --indexes local (the one switch), else the configured registry."""
     if run.mode is Mode.LOCAL:
         with local_registry(run.state / "registry", run.progress) as address:
@@ -179,7 +185,7 @@ def _registry_address(run: Run, spec: ImagesSpec) -> Iterator[str]:
     yield spec.registry
 
 
-def _credentials(run: Run, spec: ImagesSpec, address: str) -> Credentials | None:
+def registry_credentials(run: Run, spec: ImagesSpec, address: str) -> Credentials | None:
     if run.mode is Mode.LOCAL:
         return None  # the stand-in needs none and never gets yours
     names = (spec.username_env or USERNAME_ENV, spec.password_env or PASSWORD_ENV)
@@ -220,12 +226,21 @@ def _build(
     run: Run, candidate: Candidate, engine: Engine, label: str, variants: list[str]
 ) -> dict[str, Built]:
     """Build the variants that are new (the common stages once), then smoke-test each."""
+    built = build_variants(run, engine, candidate, variants)
+    return {v: _smoked(run, engine, b, label, candidate) for v, b in built.items()}
+
+
+def build_variants(
+    run: Run, engine: Engine, candidate: Candidate, variants: list[str]
+) -> dict[str, Built]:
+    """The variants of the candidate's wheel, built and labelled (the E2E stages' candidates
+    too); the stage that held the wheelhouse is removed, so nothing stays untagged."""
     if not variants:
         return {}
     folder = _fresh(run.state / "images" / "context")
     image_build.dockerfile(folder, run.config.root)
     base, python = _base(run, engine, candidate.spec)
-    wheel, sha256 = run.dist / candidate.manifest.wheel.filename, candidate.manifest.wheel.sha256
+    wheel, sha256 = candidate.wheel, candidate.manifest.wheel.sha256
     run.progress.doing("the wheelhouse")
     wheelhouse.build(wheel, sha256, wheelhouse.SERVERS, run.trusted(), wheelhouse.Target(python),
                      folder / "wheelhouse", run.http, run.log("images", "wheelhouse"))  # fmt: skip
@@ -233,7 +248,7 @@ def _build(
     tagged = labels(candidate.version, git.head_revision(run.repo), sha256, None)
     built = {v: _built(run, engine, folder, v, args, tagged) for v in variants}
     _drop(engine, image_build.build(engine, folder, image_build.INTERMEDIATE, args, tagged))
-    return {v: _smoked(run, engine, b, label, candidate) for v, b in built.items()}
+    return built
 
 
 def _built(

@@ -63,6 +63,10 @@ LANES: Final[Mapping[Target, tuple[Stage, ...]]] = {
 }
 
 
+# The E2E gates: around the rc from TestPyPI, the wheel before PyPI, the published images.
+E2E_STAGES: Final = ("e2e_rc", "e2e_prepublish", "e2e_postpublish")
+
+
 @dataclass(frozen=True)
 class Trigger:
     event: Event

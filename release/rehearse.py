@@ -19,6 +19,9 @@ from release import git, interpreters, parallel, runner
 from release.build import build
 from release.bump import set_lock_version, set_version
 from release.context import LOGS, STATE_DIR, Options, Run, open_run
+from release.e2e import StackResult
+from release.e2e_stage import STAGES as E2E_STAGES
+from release.e2e_stage import run_e2e
 from release.errors import ConfigError, Interrupted
 from release.images import Published, publish_images
 from release.indexes import RELEASE, STAGING, Mode
@@ -150,6 +153,7 @@ def _lane(run: Run, part: Part, jobs: int, report: Report) -> None:
         "upload_testpypi": lambda: upload(run, STAGING),
         "upload_pypi": lambda: upload(run, RELEASE),
         "images": lambda: publish_images(run),
+        **{stage: _e2e(run, stage) for stage in E2E_STAGES},
     }
     lane = str(part.target)
     for stage in LANES[part.target]:
@@ -163,6 +167,10 @@ def _lane(run: Run, part: Part, jobs: int, report: Report) -> None:
             report.facts[stage.name] = _fact(result)
         else:
             report.outcomes.append(_skipped(stage.name, "not part of this rehearsal yet", lane))
+
+
+def _e2e(run: Run, stage: str) -> Callable[[], object]:
+    return lambda: run_e2e(run, stage)
 
 
 def _build(run: Run, part: Part) -> Manifest:
@@ -244,6 +252,8 @@ def _fact(result: object) -> object:
     """What the JSON report keeps of a stage's result."""
     if isinstance(result, Uploaded | Manifest):
         return dataclasses.asdict(result)
+    if isinstance(result, StackResult):
+        return {"seconds": result.seconds, "phases": result.phases(), "order": result.order()}
     if isinstance(result, list):  # the images stage's: one entry per variant
         return [dataclasses.asdict(r) for r in result if isinstance(r, Published)]
     return None if result is None else str(result)

@@ -54,3 +54,32 @@ def _read(path: Path) -> CellRecord | None:
         return CellRecord(**json.loads(path.read_text(encoding="utf-8")))
     except (OSError, ValueError, TypeError):
         return None  # unreadable: it proves nothing
+
+
+IMAGES = "images.json"
+
+
+@dataclass(frozen=True)
+class ImagesRecord:
+    """What the images stage published: the post-publish E2E pulls exactly these digests."""
+
+    name: str  # the repository within the registry
+    version: str
+    sha256: str  # the wheel the images hold
+    digests: dict[str, str]  # variant -> digest
+
+
+def record_images(state: Path, published: ImagesRecord) -> None:
+    path = state / RESULTS / IMAGES
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(asdict(published), indent=2) + "\n", encoding="utf-8")
+
+
+def published_images(state: Path, version: str, wheel_sha256: str) -> ImagesRecord | None:
+    """The images published for this very wheel and version, if the images stage ran."""
+    try:
+        data = json.loads((state / RESULTS / IMAGES).read_text(encoding="utf-8"))
+        held = ImagesRecord(**data)
+    except (OSError, ValueError, TypeError):
+        return None
+    return held if (held.version, held.sha256) == (version, wheel_sha256) else None

@@ -26,7 +26,9 @@ TAGS = {  # fixture -> the tag at HEAD (a static version needs none)
     "adopt-setuptools-scm": "v2.1.0rc1",
 }
 LANE_SESSIONS = ["version_check", "plan", "bump", "build", "upload_testpypi", "upload_pypi",
-                 "validate_rc-3.12", "validate_final-3.12", "images", "rehearse_rc"]  # fmt: skip
+                 "validate_rc-3.12", "validate_final-3.12", "candidate_checks-3.12", "e2e_rc",
+                 "e2e_prepublish", "e2e_postpublish", "images", "rehearse_rc",
+                 "rehearse_final"]  # fmt: skip
 
 
 @pytest.fixture(params=list(TAGS))

@@ -76,9 +76,9 @@ def test_a_registry_password_is_used_and_shown_nowhere(
         run = _public_run(root, tmp_path / "state", http)
         manifest = build(root, run.dist, run.config.name, parse_version("0.1.0"))
         assert run.config.settings.images is not None
-        candidate = Candidate(
-            run.config.settings.images, manifest, parse_version("0.1.0"), frozenset()
-        )
+        spec, version = run.config.settings.images, parse_version("0.1.0")
+        wheel = run.dist / manifest.wheel.filename
+        candidate = Candidate(spec, manifest, version, frozenset(), wheel)
         published = publish(run, candidate)
         held = Registry(guarded, http=http, credentials=Credentials(USER, CANARY))
         labels = held.labels("notes-service", "0.1.0") or {}

@@ -1,10 +1,14 @@
-"""The ASGI application: `notes_service.app:app` (a store in memory), or `create_app(store)`."""
+"""The ASGI application: `notes_service.app:app`, or `create_app(store)`.
+
+`app` keeps its notes in PostgreSQL when the environment has DATABASE_URL
+(`postgresql://USER:PASSWORD@HOST:PORT/DB`), else in memory."""
 
 from __future__ import annotations
 
 import contextlib
 import json
-from collections.abc import AsyncIterator
+import os
+from collections.abc import AsyncIterator, Mapping
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -12,13 +16,20 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from notes_service import installed_version
+from notes_service.postgres import PostgresStore, parse_url
 from notes_service.store import MemoryStore, NoteStore
 
 MAX_TEXT = 10_000  # characters: a note, not a file store
 
 
+def store_from(environ: Mapping[str, str]) -> NoteStore:
+    """PostgreSQL when DATABASE_URL is set (and not empty), else memory."""
+    url = environ.get("DATABASE_URL")
+    return PostgresStore(parse_url(url)) if url else MemoryStore()
+
+
 def create_app(store: NoteStore | None = None) -> Starlette:
-    notes = store if store is not None else MemoryStore()
+    notes = store if store is not None else store_from(os.environ)
 
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:

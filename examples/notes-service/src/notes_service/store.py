@@ -1,5 +1,5 @@
 """Where notes live. The app talks to the `NoteStore` protocol only, so a database-backed
-store (PostgreSQL, say) replaces `MemoryStore` without touching the routes."""
+store (`notes_service.postgres`) replaces `MemoryStore` without touching the routes."""
 
 from __future__ import annotations
 
