@@ -1,10 +1,11 @@
 """Checks run against the INSTALLED package, never the source tree.
 
 Built in: `compile` (byte-compile the installed modules), `import` (import every submodule) and
-`tests` (pytest on a copy of the project's tests/, outside the source tree). Anything else is a
-command from `[tool.staged-release.check.NAME]` with these placeholders: {python}, {project},
-{tests}, {tmp}, {installed} (as its own argument: one per installed top-level module) and
-{sources} (the same, copied out of site-packages for tools that treat it as a library).
+`tests` (pytest on a copy of the project's test directories, outside the source tree). Anything
+else is a command from `[tool.staged-release.check.NAME]` with these placeholders: {python},
+{project}, {tests} (as its own argument: every test directory's copy), {tmp}, {installed} (as its
+own argument: one per installed top-level module) and {sources} (the same, copied out of
+site-packages for tools that treat it as a library).
 """
 
 from __future__ import annotations
@@ -12,22 +13,18 @@ from __future__ import annotations
 import json
 import shutil
 import time
-from collections.abc import Sequence
+import tomllib
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
-from release import runner
+from release import layout, runner
 from release.environments import Environment
 from release.errors import CheckFailed, CommandFailed, CommandTimedOut
 from release.outcomes import CheckOutcome, CheckStatus
 from release.settings import CheckSpec
 
 SMOKE_BUDGET = 300.0  # seconds: importing a package takes seconds, not minutes
-# Where pytest looks for its configuration, in its order, and what marks its section there.
-_PYTEST_FILES = (
-    ("pytest.ini", None), (".pytest.ini", None), ("pyproject.toml", "[tool.pytest"),
-    ("tox.ini", "[pytest]"), ("setup.cfg", "[tool:pytest]"),
-)  # fmt: skip
 
 SMOKE = """
 import importlib, importlib.metadata, json, sys
@@ -77,7 +74,7 @@ class Installed:
 @dataclass(frozen=True)
 class Place:
     env: Environment
-    project: Path  # the source tree: only config and tests/ are read from it
+    project: Path  # the source tree: only configuration and tests are read from it
     tmp: Path  # the cell's own scratch directory; commands run here
     logs: Path  # the cell's live logs, one file per check
 
@@ -137,8 +134,8 @@ def _run_check(place: Place, spec: CheckSpec, installed: Installed, budget: floa
         _in_env(place, "compile", [python, "-m", "compileall", "-q", *installed.paths], budget)
     elif spec.name == "import" and not spec.run:
         _in_env(place, "import", [python, "-c", IMPORT_ALL, *installed.modules], budget)
-    elif any("{tests}" in a for a in spec.run) and not (place.project / "tests").is_dir():
-        return f"{place.project / 'tests'} does not exist"
+    elif any("{tests}" in a for a in spec.run) and not layout.test_directories(place.project):
+        return f"{place.project} has no tests (no testpaths, no {'/, '.join(layout.CONVENTIONAL)}/)"
     else:
         _in_env(place, spec.name, expand(spec.run, place, installed), budget)
     return None
@@ -154,11 +151,14 @@ def expand(argv: Sequence[str], place: Place, installed: Installed) -> list[str]
         "{project}": str(place.project),
         "{tmp}": str(place.tmp),
     }
-    if any("{tests}" in a for a in argv):
-        values["{tests}"] = str(_copy_tests(place))
+    tests = _copy_tests(place) if any("{tests}" in a for a in argv) else []
+    if tests:
+        values["{tests}"] = str(tests[0])  # inside a longer argument: the first one
     out: list[str] = []
     for arg in argv:
-        if arg == "{installed}":
+        if arg == "{tests}":
+            out += [str(t) for t in tests]
+        elif arg == "{installed}":
             out += installed.paths
         elif arg == "{sources}":
             out += _copy_installed(place, installed)
@@ -181,40 +181,59 @@ def from_env(argv: list[str], env: Environment) -> list[str]:
     return [str(program), *argv[1:]] if "/" not in argv[0] and program.exists() else argv
 
 
-def _copy_tests(place: Place) -> Path:
-    """A copy of tests/ (and a conftest.py beside it) in the cell, so pytest cannot import the
-    package from the source tree."""
-    target = place.tmp / "tests"
-    if not target.exists():
-        ignore = shutil.ignore_patterns("__pycache__", ".pytest_cache")
-        shutil.copytree(place.project / "tests", target, ignore=ignore)
-        if (place.project / "conftest.py").is_file():
-            shutil.copy2(place.project / "conftest.py", place.tmp / "conftest.py")
-    return target
+def _copy_tests(place: Place) -> list[Path]:
+    """A copy of each test directory (and a conftest.py beside them) in the cell, at the same
+    relative place, so pytest cannot import the package from the source tree."""
+    copies = []
+    ignore = shutil.ignore_patterns("__pycache__", ".pytest_cache")
+    for directory in layout.test_directories(place.project):
+        target = place.tmp / directory.relative_to(place.project)
+        if not target.exists():
+            shutil.copytree(directory, target, ignore=ignore)
+        copies.append(target)
+    if (place.project / "conftest.py").is_file():
+        shutil.copy2(place.project / "conftest.py", place.tmp / "conftest.py")
+    return copies
 
 
 def pytest_config(project: Path) -> list[str]:
-    """`-c FILE` for the project's pytest configuration, found as pytest finds it in a directory
-    (none: no arguments)."""
-    for name, marker in _PYTEST_FILES:
-        path = project / name
-        if path.is_file() and (marker is None or marker in path.read_text(errors="replace")):
-            return ["-c", str(path)]
-    return []
+    """`-c FILE` for the project's pytest configuration (none: no arguments)."""
+    config = layout.pytest_config(project)
+    return ["-c", str(config)] if config else []
 
 
 def _copy_installed(place: Place, installed: Installed) -> list[str]:
     """The installed modules copied out of site-packages, byte for byte: type checkers treat
-    site-packages as a library (mypy refuses a package there without py.typed)."""
+    site-packages as a library (mypy refuses a package there without py.typed). The files the
+    build backend wrote (a version file) are left out: they are no source the project lints."""
     target = place.tmp / "sources"
     copies = [target / Path(path).name for path in installed.paths]
+    generated = layout.generated_files(_pyproject(place.project))
     for path, copy in zip(installed.paths, copies, strict=True):
         if not copy.exists() and Path(path).is_dir():
-            shutil.copytree(path, copy, ignore=shutil.ignore_patterns("__pycache__"))
+            skip = layout.within(Path(path).name, generated)
+            shutil.copytree(path, copy, ignore=_leaving_out(Path(path), skip))
         elif not copy.exists():
             target.mkdir(parents=True, exist_ok=True)
             shutil.copy2(path, copy)
     return [str(c) for c in copies]
+
+
+def _leaving_out(root: Path, skip: set[PurePosixPath]) -> Callable[[str, list[str]], set[str]]:
+    """copytree's ignore: caches, and the files in `skip` (relative to `root`)."""
+
+    def ignore(directory: str, names: list[str]) -> set[str]:
+        here = PurePosixPath(Path(directory).relative_to(root))
+        return {n for n in names if n == "__pycache__" or here / n in skip}
+
+    return ignore
+
+
+def _pyproject(project: Path) -> dict[str, object]:
+    try:
+        return tomllib.loads((project / "pyproject.toml").read_text("utf-8"))
+    except (OSError, tomllib.TOMLDecodeError):
+        return {}  # the build read it; here it only names generated files
 
 
 def _in_env(place: Place, check: str, argv: Sequence[str], budget: float) -> runner.Completed:

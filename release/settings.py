@@ -43,7 +43,7 @@ class CheckSpec:
 # puts its source tree on sys.path; its pytest configuration is named ({pytest-config}).
 PYTEST = ("pytest", "-q", "-p", "no:cacheprovider", "--rootdir={tmp}", "{pytest-config}", "{tests}")
 # compile and import run inside the environment (see release.checks); tests runs pytest on a copy
-# of the project's tests/ against the installed package.
+# of the project's test directories against the installed package.
 BUILTIN = {
     "compile": CheckSpec("compile"),
     "import": CheckSpec("import"),

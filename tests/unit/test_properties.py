@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any, TypeVar
 
 import pytest
@@ -17,6 +17,7 @@ import tomlkit
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from release import layout
 from release.errors import ConfigError, ReleaseError, VersionMismatch
 from release.fixforward import parse_base, parse_consumed
 from release.github import TriggerFlags, read_payload, trigger_from
@@ -455,3 +456,21 @@ def test_any_payload_file_gives_a_payload_or_an_error(
     path = write(tmp_path_factory.mktemp("event"), "event.json", content)
     payload = outcome(lambda: read_payload({"GITHUB_EVENT_PATH": str(path)}))
     assert isinstance(payload, ReleaseError | dict)
+
+
+@given(st.sampled_from([name for name, _ in layout.PYTEST_FILES]), st.text())
+@example("pyproject.toml", "[tool.pytest.ini_options]\ntestpaths = 3\n")
+@example("pyproject.toml", "tool = 3\n")
+@example("pyproject.toml", '[tool]\npytest = "x"\n')
+@example("pyproject.toml", "[tool.pytest]\nini_options = [1]\n")
+@example("tox.ini", "[pytest]\ntestpaths = a\ntestpaths = b\n")
+@FAST
+def test_any_pytest_configuration_gives_testpaths(name: str, text: str) -> None:
+    found = layout.testpaths(name, text)
+    assert all(isinstance(p, str) for p in found)
+
+
+@given(TOML)
+@FAST
+def test_any_tool_table_gives_the_generated_files(tool: object) -> None:
+    assert all(isinstance(p, PurePosixPath) for p in layout.generated_files({"tool": tool}))

@@ -1,0 +1,111 @@
+"""Where a project keeps what its checks need besides the package: its test directories, as its
+pytest configuration names them, and the files its build backend writes into the package.
+
+Real projects do not all keep their tests in tests/ (pluggy's are in testing/, named by
+`testpaths` in tox.ini), and a version file that setuptools-scm or hatch-vcs writes at build time
+is in the wheel but in no source tree, so the project's linters never saw it.
+"""
+
+from __future__ import annotations
+
+import configparser
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+# Where pytest looks for its configuration, in its order, and what marks its section there.
+PYTEST_FILES = (
+    ("pytest.ini", None), (".pytest.ini", None), ("pyproject.toml", "[tool.pytest"),
+    ("tox.ini", "[pytest]"), ("setup.cfg", "[tool:pytest]"),
+)  # fmt: skip
+_SECTIONS = {"pytest.ini": "pytest", ".pytest.ini": "pytest", "tox.ini": "pytest"}
+CONVENTIONAL = ("tests", "test", "testing")  # where tests are when no testpaths says
+# Where each backend's configuration names the file it writes the version into.
+_VERSION_FILES = (
+    ("setuptools_scm", "version_file"), ("setuptools_scm", "write_to"),
+    ("hatch", "build", "hooks", "vcs", "version-file"), ("pdm", "version", "write_to"),
+    ("versioningit", "write", "file"),
+)  # fmt: skip
+
+
+def pytest_config(project: Path) -> Path | None:
+    """The file pytest takes its configuration from in `project`, found as pytest finds it."""
+    for name, marker in PYTEST_FILES:
+        path = project / name
+        if path.is_file() and (marker is None or marker in path.read_text(errors="replace")):
+            return path
+    return None
+
+
+def test_directories(project: Path) -> list[Path]:
+    """The directories `testpaths` names (globs allowed, inside the project only), else the
+    first conventional one that exists; none: the project has no tests."""
+    config = pytest_config(project)
+    named = testpaths(config.name, config.read_text(errors="replace")) if config else []
+    found = [d for pattern in named for d in _matches(project, pattern)]
+    return found or [project / n for n in CONVENTIONAL if (project / n).is_dir()][:1]
+
+
+def _matches(project: Path, pattern: str) -> list[Path]:
+    """The directories inside the project that a testpaths entry names."""
+    try:
+        found = sorted(project.glob(pattern))
+    except (ValueError, NotImplementedError):  # empty or absolute: names nothing of the project
+        return []
+    inside = project.resolve()
+    return [d for d in found if d.is_dir() and d.resolve().is_relative_to(inside)]
+
+
+def testpaths(name: str, text: str) -> list[str]:
+    """`testpaths` of one pytest configuration file's text (unreadable: none)."""
+    if name == "pyproject.toml":
+        try:
+            document = tomllib.loads(text)
+        except tomllib.TOMLDecodeError:
+            return []
+        return _toml_testpaths(document.get("tool"))
+    parser = configparser.ConfigParser(interpolation=None, strict=False)
+    try:
+        parser.read_string(text)
+    except configparser.Error:
+        return []
+    return parser.get(_SECTIONS.get(name, "tool:pytest"), "testpaths", fallback="").split()
+
+
+def _toml_testpaths(tool: Any) -> list[str]:
+    """[tool.pytest.ini_options] testpaths, or pytest 9's [tool.pytest] testpaths."""
+    table = _table(tool, "pytest")
+    value = _table(table, "ini_options").get("testpaths", table.get("testpaths", []))
+    if isinstance(value, str):
+        return [value]
+    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
+
+
+def _table(parent: Any, key: str) -> Mapping[str, Any]:
+    value = parent.get(key, {}) if isinstance(parent, Mapping) else {}
+    return value if isinstance(value, Mapping) else {}
+
+
+def generated_files(pyproject: Mapping[str, Any]) -> list[PurePosixPath]:
+    """The files the build backend writes (a version file), as the configuration names them."""
+    found = []
+    for *tables, key in _VERSION_FILES:
+        table = _table(pyproject, "tool")
+        for name in tables:
+            table = _table(table, name)
+        value = table.get(key)
+        if isinstance(value, str) and value:
+            found.append(PurePosixPath(value))
+    return found
+
+
+def within(module: str, files: list[PurePosixPath]) -> set[PurePosixPath]:
+    """Those of `files` that lie in the top-level package `module`, relative to it
+    (src/pluggy/_version.py -> _version.py for pluggy)."""
+    inside = set()
+    for path in files:
+        if module in path.parts[:-1]:
+            at = path.parts.index(module)
+            inside.add(PurePosixPath(*path.parts[at + 1 :]))
+    return inside
