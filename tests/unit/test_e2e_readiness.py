@@ -10,24 +10,10 @@ from release.e2e_probes import Answer
 from release.e2e_readiness import Gate, wait_ready
 from release.errors import CheckFailed
 from release.progress import Progress
-from release.wait import Clock
+from tests.unit.fake_clock import FakeTime
 
 MIGRATING = Answer(False, 'HTTP 503: {"detail": "applying migrations"}')
 UP = Answer(True, 'HTTP 200: {"netbox-version": "4.2.0"}')
-
-
-class FakeTime:
-    def __init__(self) -> None:
-        self.now = 100.0
-        self.slept: list[float] = []
-
-    def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-        self.now += seconds
-
-    @property
-    def clock(self) -> Clock:
-        return Clock(now=lambda: self.now, sleep=self.sleep)
 
 
 def gate(time: FakeTime, answers: list[Answer], **changes: object) -> Gate:
@@ -46,7 +32,7 @@ def gate(time: FakeTime, answers: list[Answer], **changes: object) -> Gate:
 
 
 def test_the_gate_opens_at_the_first_passing_answer_after_growing_pauses() -> None:
-    time, lines = FakeTime(), list[str]()
+    time, lines = FakeTime(now=100.0), list[str]()
     waited = wait_ready(
         gate(time, [MIGRATING] * 4 + [UP]), Progress(lines.append, background=False), time.clock
     )
@@ -59,7 +45,7 @@ def test_the_gate_opens_at_the_first_passing_answer_after_growing_pauses() -> No
 
 
 def test_a_probe_that_never_passes_fails_at_its_budget_naming_the_last_answer() -> None:
-    time = FakeTime()
+    time = FakeTime(now=100.0)
     with pytest.raises(CheckFailed) as caught:
         wait_ready(gate(time, [MIGRATING]), Progress(quiet=True, background=False), time.clock)
     assert time.now - 100 == pytest.approx(60)  # never a pause past the deadline
@@ -71,7 +57,7 @@ def test_a_probe_that_never_passes_fails_at_its_budget_naming_the_last_answer() 
 
 
 def test_the_stacks_budget_ends_the_wait_when_it_runs_out_first() -> None:
-    time = FakeTime()
+    time = FakeTime(now=100.0)
     closing = gate(time, [MIGRATING], stack_deadline=time.now + 10)
     with pytest.raises(CheckFailed) as caught:
         wait_ready(closing, Progress(quiet=True, background=False), time.clock)
@@ -82,7 +68,7 @@ def test_the_stacks_budget_ends_the_wait_when_it_runs_out_first() -> None:
 
 
 def test_a_container_that_exits_fails_at_once() -> None:
-    time = FakeTime()
+    time = FakeTime(now=100.0)
     died = gate(time, [MIGRATING], exited=lambda: "exited with 1: database unreachable")
     with pytest.raises(CheckFailed) as caught:
         wait_ready(died, Progress(quiet=True, background=False), time.clock)
@@ -91,7 +77,7 @@ def test_a_container_that_exits_fails_at_once() -> None:
 
 
 def test_the_heartbeat_names_the_wait_and_its_budget() -> None:
-    time, lines = FakeTime(), list[str]()
+    time, lines = FakeTime(now=100.0), list[str]()
     progress = Progress(lines.append, background=False, every=1.0, clock=lambda: time.now)
     answers = [MIGRATING] * 3 + [UP]
 

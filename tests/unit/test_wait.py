@@ -10,7 +10,8 @@ import pytest
 from release.errors import IntegrityError, NotYetListed
 from release.manifest import DistFile, Manifest
 from release.simple_api import ListedFile
-from release.wait import MAX_DELAY, Clock, delays, wait_until_listed
+from release.wait import MAX_DELAY, delays, wait_until_listed
+from tests.unit.fake_clock import FakeTime
 
 WHEEL = "proxbox_api-1.4.0rc1-py3-none-any.whl"
 SDIST = "proxbox_api-1.4.0rc1.tar.gz"
@@ -22,22 +23,6 @@ BOTH = [
     for f in MANIFEST.files
 ]
 ONLY_WHEEL = BOTH[:1]
-
-
-class FakeTime:
-    """A clock whose sleep advances now; it remembers every pause."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-        self.slept: list[float] = []
-
-    def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-        self.now += seconds
-
-    @property
-    def clock(self) -> Clock:
-        return Clock(now=lambda: self.now, sleep=self.sleep)
 
 
 def looks(*answers: list[ListedFile]) -> Callable[[], list[ListedFile]]:
