@@ -59,7 +59,9 @@ class Part:
     source: Path  # the copy it builds from
     tag: str | None  # the tag it checks (a dynamic version's; the rc part's)
     repo: Path  # where git tags are read: the project, or (the rc part) a copy without any
-    logs: str = ""  # a subdirectory of the logs, so two lanes keep apart
+    logs: str = ""  # the part's own name, so two lanes keep apart: its logs' subdirectory, and
+    # the key of its facts in the report (the last lane's stay at the top, where `images
+    # --after REPORT` reads the build)
 
 
 # The cells of each per-Python stage: stage -> the check of one Python.
@@ -156,6 +158,7 @@ def _lane(run: Run, part: Part, jobs: int, report: Report) -> None:
         **{stage: _e2e(run, stage) for stage in E2E_STAGES},
     }
     lane = str(part.target)
+    facts = report.facts.setdefault(part.logs, {}) if part.logs else report.facts
     for stage in LANES[part.target]:
         if not report.passed:
             report.outcomes.append(_skipped(stage.name, _why_skipped(report), lane))
@@ -164,7 +167,7 @@ def _lane(run: Run, part: Part, jobs: int, report: Report) -> None:
         elif stage.name in steps:
             outcome, result = _stage(run, stage.name, "-", steps[stage.name], lane)
             report.outcomes.append(outcome)
-            report.facts[stage.name] = _fact(result)
+            facts[stage.name] = _fact(result)
         else:
             report.outcomes.append(_skipped(stage.name, "not part of this rehearsal yet", lane))
 

@@ -37,8 +37,11 @@ def test_the_final_rehearsal_of_the_example_passes_every_stage(
     env.pop("UV_OFFLINE", None)
     argv = [sys.executable, "-m", "release", "-q", "rehearse", "final", "--project", str(root)]
     done = subprocess.run([*argv, "--report", str(report)], env=env, capture_output=True, text=True)
-    outcomes = json.loads(report.read_text())["outcomes"]
+    data = json.loads(report.read_text())
+    outcomes = data["outcomes"]
     assert done.returncode == 0, done.stdout + done.stderr
+    # Each lane's build is in the report: the rc lane's under "rc", the PyPI lane's at the top.
+    assert (data["rc"]["build"]["version"], data["build"]["version"]) == ("0.1.0rc1", "0.1.0")
     assert [(o["lane"], o["stage"]) for o in outcomes] == LANE
     assert {o["status"] for o in outcomes} == {"passed"}
     ours = engine.client.containers.list(all=True, filters={"label": LABEL}, sparse=True)
