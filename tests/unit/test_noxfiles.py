@@ -13,7 +13,9 @@ import pytest
 
 from release.init import IMPORT_LINE, NOXFILE_TEXT
 
-ROOT = Path(__file__).parents[2]
+# Absent where these tests run from a copy against the installed package (a validation cell of
+# this repository's own rehearsal): the source tree's noxfile is then not beside them.
+REPOSITORY_NOXFILE = Path(__file__).parents[2] / "noxfile.py"
 SCRIPT = re.compile(r"(?m)^# /// script\n((?:^#(?: .*)?\n)+)^# ///$")
 
 
@@ -29,16 +31,18 @@ def has_main_block(module: ast.Module) -> bool:
     )
 
 
-NOXFILES = {
-    "this repository": (ROOT / "noxfile.py").read_text(),
-    "written by init": NOXFILE_TEXT.format(
-        requirement="staged-release>=1.0", import_line=IMPORT_LINE
-    ),
-}
+WRITTEN = NOXFILE_TEXT.format(requirement="staged-release>=1.0", import_line=IMPORT_LINE)
+NOXFILES = [
+    pytest.param(REPOSITORY_NOXFILE, id="this repository", marks=pytest.mark.skipif(
+        not REPOSITORY_NOXFILE.is_file(), reason="the source tree is not beside these tests"
+    )),
+    pytest.param(WRITTEN, id="written by init"),
+]  # fmt: skip
 
 
-@pytest.mark.parametrize("text", NOXFILES.values(), ids=NOXFILES.keys())
-def test_a_noxfile_follows_the_conventions(text: str) -> None:
+@pytest.mark.parametrize("noxfile", NOXFILES)
+def test_a_noxfile_follows_the_conventions(noxfile: Path | str) -> None:
+    text = noxfile.read_text() if isinstance(noxfile, Path) else noxfile
     module = ast.parse(text)
     block = SCRIPT.search(text)
     assert block is not None
@@ -51,7 +55,7 @@ def test_a_noxfile_follows_the_conventions(text: str) -> None:
 
 
 def test_the_written_noxfile_names_staged_release_and_imports_the_sessions() -> None:
-    text = NOXFILES["written by init"]
+    text = WRITTEN
     assert '"staged-release>=1.0"' in text
     assert "\nimport release.sessions  # noqa: F401" in text
     compile(text, "noxfile.py", "exec")
