@@ -27,7 +27,14 @@ from docker.models.containers import Container
 
 from release import e2e_docker, e2e_probes, e2e_setup, runner
 from release.docker_engine import Engine, remove_labelled
-from release.e2e_placeholders import expand, expand_all, service_values, setup_values
+from release.e2e_placeholders import (
+    HOST,
+    expand,
+    expand_all,
+    service_url,
+    service_values,
+    setup_values,
+)
 from release.e2e_readiness import Gate, wait_ready
 from release.e2e_settings import (
     CommandProbe,
@@ -43,7 +50,6 @@ from release.image_build import free_port
 from release.progress import Progress
 
 Verify = Callable[[str, list[str], dict[str, str]], None]
-HOST = "127.0.0.1"
 _HTTP_ERRORS = (httpx.HTTPError, OSError)
 # What a failure of the stack raises: ours, and the engine's or HTTP's own errors.
 _FAILURES = (ReleaseError, docker.errors.DockerException, httpx.HTTPError, OSError)
@@ -320,7 +326,7 @@ def verify_env(
     secret also as E2E_SECRET_<NAME>, a name runner redacts whatever the step is called."""
     env: dict[str, str] = {}
     for service, port in ports.items():
-        env[f"E2E_{_variable(service)}_URL"] = f"http://{HOST}:{port}"
+        env[f"E2E_{_variable(service)}_URL"] = service_url(port)
         env[f"E2E_{_variable(service)}_PORT"] = str(port)
     for step, value in made.items():
         env[f"E2E_SETUP_{_variable(step)}"] = value

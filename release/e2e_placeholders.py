@@ -15,6 +15,7 @@ from release.errors import ConfigError
 _NAME = r"[a-z][a-z0-9_-]*(?:\.[a-z0-9][a-z0-9_-]*)*"
 _TOKEN = re.compile(rf"\{{\{{({_NAME})\}}\}}|\{{({_NAME})\}}")
 PLAIN = ("port", "project", "version")
+HOST = "127.0.0.1"  # where every service of the stack listens (host networking)
 
 
 def names(text: str) -> list[str]:
@@ -52,8 +53,12 @@ def service_values(ports: Mapping[str, int]) -> dict[str, str]:
     values: dict[str, str] = {}
     for name, port in ports.items():
         values[f"services.{name}.port"] = str(port)
-        values[f"services.{name}.url"] = f"http://127.0.0.1:{port}"
+        values[f"services.{name}.url"] = service_url(port)
     return values
+
+
+def service_url(port: int) -> str:
+    return f"http://{HOST}:{port}"
 
 
 def setup_values(found: Mapping[str, str]) -> dict[str, str]:

@@ -8,10 +8,7 @@ a quick service is seen at once and a NetBox migrating for twenty minutes is ask
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from dataclasses import dataclass
-
-from release import wait
 
 _SHOWN = 120  # characters of a body quoted in an answer
 
@@ -20,10 +17,6 @@ _SHOWN = 120  # characters of a body quoted in an answer
 class Answer:
     passed: bool
     summary: str  # what the service said, for progress lines and the error ("HTTP 503: ...")
-
-
-def delays() -> Iterator[float]:
-    return wait.delays()
 
 
 def pause(delay: float, left: float) -> float:

@@ -17,7 +17,7 @@ from release import e2e_probes, runner
 from release.e2e_probes import Answer
 from release.errors import CheckFailed
 from release.progress import Progress, span
-from release.wait import Clock
+from release.wait import Clock, delays
 
 _NAP = 0.2  # seconds between looks at the cancellation while pausing
 _LOOK_TIMEOUT = 10.0  # seconds one look may take (an HTTP request, a command in the container)
@@ -53,7 +53,7 @@ class Gate:
 def wait_ready(gate: Gate, progress: Progress, clock: Clock = CANCELLABLE) -> float:
     """The seconds from its start until the probe passed; CheckFailed when it cannot pass."""
     progress.doing(f"waiting for {gate.service}: {gate.what} (budget {gate.budget:g} s)")
-    pauses, last = e2e_probes.delays(), ""
+    pauses, last = delays(), ""
     while True:
         runner.CANCEL.check()
         answer = gate.look(max(0.5, min(_LOOK_TIMEOUT, gate.deadline - clock.now())))

@@ -21,7 +21,7 @@ from pathlib import Path
 from release import checks, environments, results, runner
 from release.base_image import ensure_base
 from release.context import Run
-from release.docker_engine import Engine, open_engine, remove_labelled
+from release.docker_engine import Engine, open_engine
 from release.e2e import StackResult, run_stack
 from release.errors import CheckFailed, CommandFailed, ConfigError, NotYetListed, Unavailable
 from release.fetch import fetch
@@ -30,8 +30,8 @@ from release.images import Candidate, build_variants, registry_address, registry
 from release.indexes import RELEASE, STAGING, Mode
 from release.lanes import E2E_STAGES
 from release.manifest import Manifest, verified
-from release.settings import BUILTIN, CheckSpec
-from release.validate import runtime_requirements
+from release.settings import BUILTIN
+from release.validate import check_tools, runtime_requirements
 from release.versions import parse_version
 
 STAGES = E2E_STAGES
@@ -59,7 +59,8 @@ def run_e2e(run: Run, stage: str) -> StackResult:
             hint="declare its services, setup and verify steps (see the README) to gate on it",
         )
     subject = _subject(run, stage)
-    with open_engine(run.state / "docker", run.progress) as engine, _label(engine) as label:
+    label = f"e2e-{uuid.uuid4().hex[:12]}"  # run_stack removes all it labels, on any way out
+    with open_engine(run.state / "docker", run.progress) as engine:
         variants = sorted({s.candidate for s in stack.services if s.candidate})
         verify = _verifier(run, stage, subject)
         with _candidates(run, stage, engine, subject, variants) as candidates:
@@ -87,15 +88,6 @@ def _subject(run: Run, stage: str) -> Subject:
     target = run.state / "e2e" / stage / manifest.wheel.filename
     target.unlink(missing_ok=True)  # always the index's bytes, fetched now
     return Subject(manifest, fetch(run.http, listed.url, target, manifest.wheel.sha256))
-
-
-@contextlib.contextmanager
-def _label(engine: Engine) -> Iterator[str]:
-    label = f"e2e-{uuid.uuid4().hex[:12]}"
-    try:
-        yield label
-    finally:
-        remove_labelled(engine, label)
 
 
 @contextlib.contextmanager
@@ -186,13 +178,8 @@ def _place(run: Run, stage: str, subject: Subject) -> checks.Place:
 
 
 def _test_tools(run: Run) -> list[str]:
-    spec: CheckSpec = next(
-        (c for c in run.config.settings.checks if c.name == "tests"), BUILTIN["tests"]
-    )
-    tools = list(spec.requires)
-    tools += [r for g in spec.groups for r in environments.locked_group(run.config.root, g)]
-    tools += [r for e in spec.extras for r in environments.locked_extra(run.config.root, e)]
-    return list(dict.fromkeys(tools))
+    spec = next((c for c in run.config.settings.checks if c.name == "tests"), BUILTIN["tests"])
+    return check_tools(run.config.root, [spec])
 
 
 def _run_step(place: checks.Place, name: str, argv: list[str], env: dict[str, str]) -> None:

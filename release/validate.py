@@ -10,7 +10,7 @@ from __future__ import annotations
 import email.parser
 import shutil
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -216,9 +216,12 @@ def top_level_modules(names: Iterable[str]) -> list[str]:
 
 
 def _tools(run: Run) -> list[str]:
-    """What the checks need: their requirements, and their groups and extras as uv.lock pins
-    them."""
-    specs, root = run.config.settings.checks, run.config.root
+    return check_tools(run.config.root, run.config.settings.checks)
+
+
+def check_tools(root: Path, specs: Sequence[CheckSpec]) -> list[str]:
+    """What the checks need: their requirements, and their groups and extras as the project's
+    uv.lock pins them."""
     tools = [r for spec in specs for r in spec.requires]
     for group in dict.fromkeys(g for spec in specs for g in spec.groups):
         tools += environments.locked_group(root, group)

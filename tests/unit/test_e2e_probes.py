@@ -9,12 +9,12 @@ import pytest
 
 from release.e2e_probes import (
     Answer,
-    delays,
     judge_command,
     judge_http,
     pause,
     unreachable,
 )
+from release.wait import delays
 
 STATUS = '{"django-version": "5.1", "netbox-version": "4.2.0", "python-version": "3.12"}'
 
