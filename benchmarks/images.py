@@ -25,14 +25,16 @@ from typing import TypeVar
 
 import httpx
 
-from release import image_build, indexes, wheelhouse
-from release.base_image import ensure_base
-from release.docker_engine import Engine, open_engine, remove_labelled
-from release.image_build import Built
-from release.image_tags import VARIANTS
-from release.manifest import sha256_of
-from release.registry import local_registry
-from release.settings import Settings
+from release.artifacts.manifest import sha256_of
+from release.config.settings import Settings
+from release.containers.base_image import ensure_base
+from release.containers.engine import Engine, open_engine, remove_labelled
+from release.containers.registry import local_registry
+from release.images import _build as image_build
+from release.images import _wheelhouse as wheelhouse
+from release.images._build import Built
+from release.images._tags import VARIANTS
+from release.index import profiles as indexes
 from tests.integration.examples import NOTES, build_wheel
 
 T = TypeVar("T")

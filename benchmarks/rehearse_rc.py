@@ -20,17 +20,17 @@ from pathlib import Path
 
 import httpx
 
-from release import runner
-from release.build import build
-from release.devpi import local_indexes
-from release.manifest import Manifest
-from release.progress import Progress
-from release.project import load_config
+from release.artifacts.build import build
+from release.artifacts.manifest import Manifest
+from release.config.project import load_config
+from release.core import runner
+from release.core.progress import Progress
+from release.index.devpi import local_indexes
+from release.index.simple_api import fetch_listing
 from release.rehearse import Rehearsal, rehearse_rc
-from release.simple_api import fetch_listing
-from release.upload_rules import missing
-from release.versions import parse_version
-from release.wait import wait_until_listed
+from release.upload._listing import wait_until_listed
+from release.upload._rules import missing
+from release.versioning.versions import parse_version
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -10,10 +10,10 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TypeAlias
 
-from release import indexes
-from release.errors import UsageError
-from release.lanes import E2E_STAGES
-from release.versions import Kind
+from release.core.errors import UsageError
+from release.index import profiles as indexes
+from release.lanes.plan import E2E_STAGES
+from release.versioning.versions import Kind
 
 KINDS = [k.value for k in Kind]
 DESCRIPTION = "Carry a Python package from a version tag to a verified release."

@@ -21,9 +21,9 @@ from typing import TYPE_CHECKING
 
 from packaging.version import Version
 
-from release import git, github, indexes, runner
 from release.arguments import KINDS, parser
-from release.errors import (
+from release.core import git, runner
+from release.core.errors import (
     CheckFailed,
     ConfigError,
     Interrupted,
@@ -31,23 +31,30 @@ from release.errors import (
     Unavailable,
     UsageError,
 )
-from release.outcomes import CheckOutcome, CheckStatus, Status
-from release.progress import Progress
+from release.core.progress import Progress
+from release.index import profiles as indexes
+from release.lanes import github
+from release.lanes.report import CheckOutcome, CheckStatus, Status
 
 if TYPE_CHECKING:
     from release.context import Options, Run
-    from release.validate import CellResult
-from release.fixforward import ensure_unconsumed, next_version, parse_base, parse_consumed
-from release.lanes import Event, Plan, make_plan
-from release.project import Config, load_config, read_lock_version
-from release.version_check import (
+    from release.validation.validate import CellResult
+from release.config.project import Config, load_config, read_lock_version
+from release.lanes.plan import Event, Plan, make_plan
+from release.versioning.check import (
     VersionSources,
     pick_head_tag,
     resolve_tag,
     tagged_version,
     verify,
 )
-from release.versions import Kind, ReleaseVersion, consumed_from_tags, parse_version
+from release.versioning.fixforward import (
+    ensure_unconsumed,
+    next_version,
+    parse_base,
+    parse_consumed,
+)
+from release.versioning.versions import Kind, ReleaseVersion, consumed_from_tags, parse_version
 
 SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
@@ -103,7 +110,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from release.build import build
+    from release.artifacts.build import build
 
     config = load_config(args.project)
     if args.index:
@@ -119,7 +126,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 def cmd_upload(args: argparse.Namespace) -> int:
     from release.context import open_run
-    from release.upload import upload
+    from release.upload.stage import upload
 
     config = _with_budget(load_config(args.project), args.wait_budget)
     with open_run(config, _options(args), args.progress) as run:
@@ -133,7 +140,7 @@ def cmd_upload(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from release.validate import validate
+    from release.validation.validate import validate
 
     stage = args.stage or ("validate_rc" if args.index == indexes.STAGING else "validate_final")
     result = _cell(args, stage, lambda run: validate(run, stage, args.index, args.python))
@@ -142,7 +149,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_candidate_checks(args: argparse.Namespace) -> int:
-    from release.validate import CANDIDATE, candidate_checks
+    from release.validation.validate import CANDIDATE, candidate_checks
 
     result = _cell(args, CANDIDATE, lambda run: candidate_checks(run, args.python))
     print(f"ok: {result.wheel} from dist/ passes its checks on Python {args.python}")
@@ -193,7 +200,7 @@ def cmd_rehearse(args: argparse.Namespace) -> int:
 
 def cmd_images(args: argparse.Namespace) -> int:
     from release.context import open_run
-    from release.images import publish_images
+    from release.images.stage import publish_images
 
     config = load_config(args.project)
     with open_run(config, _options(args), args.progress) as run:
@@ -212,7 +219,7 @@ def cmd_images(args: argparse.Namespace) -> int:
 
 def cmd_e2e(args: argparse.Namespace) -> int:
     from release.context import open_run
-    from release.e2e_stage import run_e2e
+    from release.e2e.stage import run_e2e
 
     config = load_config(args.project)
     with open_run(config, _options(args), args.progress) as run:
@@ -236,7 +243,7 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
-    from release import schemas
+    from release.config import schemas
 
     config = load_config(args.project)  # validates [tool.staged-release] against the schema
     checked = schemas.check_project(config.root)
@@ -279,7 +286,7 @@ def cmd_bump(args: argparse.Namespace) -> int:
     if config.version is None:  # the tag is the version: there is nothing to write
         print(_bump_tag(config, version, create=args.tag))
         return 0
-    from release.bump import bump
+    from release.versioning.bump import bump
 
     bump(config.root, version)
     print(f"bumped {config.name} {config.version} -> {version} (pyproject.toml, uv.lock)")
@@ -288,7 +295,7 @@ def cmd_bump(args: argparse.Namespace) -> int:
 
 def _bump_tag(config: Config, version: ReleaseVersion, *, create: bool) -> str:
     """The bump of a dynamic version: its tag, created at HEAD with --tag, else to create."""
-    from release.bump import tag_head
+    from release.versioning.bump import tag_head
 
     command = f"git tag {version.tag}"
     if not create:
@@ -355,8 +362,8 @@ def _consumed(config: Config, args: argparse.Namespace) -> frozenset[Version]:
 
 def _history(config: Config, args: argparse.Namespace) -> frozenset[Version]:
     from release.context import Options, open_run
-    from release.errors import IndexUnavailable
-    from release.history import consumed_versions
+    from release.core.errors import IndexUnavailable
+    from release.index.history import consumed_versions
 
     # Only the publishing indexes are read: no local dependency index needs to start.
     options = Options(indexes.read_mode(args.indexes, os.environ), indexes.RELEASE)

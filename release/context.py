@@ -11,12 +11,12 @@ from pathlib import Path
 
 import httpx
 
-from release import indexes
-from release.devpi import local_indexes
-from release.indexes import Index, LocalEndpoints, Mode
-from release.progress import Progress
-from release.project import Config
-from release.simple_api import TIMEOUT, ListedFile, fetch_listing
+from release.config.project import Config
+from release.core.progress import Progress
+from release.index import profiles as indexes
+from release.index.devpi import local_indexes
+from release.index.profiles import Index, LocalEndpoints, Mode
+from release.index.simple_api import TIMEOUT, ListedFile, fetch_listing
 
 STATE_DIR = ".staged-release"
 LOGS = "logs"

@@ -20,14 +20,15 @@ from typing import Any
 
 import tomlkit
 
-from release import detect, runner
-from release.build import version_env
-from release.errors import ConfigError
-from release.project import load_toml, read_pythons
-from release.settings import parse_settings
-from release.source import copy_source
-from release.validate import top_level_modules
-from release.versions import parse_version
+from release.artifacts.build import version_env
+from release.artifacts.source import copy_source
+from release.config import detect
+from release.config.project import load_toml, read_pythons
+from release.config.settings import parse_settings
+from release.core import runner
+from release.core.errors import ConfigError
+from release.validation.validate import top_level_modules
+from release.versioning.versions import parse_version
 
 NOXFILE = "noxfile.py"
 _UNPINNED = (

@@ -15,26 +15,27 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
-from release import git, interpreters, parallel, runner
-from release.build import build
-from release.bump import set_lock_version, set_version
+from release.artifacts.build import build
+from release.artifacts.manifest import Manifest
+from release.artifacts.source import copy_source
+from release.config.project import Config, load_config, read_lock_version
 from release.context import LOGS, STATE_DIR, Options, Run, open_run
-from release.e2e import StackResult
-from release.e2e_stage import STAGES as E2E_STAGES
-from release.e2e_stage import run_e2e
-from release.errors import ConfigError, Interrupted
-from release.images import Published, publish_images
-from release.indexes import RELEASE, STAGING, Mode
-from release.lanes import LANES, Target, target_for
-from release.manifest import Manifest
-from release.outcomes import Outcome, Report, Status, attempt
-from release.progress import Progress
-from release.project import Config, load_config, read_lock_version
-from release.source import copy_source
-from release.upload import Uploaded, upload
-from release.validate import CANDIDATE, CellResult, candidate_checks, validate
-from release.version_check import TAG_HEAD_HINT, VersionSources, pick_head_tag, verify
-from release.versions import Kind, ReleaseVersion, parse_version
+from release.core import git, parallel, runner
+from release.core.errors import ConfigError, Interrupted
+from release.core.progress import Progress
+from release.e2e.stack import StackResult
+from release.e2e.stage import STAGES as E2E_STAGES
+from release.e2e.stage import run_e2e
+from release.images.stage import Published, publish_images
+from release.index.profiles import RELEASE, STAGING, Mode
+from release.lanes.plan import LANES, Target, target_for
+from release.lanes.report import Outcome, Report, Status, attempt
+from release.upload.stage import Uploaded, upload
+from release.validation import interpreters
+from release.validation.validate import CANDIDATE, CellResult, candidate_checks, validate
+from release.versioning.bump import set_lock_version, set_version
+from release.versioning.check import TAG_HEAD_HINT, VersionSources, pick_head_tag, verify
+from release.versioning.versions import Kind, ReleaseVersion, parse_version
 
 T = TypeVar("T")
 REHEARSAL = "rehearsal"

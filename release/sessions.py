@@ -24,8 +24,8 @@ from pathlib import Path
 
 import nox
 
-from release import interpreters
-from release.project import read_pythons
+from release.config.project import read_pythons
+from release.validation import interpreters
 
 ROOT = Path.cwd()  # nox loads a noxfile from its own directory: the project's
 PYTHONS = read_pythons(ROOT)

@@ -15,14 +15,14 @@ from pathlib import Path
 import httpx
 import pytest
 
-from release.build import build
+from release.artifacts.build import build
+from release.artifacts.manifest import Manifest
+from release.config.project import load_config
 from release.context import Run
-from release.devpi import local_indexes
-from release.indexes import LOCAL, LocalEndpoints, Mode
-from release.manifest import Manifest
-from release.progress import Progress
-from release.project import load_config
-from release.versions import parse_version
+from release.core.progress import Progress
+from release.index.devpi import local_indexes
+from release.index.profiles import LOCAL, LocalEndpoints, Mode
+from release.versioning.versions import parse_version
 
 HERE = Path(__file__).parent
 DOCKER_MODULES = ("docker", "test_images_build.py", "test_images.py")  # they need an engine

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from release.build import build
-from release.errors import VersionMismatch
-from release.metadata import built_version
-from release.versions import parse_version
+from release.artifacts.build import build
+from release.artifacts.metadata import built_version
+from release.core.errors import VersionMismatch
+from release.versioning.versions import parse_version
 from tests.conftest import PROJECTS, cli
 
 

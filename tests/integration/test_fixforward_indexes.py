@@ -8,10 +8,10 @@ import httpx
 import pytest
 from uv import find_uv_bin
 
-from release import runner
-from release.errors import ConsumedVersion
-from release.indexes import LocalEndpoints
-from release.upload import upload
+from release.core import runner
+from release.core.errors import ConsumedVersion
+from release.index.profiles import LocalEndpoints
+from release.upload.stage import upload
 from tests.conftest import cli
 from tests.integration.conftest import build_at, make_run, unique, write_project
 

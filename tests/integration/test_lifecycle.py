@@ -11,18 +11,18 @@ from pathlib import Path
 import httpx
 import pytest
 
-from release.devpi import local_indexes
-from release.errors import NotYetListed
-from release.manifest import DistFile, Manifest
-from release.simple_api import fetch_listing
-from release.wait import wait_until_listed
+from release.artifacts.manifest import DistFile, Manifest
+from release.core.errors import NotYetListed
+from release.index.devpi import local_indexes
+from release.index.simple_api import fetch_listing
+from release.upload._listing import wait_until_listed
 from tests.integration.conftest import left_running, processes
 
 HOLDER = """
 import signal, sys, time
 from pathlib import Path
 from release.cli import _on_signal
-from release.devpi import local_indexes
+from release.index.devpi import local_indexes
 signal.signal(signal.SIGTERM, _on_signal)
 with local_indexes(Path(sys.argv[1])) as endpoints:
     print(endpoints.base_url, flush=True)

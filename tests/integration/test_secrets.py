@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from release.indexes import LocalEndpoints
+from release.index.profiles import LocalEndpoints
 from tests.conftest import cli
 from tests.integration.conftest import unique, write_project
 

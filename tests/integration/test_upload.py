@@ -11,14 +11,14 @@ from pathlib import Path
 import httpx
 import pytest
 
-from release import runner
+from release.artifacts.manifest import Manifest
 from release.context import Run
-from release.errors import ConsumedVersion, NotYetListed, VersionRuleError
-from release.indexes import LocalEndpoints
-from release.manifest import Manifest
-from release.progress import Progress
-from release.upload import upload
-from release.wait import wait_until_listed
+from release.core import runner
+from release.core.errors import ConsumedVersion, NotYetListed, VersionRuleError
+from release.core.progress import Progress
+from release.index.profiles import LocalEndpoints
+from release.upload._listing import wait_until_listed
+from release.upload.stage import upload
 from tests.conftest import git_tag
 from tests.integration.conftest import build_at, make_run, unique
 

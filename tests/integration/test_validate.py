@@ -10,13 +10,13 @@ from pathlib import Path
 import httpx
 import pytest
 
-from release import results
-from release.errors import CheckFailed, IntegrityError
-from release.indexes import LocalEndpoints
-from release.outcomes import CheckStatus
-from release.project import DEFAULT_PYTHONS
-from release.upload import upload
-from release.validate import candidate_checks, expected_build, validate
+from release.config.project import DEFAULT_PYTHONS
+from release.core.errors import CheckFailed, IntegrityError
+from release.index.profiles import LocalEndpoints
+from release.lanes.report import CheckStatus
+from release.upload.stage import upload
+from release.validation import results
+from release.validation.validate import candidate_checks, expected_build, validate
 from tests.integration.conftest import build_at, make_run, unique
 
 

@@ -14,12 +14,19 @@ from packaging.tags import Tag
 from packaging.utils import parse_wheel_filename
 from packaging.version import Version
 
-from release import indexes
-from release.errors import IntegrityError
-from release.manifest import sha256_of
-from release.settings import Settings
-from release.simple_api import fetch_listing, version_of
-from release.wheelhouse import NoCompatibleWheel, Pin, Target, build, choose_file, parse_pins
+from release.artifacts.manifest import sha256_of
+from release.config.settings import Settings
+from release.core.errors import IntegrityError
+from release.images._wheelhouse import (
+    NoCompatibleWheel,
+    Pin,
+    Target,
+    build,
+    choose_file,
+    parse_pins,
+)
+from release.index import profiles as indexes
+from release.index.simple_api import fetch_listing, version_of
 from tests.integration.examples import NOTES, build_wheel
 
 SERVERS = ("uvicorn", "granian")

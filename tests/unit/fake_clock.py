@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from release.wait import Clock
+from release.upload._listing import Clock
 
 
 class FakeTime:

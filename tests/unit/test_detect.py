@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from release.detect import (
+from release.config.detect import (
     TOOL_CHECKS,
     Dependencies,
     builtin_checks,
@@ -18,9 +18,9 @@ from release.detect import (
     tools_used,
     uses_pytest,
 )
-from release.errors import ConfigError
+from release.config.settings import BUILTIN
+from release.core.errors import ConfigError
 from release.init import Findings, settings_table, with_table
-from release.settings import BUILTIN
 
 TEST_DEPENDENCIES = [
     ({}, Dependencies()),

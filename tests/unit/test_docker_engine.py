@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from release.base_image import debootstrap_argv, tar_argv
-from release.docker_engine import (
+from release.containers.base_image import debootstrap_argv, tar_argv
+from release.containers.engine import (
     cache_dir,
     default_data_root,
     dockerd_argv,
@@ -18,7 +18,7 @@ from release.docker_engine import (
     new_run_dir,
     open_engine,
 )
-from release.errors import EngineUnavailable
+from release.core.errors import EngineUnavailable
 
 SOCKET_LIMIT = 107  # bytes in sun_path, less the terminating NUL
 

@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from release.build import check_built_versions, version_env
-from release.errors import ConfigError, LaneError, VersionMismatch, VersionRuleError
-from release.lanes import Event, Target, Trigger, make_plan
-from release.metadata import built_version
-from release.project import load_config
-from release.version_check import VersionSources, tagged_version, verify
-from release.versions import parse_version
+from release.artifacts.build import check_built_versions, version_env
+from release.artifacts.metadata import built_version
+from release.config.project import load_config
+from release.core.errors import ConfigError, LaneError, VersionMismatch, VersionRuleError
+from release.lanes.plan import Event, Target, Trigger, make_plan
+from release.versioning.check import VersionSources, tagged_version, verify
+from release.versioning.versions import parse_version
 
 PYTHONS = ("3.12",)
 

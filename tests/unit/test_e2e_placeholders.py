@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from release.e2e_placeholders import expand, names, service_values, setup_values
-from release.errors import ConfigError
+from release.config.placeholders import expand, names, service_values, setup_values
+from release.core.errors import ConfigError
 
 VALUES = {
     "port": "5432",

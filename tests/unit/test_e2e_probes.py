@@ -7,14 +7,14 @@ from itertools import accumulate, islice, pairwise
 
 import pytest
 
-from release.e2e_probes import (
+from release.e2e._probes import (
     Answer,
     judge_command,
     judge_http,
     pause,
     unreachable,
 )
-from release.wait import delays
+from release.upload._listing import delays
 
 STATUS = '{"django-version": "5.1", "netbox-version": "4.2.0", "python-version": "3.12"}'
 

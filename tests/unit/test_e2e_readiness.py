@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from release.e2e import verify_env
-from release.e2e_probes import Answer
-from release.e2e_readiness import Gate, wait_ready
-from release.errors import CheckFailed
-from release.progress import Progress
+from release.core.errors import CheckFailed
+from release.core.progress import Progress
+from release.e2e._probes import Answer
+from release.e2e._readiness import Gate, wait_ready
+from release.e2e.stack import verify_env
 from tests.unit.fake_clock import FakeTime
 
 MIGRATING = Answer(False, 'HTTP 503: {"detail": "applying migrations"}')

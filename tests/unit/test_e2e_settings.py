@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from release.e2e_profiles import NETBOX_TOKEN_COMMAND, PROFILES
-from release.e2e_settings import (
+from release.config._profiles import NETBOX_TOKEN_COMMAND, PROFILES
+from release.config.e2e import (
     CommandProbe,
     HttpProbe,
     HttpRequest,
@@ -17,9 +17,9 @@ from release.e2e_settings import (
     Start,
     VerifyStep,
 )
-from release.errors import ConfigError
-from release.project import load_config
-from release.settings import parse_settings, schema
+from release.config.project import load_config
+from release.config.settings import parse_settings, schema
+from release.core.errors import ConfigError
 
 PYPROJECT = """\
 [project]

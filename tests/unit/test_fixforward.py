@@ -5,14 +5,14 @@ from __future__ import annotations
 import pytest
 from packaging.version import Version
 
-from release.errors import ConsumedVersion, VersionRuleError
-from release.fixforward import (
+from release.core.errors import ConsumedVersion, VersionRuleError
+from release.versioning.fixforward import (
     ensure_unconsumed,
     next_version,
     parse_base,
     parse_consumed,
 )
-from release.versions import Kind, parse_version
+from release.versioning.versions import Kind, parse_version
 
 
 def consumed(*versions: str) -> frozenset[Version]:

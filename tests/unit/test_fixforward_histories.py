@@ -13,11 +13,17 @@ from collections.abc import Callable
 import pytest
 from packaging.version import Version
 
-from release.errors import ReleaseError
-from release.fixforward import ensure_publishable, ensure_unconsumed, next_version
-from release.lanes import Event, Trigger, make_plan
-from release.version_check import VersionSources
-from release.versions import Kind, ReleaseVersion, consumed_from_tags, parse_tag, parse_version
+from release.core.errors import ReleaseError
+from release.lanes.plan import Event, Trigger, make_plan
+from release.versioning.check import VersionSources
+from release.versioning.fixforward import ensure_publishable, ensure_unconsumed, next_version
+from release.versioning.versions import (
+    Kind,
+    ReleaseVersion,
+    consumed_from_tags,
+    parse_tag,
+    parse_version,
+)
 
 Consumed = frozenset[Version]
 
@@ -94,7 +100,7 @@ def _plan(seen: Consumed, tag: str) -> ReleaseVersion:
 
 def _upload(seen: Consumed, text: str) -> ReleaseVersion:
     version = parse_version(text)
-    ensure_publishable(version, seen)  # what release.upload asks before anything is sent
+    ensure_publishable(version, seen)  # what release.upload.stage asks before anything is sent
     return version
 
 

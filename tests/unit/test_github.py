@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from release.errors import ConfigError, LaneError
-from release.github import TriggerFlags, read_payload, trigger_from, write_outputs
-from release.lanes import Event, Target, Trigger
+from release.core.errors import ConfigError, LaneError
+from release.lanes.github import TriggerFlags, read_payload, trigger_from, write_outputs
+from release.lanes.plan import Event, Target, Trigger
 
 NO_FLAGS = TriggerFlags()
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 from packaging.version import Version
 
-from release import docker_engine
-from release.errors import ConfigError, ReleaseError
-from release.image_tags import (
+from release.containers import engine as docker_engine
+from release.core.errors import ConfigError, ReleaseError
+from release.images._tags import (
     OWNER_LABEL,
     VARIANTS,
     WHEEL_LABEL,
@@ -22,7 +22,7 @@ from release.image_tags import (
     tag_of,
     tags_for,
 )
-from release.versions import parse_version
+from release.versioning.versions import parse_version
 
 IMAGE = "127.0.0.1:5000/org/notes-service"
 OURS, OTHER = "a" * 64, "b" * 64

@@ -9,8 +9,9 @@ from __future__ import annotations
 import pytest
 from twine import repository, utils
 
-from release.errors import ConfigError, CredentialMissing
-from release.indexes import (
+from release.config.settings import IndexSpec, Settings
+from release.core.errors import ConfigError, CredentialMissing
+from release.index.profiles import (
     MODE_ENV,
     Index,
     LocalEndpoints,
@@ -20,7 +21,6 @@ from release.indexes import (
     publishing,
     read_mode,
 )
-from release.settings import IndexSpec, Settings
 
 LOCAL = LocalEndpoints("http://127.0.0.1:3141/")
 MIRROR = IndexSpec(

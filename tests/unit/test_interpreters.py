@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from release import interpreters
+from release.validation import interpreters
 
 
 def make_exe(path: Path) -> Path:

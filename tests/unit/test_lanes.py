@@ -5,16 +5,16 @@ from __future__ import annotations
 import pytest
 from packaging.version import Version
 
-from release.errors import (
+from release.core.errors import (
     ConsumedVersion,
     LaneError,
     ReleaseError,
     VersionMismatch,
     VersionRuleError,
 )
-from release.lanes import LANES, Event, Target, Trigger, make_plan, stage_names
-from release.version_check import VersionSources
-from release.versions import consumed_from_tags
+from release.lanes.plan import LANES, Event, Target, Trigger, make_plan, stage_names
+from release.versioning.check import VersionSources
+from release.versioning.versions import consumed_from_tags
 
 PYTHONS = ("3.11", "3.12", "3.13")
 D = Event.DISPATCH

@@ -7,9 +7,10 @@ from pathlib import Path, PurePosixPath
 
 import pytest
 
-from release import checks, environments, layout
-from release.outcomes import CheckStatus
-from release.settings import BUILTIN
+from release.config import layout
+from release.config.settings import BUILTIN
+from release.lanes.report import CheckStatus
+from release.validation import checks, environments
 
 
 @pytest.fixture

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from release import manifest
-from release.errors import IntegrityError
-from release.manifest import Manifest
+from release.artifacts import manifest
+from release.artifacts.manifest import Manifest
+from release.core.errors import IntegrityError
 
 WHEEL = "proxbox_api-1.4.0rc1-py3-none-any.whl"
 SDIST = "proxbox_api-1.4.0rc1.tar.gz"

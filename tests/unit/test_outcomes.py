@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from release.errors import CheckFailed, ConfigError, IntegrityError, Interrupted, ReleaseError
-from release.outcomes import CheckOutcome, CheckStatus, Outcome, Report, Status, attempt
+from release.core.errors import CheckFailed, ConfigError, IntegrityError, Interrupted, ReleaseError
+from release.lanes.report import CheckOutcome, CheckStatus, Outcome, Report, Status, attempt
 
 BUILD = Outcome("build", "-", Status.PASSED, 1.234)
 CELL = Outcome("validate_rc", "3.12", Status.FAILED, 12.0, "check 'import' failed", 1)

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from release.parallel import in_order
+from release.core.parallel import in_order
 
 
 def test_results_come_back_in_input_order_whatever_finishes_first() -> None:

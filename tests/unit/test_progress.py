@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from release.errors import CheckFailed
-from release.progress import Progress, span
+from release.core.errors import CheckFailed
+from release.core.progress import Progress, span
 
 
 class Clock:

@@ -17,15 +17,15 @@ import tomlkit
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from release import layout
-from release.errors import ConfigError, ReleaseError, VersionMismatch
-from release.fixforward import parse_base, parse_consumed
-from release.github import TriggerFlags, read_payload, trigger_from
-from release.lanes import Event, Target, Trigger, make_plan
-from release.project import load_config, read_lock_version
-from release.settings import parse_settings
-from release.version_check import VersionSources, pick_head_tag, verify
-from release.versions import (
+from release.config import layout
+from release.config.project import load_config, read_lock_version
+from release.config.settings import parse_settings
+from release.core.errors import ConfigError, ReleaseError, VersionMismatch
+from release.lanes.github import TriggerFlags, read_payload, trigger_from
+from release.lanes.plan import Event, Target, Trigger, make_plan
+from release.versioning.check import VersionSources, pick_head_tag, verify
+from release.versioning.fixforward import parse_base, parse_consumed
+from release.versioning.versions import (
     consumed_from_tags,
     is_tag_ref,
     loose_version,

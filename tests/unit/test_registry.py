@@ -9,8 +9,7 @@ import httpx
 import pytest
 import yaml
 
-from release.errors import RegistryUnavailable
-from release.registry import (
+from release.containers.registry import (
     Challenge,
     Credentials,
     Registry,
@@ -19,6 +18,7 @@ from release.registry import (
     pick_manifest,
     registry_config,
 )
+from release.core.errors import RegistryUnavailable
 
 
 def test_a_bearer_challenge_keeps_commas_inside_quoted_values() -> None:

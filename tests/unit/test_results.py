@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from release import results
-from release.results import CellRecord
+from release.validation import results
+from release.validation.results import CellRecord
 
 
 def cell(

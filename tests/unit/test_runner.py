@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from release import runner
-from release.errors import CommandFailed, CommandTimedOut, Interrupted, ToolMissing
+from release.core import runner
+from release.core.errors import CommandFailed, CommandTimedOut, Interrupted, ToolMissing
 
 CANARY = "canary-s3cr3t-7f1d"
 

@@ -7,9 +7,8 @@ from typing import Any
 
 import pytest
 
-from release.errors import ConfigError
-from release.project import load_config
-from release.settings import (
+from release.config.project import load_config
+from release.config.settings import (
     BUILTIN,
     DEFAULT_WAIT_BUDGET,
     CheckSpec,
@@ -17,6 +16,7 @@ from release.settings import (
     parse_settings,
     schema,
 )
+from release.core.errors import ConfigError
 
 
 def write_pyproject(root: Path, tool: str) -> Path:

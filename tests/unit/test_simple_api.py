@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from packaging.version import Version
 
-from release.simple_api import ListedFile, parse_html, parse_json, version_of, versions
+from release.index.simple_api import ListedFile, parse_html, parse_json, version_of, versions
 
 PAGE = "https://index.example.invalid/simple/proxbox-api/"
 SHA = "0123456789abcdef" * 4

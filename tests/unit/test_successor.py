@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from packaging.version import Version
 
-from release.errors import ConsumedVersion
-from release.fixforward import next_version, parse_consumed, successor
-from release.versions import Kind, parse_version
+from release.core.errors import ConsumedVersion
+from release.versioning.fixforward import next_version, parse_consumed, successor
+from release.versioning.versions import Kind, parse_version
 
 SUCCESSORS = [
     # (consumed version, everything consumed, the successor)

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from packaging.version import Version
 
-from release.manifest import DistFile, Manifest
-from release.simple_api import ListedFile
-from release.upload_rules import decide, missing, rc_precedes
-from release.versions import parse_version
+from release.artifacts.manifest import DistFile, Manifest
+from release.index.simple_api import ListedFile
+from release.upload._rules import decide, missing, rc_precedes
+from release.versioning.versions import parse_version
 
 WHEEL = "proxbox_api-1.4.0rc1-py3-none-any.whl"
 SDIST = "proxbox_api-1.4.0rc1.tar.gz"

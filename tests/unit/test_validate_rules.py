@@ -8,13 +8,18 @@ from pathlib import Path
 
 import pytest
 
-from release import checks, environments
-from release.errors import IntegrityError, NotYetListed
-from release.manifest import DistFile, Manifest
-from release.outcomes import CheckStatus
-from release.settings import CheckSpec
-from release.simple_api import ListedFile
-from release.validate import Expected, choose_wheel, runtime_requirements, top_level_modules
+from release.artifacts.manifest import DistFile, Manifest
+from release.config.settings import CheckSpec
+from release.core.errors import IntegrityError, NotYetListed
+from release.index.simple_api import ListedFile
+from release.lanes.report import CheckStatus
+from release.validation import checks, environments
+from release.validation.validate import (
+    Expected,
+    choose_wheel,
+    runtime_requirements,
+    top_level_modules,
+)
 
 WHEEL = "proxbox_api-1.4.0rc1-py3-none-any.whl"
 SDIST = "proxbox_api-1.4.0rc1.tar.gz"

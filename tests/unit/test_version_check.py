@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from release.errors import VersionMismatch, VersionRuleError
-from release.version_check import VersionSources, ci_tag, pick_head_tag, verify
+from release.core.errors import VersionMismatch, VersionRuleError
+from release.versioning.check import VersionSources, ci_tag, pick_head_tag, verify
 
 
 def test_all_sources_agree() -> None:

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from packaging.version import Version
 
-from release.errors import VersionRuleError
-from release.versions import Kind, consumed_from_tags, parse_tag, parse_version
+from release.core.errors import VersionRuleError
+from release.versioning.versions import Kind, consumed_from_tags, parse_tag, parse_version
 
 ACCEPTED_TAGS = [
     ("v1.4.0", "1.4.0", Kind.FINAL),

@@ -7,10 +7,10 @@ from itertools import islice, pairwise
 
 import pytest
 
-from release.errors import IntegrityError, NotYetListed
-from release.manifest import DistFile, Manifest
-from release.simple_api import ListedFile
-from release.wait import MAX_DELAY, delays, wait_until_listed
+from release.artifacts.manifest import DistFile, Manifest
+from release.core.errors import IntegrityError, NotYetListed
+from release.index.simple_api import ListedFile
+from release.upload._listing import MAX_DELAY, delays, wait_until_listed
 from tests.unit.fake_clock import FakeTime
 
 WHEEL = "proxbox_api-1.4.0rc1-py3-none-any.whl"

@@ -6,9 +6,8 @@ from __future__ import annotations
 import pytest
 from packaging.version import Version
 
-from release.errors import ConfigError
-from release.simple_api import ListedFile
-from release.wheelhouse import (
+from release.core.errors import ConfigError
+from release.images._wheelhouse import (
     NoCompatibleWheel,
     Pin,
     Target,
@@ -17,6 +16,7 @@ from release.wheelhouse import (
     platform_tags,
     requirements_text,
 )
+from release.index.simple_api import ListedFile
 
 A, B, C, D = "a" * 64, "b" * 64, "c" * 64, "d" * 64
 

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from release.base_image import ensure_base
-from release.docker_engine import Engine, open_engine
-from release.errors import EngineUnavailable
+from release.containers.base_image import ensure_base
+from release.containers.engine import Engine, open_engine
+from release.core.errors import EngineUnavailable
 from tests.integration.conftest import processes
 
 REQUIRED = "STAGED_RELEASE_REQUIRE_DOCKER"  # set by .ci/run

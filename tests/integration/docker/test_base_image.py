@@ -10,11 +10,11 @@ import threading
 from collections.abc import Iterator
 from contextlib import suppress
 
-import docker
 import pytest
 
-from release.base_image import ensure_base
-from release.docker_engine import LABEL, Engine, run_container
+import docker
+from release.containers.base_image import ensure_base
+from release.containers.engine import LABEL, Engine, run_container
 
 NAME = "staged-release-base-test"
 

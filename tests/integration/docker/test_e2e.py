@@ -26,14 +26,14 @@ from typing import Any
 import httpx
 import pytest
 
-from release import runner
-from release.docker_engine import LABEL, Engine
-from release.e2e import StackResult, run_stack
-from release.e2e_settings import Stack, parse_e2e
-from release.errors import CheckFailed
-from release.image_build import free_port
-from release.progress import Progress
-from release.settings import validate
+from release.config.e2e import Stack, parse_e2e
+from release.config.settings import validate
+from release.containers.engine import LABEL, Engine
+from release.core import runner
+from release.core.errors import CheckFailed
+from release.core.progress import Progress
+from release.e2e.stack import StackResult, run_stack
+from release.images._build import free_port
 
 MIGRATING = 3  # seconds the stand-in answers 503 before it is "migrated"
 SERVER = """\
@@ -272,11 +272,11 @@ HOLDER = """
 import json, signal, sys
 from pathlib import Path
 from release.cli import _on_signal
-from release.docker_engine import open_engine
-from release.e2e import run_stack
-from release.e2e_settings import parse_e2e
-from release.errors import ReleaseError
-from release.progress import Progress
+from release.containers.engine import open_engine
+from release.e2e.stack import run_stack
+from release.config.e2e import parse_e2e
+from release.core.errors import ReleaseError
+from release.core.progress import Progress
 signal.signal(signal.SIGTERM, _on_signal)
 where, base, label = Path(sys.argv[1]), sys.argv[2], sys.argv[3]
 stack = parse_e2e(json.loads(sys.argv[4]))

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from release.docker_engine import (
+from release.containers.engine import (
     LABEL,
     Engine,
     dockerd_program,
@@ -22,7 +22,7 @@ from release.docker_engine import (
     run_container,
     start_container,
 )
-from release.errors import CommandFailed, EngineUnavailable
+from release.core.errors import CommandFailed, EngineUnavailable
 from tests.integration.conftest import left_running
 from tests.integration.docker.conftest import engine_processes, run_dir
 
@@ -30,7 +30,7 @@ HOLDER = """
 import signal, sys, time
 from pathlib import Path
 from release.cli import _on_signal
-from release.docker_engine import private_engine
+from release.containers.engine import private_engine
 signal.signal(signal.SIGTERM, _on_signal)
 where = Path(sys.argv[1])
 with private_engine(where / "state", data_root=where / "data") as engine:

@@ -18,18 +18,18 @@ import bcrypt
 import httpx
 import pytest
 
-from release import runner
-from release.build import build
+from release.artifacts.build import build
+from release.config.project import load_config
+from release.containers.engine import Engine
+from release.containers.registry import Credentials, Registry
 from release.context import Run
-from release.docker_engine import Engine
-from release.image_build import free_port
-from release.image_tags import WHEEL_LABEL
-from release.images import Candidate, publish
-from release.indexes import RELEASE, Mode
-from release.progress import Progress
-from release.project import load_config
-from release.registry import Credentials, Registry
-from release.versions import parse_version
+from release.core import runner
+from release.core.progress import Progress
+from release.images._build import free_port
+from release.images._tags import WHEEL_LABEL
+from release.images.stage import Candidate, publish
+from release.index.profiles import RELEASE, Mode
+from release.versioning.versions import parse_version
 from tests.integration.examples import NOTES
 from tests.integration.test_secrets import _record_processes
 

@@ -25,10 +25,10 @@ import httpx
 import pytest
 import uv
 
-from release.docker_engine import LABEL, Engine, push
-from release.image_tags import VARIANTS, WHEEL_LABEL
-from release.manifest import Manifest, load
-from release.registry import Registry, local_registry
+from release.artifacts.manifest import Manifest, load
+from release.containers.engine import LABEL, Engine, push
+from release.containers.registry import Registry, local_registry
+from release.images._tags import VARIANTS, WHEEL_LABEL
 from tests.conftest import git_tag
 from tests.integration.examples import NOTES
 

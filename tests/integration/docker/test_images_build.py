@@ -14,19 +14,19 @@ from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
 
-import docker
 import httpx
 import pytest
 from docker.models.containers import Container
 from packaging.utils import parse_wheel_filename
 
-from release import indexes
-from release.base_image import ensure_base
-from release.docker_engine import LABEL, Engine, remove_labelled
-from release.image_tags import VARIANTS
-from release.manifest import sha256_of
-from release.settings import Settings
-from release.wheelhouse import Target, build
+import docker
+from release.artifacts.manifest import sha256_of
+from release.config.settings import Settings
+from release.containers.base_image import ensure_base
+from release.containers.engine import LABEL, Engine, remove_labelled
+from release.images._tags import VARIANTS
+from release.images._wheelhouse import Target, build
+from release.index import profiles as indexes
 from tests.integration.examples import NOTES, build_wheel
 
 BASE_PYTHON = "3.11"  # the debootstrap bookworm base's

@@ -17,14 +17,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-import docker
 import httpx
 import pytest
 import uv
 from docker.models.containers import Container
 
-from release.docker_engine import LABEL, Engine, remove_labelled
-from release.image_build import free_port
+import docker
+from release.containers.engine import LABEL, Engine, remove_labelled
+from release.images._build import free_port
 from tests.integration.examples import NOTES
 
 PATIENCE = 60.0  # seconds for PostgreSQL or the service to answer (measured: a few seconds)

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import httpx
 
-from release.docker_engine import LABEL, Engine, push
-from release.registry import Registry, local_registry
+from release.containers.engine import LABEL, Engine, push
+from release.containers.registry import Registry, local_registry
 from tests.integration.conftest import left_running, processes
 
 

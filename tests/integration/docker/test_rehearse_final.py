@@ -12,7 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from release.docker_engine import LABEL, Engine
+from release.containers.engine import LABEL, Engine
 from tests.integration.examples import NOTES
 
 LANE = [

@@ -1,0 +1,141 @@
+"""Build once: sdist and wheel with `build`, `twine check --strict`, then the manifest.
+
+Every later stage uses these exact bytes, proven by the manifest. The version inside both files
+must be the release's: a backend may read it from git or a file rather than from pyproject.toml.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from packaging.utils import canonicalize_name
+from packaging.version import InvalidVersion, Version
+
+from release.artifacts import manifest as manifests
+from release.artifacts.manifest import Manifest
+from release.artifacts.metadata import built_version, kind_of
+from release.core import runner
+from release.core.errors import ConfigError, VersionMismatch
+from release.index.simple_api import version_of
+from release.versioning.versions import ReleaseVersion, shorten, to_version
+
+DIST_SUFFIXES = (".whl", ".tar.gz")
+BUILD_BUDGET = 1800.0  # seconds: a build backend may compile extensions
+CHECK_BUDGET = 300.0  # seconds: `twine check` reads two archives
+
+
+def build(
+    root: Path,
+    dist: Path,
+    name: str,
+    version: ReleaseVersion,
+    log: Path | None = None,
+    *,
+    dynamic: bool = False,
+) -> Manifest:
+    """sdist and wheel of `root` into `dist`, checked and described by the manifest. A
+    `dynamic` version is handed to the backend, so it builds at the tag without .git."""
+    dist.mkdir(parents=True, exist_ok=True)
+    _refuse_foreign(dist, version.version)
+    _clear_previous(dist)
+    files = _run_backend(root, dist, version_env(name, version) if dynamic else {}, log)
+    try:
+        check_built_versions(files, version, dynamic=dynamic)
+    except VersionMismatch:
+        for path in files:  # a retry must not find them in dist/ as another version's files
+            path.unlink(missing_ok=True)
+        raise
+    argv = [sys.executable, "-m", "twine", "check", "--strict", *map(str, files)]
+    runner.run(argv, timeout=CHECK_BUDGET, log_to=log)
+    built = Manifest(
+        str(canonicalize_name(name)), str(version), tuple(map(manifests.describe, files))
+    )
+    manifests.write(dist, built)
+    return built
+
+
+def _run_backend(root: Path, dist: Path, env: dict[str, str], log: Path | None) -> list[Path]:
+    """`python -m build` (sdist, then the wheel from it): the files it left in `dist`."""
+    argv = [sys.executable, "-m", "build", "--installer", "uv", "--outdir", str(dist), str(root)]
+    runner.run(argv, env=env, timeout=BUILD_BUDGET, log_to=log)
+    files = sorted(p for p in dist.iterdir() if p.name.endswith(DIST_SUFFIXES))
+    _expect_both(files, dist)
+    return files
+
+
+def version_env(name: str, version: ReleaseVersion) -> dict[str, str]:
+    """The variables that set a VCS-derived version, so a copy without .git or a shallow clone
+    builds at the tag: setuptools-scm (which hatch-vcs uses) reads the first two, pdm-backend's
+    scm source the third."""
+    named = re.sub(r"[^A-Z0-9]+", "_", str(canonicalize_name(name)).upper())
+    return {
+        "SETUPTOOLS_SCM_PRETEND_VERSION": str(version),
+        f"SETUPTOOLS_SCM_PRETEND_VERSION_FOR_{named}": str(version),
+        "PDM_BUILD_SCM_VERSION": str(version),
+    }
+
+
+def check_built_versions(
+    files: Sequence[Path], version: ReleaseVersion, *, dynamic: bool = False
+) -> None:
+    """Every file's metadata must say the release version; the error names both versions."""
+    for path in files:
+        said = built_version(path)
+        if not _says(said, version):
+            raise VersionMismatch(
+                f"the built {kind_of(path)} says {shorten(said or 'no version')}, but the "
+                f"release is {version} ({path.name})",
+                hint=_mismatch_hint(version, dynamic=dynamic),
+            )
+
+
+def _says(said: str | None, version: ReleaseVersion) -> bool:
+    try:
+        return said is not None and to_version(said) == version.version
+    except InvalidVersion:
+        return False
+
+
+def _mismatch_hint(version: ReleaseVersion, *, dynamic: bool) -> str:
+    if dynamic:
+        return (
+            f"tag the commit {version.tag}, and make the build backend take the version from "
+            "git tags (hatch-vcs, setuptools-scm, pdm-backend's scm source), not from a file"
+        )
+    return (
+        "the build backend reads the version from elsewhere than [project].version "
+        f"(a version file?): make that say {version} too, or read it from pyproject.toml"
+    )
+
+
+def _refuse_foreign(dist: Path, version: Version) -> None:
+    """Never mix versions in dist/: an upload of dist/ must mean exactly one version."""
+    foreign = sorted(
+        p.name
+        for p in dist.iterdir()
+        if p.name.endswith(DIST_SUFFIXES) and version_of(p.name) != version
+    )
+    if foreign:
+        raise ConfigError(
+            f"{dist} holds files of another version: {', '.join(foreign)}",
+            hint=f"move or delete them (or all of {dist}) and build again",
+        )
+
+
+def _clear_previous(dist: Path) -> None:
+    """Drop an earlier build of this same version, so dist/ holds exactly what the manifest says."""
+    for path in dist.iterdir():
+        if path.name.endswith(DIST_SUFFIXES) or path.name in (manifests.MANIFEST, manifests.SUMS):
+            path.unlink()
+
+
+def _expect_both(files: list[Path], dist: Path) -> None:
+    kinds = {suffix for p in files for suffix in DIST_SUFFIXES if p.name.endswith(suffix)}
+    if kinds != set(DIST_SUFFIXES):
+        raise ConfigError(
+            f"the build left {', '.join(p.name for p in files) or 'nothing'} in {dist}",
+            hint="a release needs one sdist and at least one wheel; check the build backend",
+        )

@@ -1,0 +1,165 @@
+"""Read a project: the typed, frozen Config and the version held by uv.lock.
+
+Config comes from `[tool.staged-release]` with defaults taken from `[project]`.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from packaging.utils import canonicalize_name
+
+from release.config.detect import builtin_checks
+from release.config.settings import Settings, parse_settings
+from release.core.errors import ConfigError
+from release.versioning.versions import shorten
+
+DEFAULT_PYTHONS = ("3.11", "3.12", "3.13")
+_CLASSIFIER = re.compile(r"^Programming Language :: Python :: (3\.[0-9]+)$")
+_FIX = "fix the file and retry"
+_RELOCK = "run `uv lock` to write uv.lock anew, and commit it"
+# bool before int: True is an int to Python, a boolean to TOML
+_TOML_TYPES: tuple[tuple[type, str], ...] = (
+    (bool, "a boolean"),
+    (int, "an integer"),
+    (float, "a float"),
+    (str, "a string"),
+    (list, "an array"),
+    (dict, "a table"),
+)
+
+
+@dataclass(frozen=True)
+class Config:
+    root: Path
+    name: str  # [project].name as written
+    version: str | None  # [project].version as written; None: dynamic, the tag's
+    pythons: tuple[str, ...]
+    settings: Settings = field(default_factory=Settings)
+
+
+def load_config(root: Path) -> Config:
+    project = load_toml(root / "pyproject.toml", "run from the project root or pass --project")
+    table = _table(project, "project")
+    name = _string(table, "name", "add name = '...'")
+    ours = _table(project, "tool", "staged-release")
+    settings = parse_settings(ours, builtin_checks(project))
+    return Config(root.resolve(), name, _version(table), _pythons(ours, table), settings)
+
+
+def read_lock_version(root: Path, name: str) -> str | None:
+    """The version uv.lock records for the project itself (names compared per PEP 503); None
+    when its entry records none, as uv writes it for a dynamic version. The entry must exist."""
+    lock = load_toml(root / "uv.lock", "run `uv lock` and commit uv.lock")
+    wanted = canonicalize_name(name)
+    for package in _lock_packages(lock):
+        if canonicalize_name(_lock_string(package, "name")) == wanted:
+            return _lock_string(package, "version") if "version" in package else None
+    raise ConfigError(
+        f"uv.lock has no entry for {shorten(wanted)}",
+        hint="run `uv lock` in the project and commit it",
+    )
+
+
+def _version(table: dict[str, Any]) -> str | None:
+    """[project].version, or None when it is dynamic (the release tag then gives it)."""
+    if "version" not in _strings(table, "dynamic"):
+        return _string(table, "version", "add version = 'X.Y.Z'")
+    if "version" in table:  # PEP 621 forbids both; which one would the backend take?
+        raise ConfigError(
+            "[project].version in pyproject.toml is set and also listed in [project].dynamic",
+            hint="remove one: the version, or 'version' from dynamic",
+        )
+    return None
+
+
+def read_pythons(root: Path) -> tuple[str, ...]:
+    """The Pythons alone, read leniently (the rest of the settings unchecked) for a noxfile,
+    which must load even when they are wrong; its sessions then say what is wrong."""
+    try:
+        pyproject = load_toml(root / "pyproject.toml", "")
+        found = _pythons(_table(pyproject, "tool", "staged-release"), _table(pyproject, "project"))
+    except ConfigError:
+        return DEFAULT_PYTHONS
+    return found if all(isinstance(p, str) for p in found) else DEFAULT_PYTHONS
+
+
+def _pythons(ours: dict[str, Any], table: dict[str, Any]) -> tuple[str, ...]:
+    """[tool.staged-release].pythons (schema-checked), else the classifiers, else 3.11-3.13."""
+    if "pythons" in ours:
+        return tuple(ours["pythons"])
+    found = (_CLASSIFIER.match(c) for c in _strings(table, "classifiers"))
+    return tuple(m.group(1) for m in found if m) or DEFAULT_PYTHONS
+
+
+def load_toml(path: Path, hint: str) -> dict[str, Any]:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path} does not exist", hint=hint) from None
+    except RecursionError:  # tomllib recurses once per nested array or inline table
+        raise ConfigError(f"cannot read {path}: it nests too deeply", hint=_FIX) from None
+    # ValueError covers TOMLDecodeError, UnicodeDecodeError and an integer past Python's limit
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"cannot read {path}: {shorten(str(exc))}", hint=_FIX) from None
+
+
+def _table(data: dict[str, Any], *keys: str) -> dict[str, Any]:
+    """The table at the dotted path `keys` ({} when absent)."""
+    for depth, key in enumerate(keys, start=1):
+        data = data.get(key, {})
+        if not isinstance(data, dict):
+            where = ".".join(keys[:depth])
+            raise ConfigError(
+                f"[{where}] in pyproject.toml is {_toml_type(data)}, not a table",
+                hint=f"write [{where}] as a table of keys",
+            )
+    return data
+
+
+def _string(table: dict[str, Any], key: str, hint: str) -> str:
+    """[project].`key`, which must be a non-empty string."""
+    value = table.get(key)
+    if value is None:
+        raise ConfigError(f"pyproject.toml has no [project].{key}", hint=hint)
+    if isinstance(value, str) and value:
+        return value
+    problem = "empty" if value == "" else f"{_toml_type(value)}, not a string"
+    raise ConfigError(f"[project].{key} in pyproject.toml is {problem}", hint=hint)
+
+
+def _strings(table: dict[str, Any], key: str) -> list[str]:
+    """[project].`key`, which must be an array of strings (empty when absent)."""
+    value = table.get(key, [])
+    if isinstance(value, list) and all(isinstance(item, str) for item in value):
+        return value
+    raise ConfigError(
+        f"[project].{key} in pyproject.toml must be an array of strings",
+        hint=f'write it as {key} = ["...", "..."]',
+    )
+
+
+def _lock_packages(lock: dict[str, Any]) -> list[dict[str, Any]]:
+    packages = lock.get("package", [])
+    if isinstance(packages, list) and all(isinstance(p, dict) for p in packages):
+        return packages
+    raise ConfigError("uv.lock is damaged: `package` is not an array of tables", hint=_RELOCK)
+
+
+def _lock_string(package: dict[str, Any], key: str) -> str:
+    value = package.get(key, "")
+    if isinstance(value, str):
+        return value
+    raise ConfigError(
+        f"uv.lock is damaged: a [[package]] {key} is {_toml_type(value)}, not a string",
+        hint=_RELOCK,
+    )
+
+
+def _toml_type(value: object) -> str:
+    """How TOML calls the type of `value`, with its article, for messages."""
+    return next((name for kind, name in _TOML_TYPES if isinstance(value, kind)), "a date or time")

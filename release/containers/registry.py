@@ -1,0 +1,316 @@
+"""The local stand-in for a container registry, and a reader of what any registry holds.
+
+`local_registry` runs Debian's docker-registry on a free 127.0.0.1 port for the block; pushed
+images persist in the state directory between runs, like the local indexes' packages. The engine
+trusts 127.0.0.0/8 registries without TLS, so plain HTTP serves.
+
+`Registry` speaks the Registry HTTP API v2 to the local registry (plain HTTP on loopback) and to
+real ones (HTTPS): a tag's digest and its image's labels. Credentials come from the caller and
+stay in memory: never logged, never in argv, never written to disk. They are sent as the standard
+challenge asks: a Bearer token fetched from the realm the registry names, or Basic auth.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import ipaddress
+import json
+import re
+import shutil
+import socket
+import time
+from collections.abc import Generator, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+import yaml
+
+from release.containers.engine import Progress
+from release.core import runner
+from release.core.errors import RegistryUnavailable, ToolMissing
+from release.core.locks import exclusive
+
+HOST = "127.0.0.1"
+PACKAGE = "docker-registry"  # Debian's package and program
+LOG = "registry.log"
+READY_TIMEOUT = 30.0  # seconds (measured: it answers within 2 s)
+TIMEOUT = 30.0
+DOCKER_MANIFEST = "application/vnd.docker.distribution.manifest.v2+json"
+DOCKER_LIST = "application/vnd.docker.distribution.manifest.list.v2+json"
+OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
+OCI_INDEX = "application/vnd.oci.image.index.v1+json"
+ACCEPT = ", ".join((DOCKER_MANIFEST, OCI_MANIFEST, DOCKER_LIST, OCI_INDEX))
+_REPUSH = "push the image again with a current Docker engine"
+_PARAM = re.compile(r'(\w+)=(?:"([^"]*)"|([^,\s]*))')
+
+
+def _quiet(_: str) -> None:
+    pass
+
+
+@contextmanager
+def local_registry(state: Path, progress: Progress = _quiet) -> Iterator[str]:
+    """docker-registry for the block; yields its address, "127.0.0.1:PORT"."""
+    program = shutil.which(PACKAGE)
+    if program is None:
+        raise ToolMissing(f"{PACKAGE} is not installed", hint=f"apt-get install {PACKAGE}")
+    state.mkdir(parents=True, exist_ok=True)
+    with exclusive(state / "registry.lock", "the local registry", progress):
+        address = f"{HOST}:{_free_port()}"
+        service = runner.start([program, "serve", str(_config(state, address))], output=state / LOG)
+        try:
+            _wait_ready(address, service, state / LOG)
+            yield address
+        finally:
+            service.stop()
+
+
+def _config(state: Path, address: str) -> Path:
+    config = state / "registry.yml"
+    config.write_text(yaml.safe_dump(registry_config(state / "registry", address)))
+    return config
+
+
+def registry_config(storage: Path, address: str) -> dict[str, Any]:
+    return {
+        "version": 0.1,
+        "log": {"level": "info"},
+        "storage": {"filesystem": {"rootdirectory": str(storage)}, "delete": {"enabled": True}},
+        "http": {"addr": address},
+    }
+
+
+def _wait_ready(address: str, service: runner.Service, log: Path) -> None:
+    deadline = time.monotonic() + READY_TIMEOUT
+    while time.monotonic() < deadline:
+        if not service.alive():
+            raise RegistryUnavailable("docker-registry exited while starting", hint=f"see {log}")
+        try:
+            if httpx.get(f"http://{address}/v2/", timeout=2.0).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        runner.CANCEL.check()
+        time.sleep(0.1)
+    raise RegistryUnavailable(
+        f"docker-registry did not answer within {READY_TIMEOUT:.0f} s", hint=f"see {log}"
+    )
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@dataclass(frozen=True)
+class Credentials:
+    username: str
+    password: str = field(repr=False)  # a token, mostly; never shown
+
+    def basic(self) -> str:
+        pair = f"{self.username}:{self.password}".encode()
+        return f"Basic {base64.b64encode(pair).decode()}"
+
+
+@dataclass(frozen=True)
+class Challenge:
+    scheme: str  # lower-case: "bearer" or "basic"
+    params: Mapping[str, str]
+
+
+def parse_challenge(header: str) -> Challenge | None:
+    """`Bearer realm="…",service="…",scope="…"` (or `Basic realm="…"`) as data."""
+    scheme, _, rest = header.strip().partition(" ")
+    if not scheme:
+        return None
+    params = {m[1].lower(): m[2] if m[2] is not None else m[3] for m in _PARAM.finditer(rest)}
+    return Challenge(scheme.lower(), params)
+
+
+def base_url(address: str) -> str:
+    """Plain HTTP for loopback registries (the engine trusts them so), HTTPS for the rest."""
+    if "://" in address:
+        return address.rstrip("/")
+    scheme = "http" if _loopback(urlsplit(f"//{address}").hostname or "") else "https"
+    return f"{scheme}://{address}"
+
+
+def _loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+class _ChallengeAuth(httpx.Auth):
+    """Answers a 401's challenge once: a Bearer token from the named realm, or Basic auth."""
+
+    requires_response_body = True  # the token endpoint's answer is read here
+
+    def __init__(self, credentials: Credentials | None) -> None:
+        self.credentials = credentials
+        self.token: str | None = None  # reused until a request is refused again
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        if self.token:
+            request.headers["Authorization"] = f"Bearer {self.token}"
+        response = yield request
+        if response.status_code != 401:
+            return
+        challenge = parse_challenge(response.headers.get("WWW-Authenticate", ""))
+        if authorization := (yield from self._answer(challenge, str(request.url))):
+            request.headers["Authorization"] = authorization
+            yield request
+
+    def _answer(
+        self, challenge: Challenge | None, url: str
+    ) -> Generator[httpx.Request, httpx.Response, str | None]:
+        """The Authorization header that answers `challenge`, if we can give one."""
+        if challenge is None:
+            return None
+        if challenge.scheme == "basic":
+            return self._basic(url)
+        if challenge.scheme != "bearer" or "realm" not in challenge.params:
+            return None
+        self.token = _token((yield self._token_request(challenge.params)))
+        return f"Bearer {self.token}" if self.token else None
+
+    def _token_request(self, params: Mapping[str, str]) -> httpx.Request:
+        query = {k: params[k] for k in ("service", "scope") if k in params}
+        basic = self._basic(params["realm"])  # none: an anonymous token, if the realm gives one
+        headers = {"Authorization": basic} if basic else {}
+        return httpx.Request("GET", params["realm"], params=query, headers=headers)
+
+    def _basic(self, url: str) -> str | None:
+        """Credentials go only where they are safe: over TLS, or to this machine."""
+        parts = urlsplit(url)
+        safe = parts.scheme == "https" or _loopback(parts.hostname or "")
+        return self.credentials.basic() if self.credentials and safe else None
+
+
+def _token(response: httpx.Response) -> str | None:
+    """The token of a token endpoint's answer (`token`, or OAuth2's `access_token`)."""
+    if response.status_code != 200:
+        return None
+    try:
+        body = response.json()
+    except json.JSONDecodeError:
+        return None
+    if not isinstance(body, dict):
+        return None
+    token = body.get("token") or body.get("access_token")
+    return token if isinstance(token, str) else None
+
+
+class Registry:
+    """What a registry holds, read through the Registry HTTP API v2."""
+
+    def __init__(
+        self, address: str, *, http: httpx.Client, credentials: Credentials | None = None
+    ) -> None:
+        self.address = address
+        self.base = base_url(address)
+        self.http = http
+        self.auth = _ChallengeAuth(credentials)
+
+    def manifest_digest(self, repo: str, tag: str) -> str | None:
+        """The digest `repo:tag` points at, or None when the registry has no such tag."""
+        head = self._get(f"/v2/{repo}/manifests/{tag}", method="HEAD")
+        if head is None:
+            return None
+        if digest := head.headers.get("Docker-Content-Digest"):
+            return str(digest)
+        body = self._get(f"/v2/{repo}/manifests/{tag}")  # some registries omit it on HEAD
+        return None if body is None else f"sha256:{hashlib.sha256(body.content).hexdigest()}"
+
+    def labels(self, repo: str, tag: str, platform: str = "linux/amd64") -> dict[str, str] | None:
+        """The image's labels (its config's `Labels`), or None when there is no such tag."""
+        manifest = self._manifest(repo, tag, platform)
+        if manifest is None:
+            return None
+        where = f"{self.address}/{repo}:{tag}"
+        config = self._json(f"/v2/{repo}/blobs/{_config_digest(manifest, where)}")
+        if config is None:
+            raise RegistryUnavailable(f"{where}: its image config is missing", hint=_REPUSH)
+        labels = (config.get("config") or {}).get("Labels") or {}
+        return {str(k): str(v) for k, v in labels.items()}
+
+    def _manifest(self, repo: str, tag: str, platform: str) -> dict[str, Any] | None:
+        """The image manifest of `repo:tag`, for `platform` when the tag names several."""
+        manifest = self._json(f"/v2/{repo}/manifests/{tag}")
+        if manifest is not None and manifest.get("mediaType") in (DOCKER_LIST, OCI_INDEX):
+            digest = pick_manifest(manifest, platform, f"{self.address}/{repo}:{tag}")
+            manifest = self._json(f"/v2/{repo}/manifests/{digest}")
+        return manifest
+
+    def _json(self, path: str) -> dict[str, Any] | None:
+        response = self._get(path)
+        if response is None:
+            return None
+        try:
+            body = response.json()
+        except json.JSONDecodeError:
+            body = None
+        if not isinstance(body, dict):
+            raise RegistryUnavailable(
+                f"{self.address} answered {path} with something that is not a JSON object",
+                hint="check that the address names a container registry",
+            )
+        return body
+
+    def _get(self, path: str, method: str = "GET") -> httpx.Response | None:
+        """The answer, None for 404; every other failure is an error naming the request."""
+        try:
+            response = self.http.request(
+                method, self.base + path, headers={"Accept": ACCEPT}, auth=self.auth,
+                follow_redirects=True, timeout=TIMEOUT,  # blobs are often served elsewhere
+            )  # fmt: skip
+        except httpx.HTTPError as exc:
+            raise RegistryUnavailable(
+                f"{self.address} cannot be reached: {exc}", hint="check the address and network"
+            ) from None
+        return None if response.status_code == 404 else self._checked(response, f"{method} {path}")
+
+    def _checked(self, response: httpx.Response, request: str) -> httpx.Response:
+        code = response.status_code
+        if code in (401, 403):
+            raise RegistryUnavailable(
+                f"{self.address} refused {request} ({code})",
+                hint="give credentials that may pull this repository",
+            )
+        if response.is_error:
+            raise RegistryUnavailable(
+                f"{self.address} answered {request} with {code}",
+                hint="retry later; if it persists, check the registry's status",
+            )
+        return response
+
+
+def _config_digest(manifest: Mapping[str, Any], where: str) -> str:
+    digest = (manifest.get("config") or {}).get("digest")
+    if not isinstance(digest, str):
+        raise RegistryUnavailable(
+            f"{where}: its manifest names no image config (an old schema 1 image?)", hint=_REPUSH
+        )
+    return digest
+
+
+def pick_manifest(index: Mapping[str, Any], platform: str, where: str) -> str:
+    """The digest of the manifest for `platform` ("os/arch") in a multi-platform index."""
+    wanted = dict(zip(("os", "architecture", "variant"), platform.split("/"), strict=False))
+    for entry in index.get("manifests") or []:
+        found = entry.get("platform") or {}
+        if all(found.get(k) == v for k, v in wanted.items()):
+            return str(entry["digest"])
+    raise RegistryUnavailable(
+        f"{where} has no image for {platform}", hint="build and push that platform's image"
+    )

@@ -1,0 +1,162 @@
+"""The one exception family of staged-release.
+
+Every condition a user can fix has its own class. Its message says what happened and its hint
+says what to do next; only the CLI boundary prints them and turns them into an exit code.
+"""
+
+from __future__ import annotations
+
+import signal
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from release.lanes.report import CheckOutcome
+
+EXIT_FAILED = 1  # a check ran and failed
+EXIT_BAD_INPUT = 2  # bad input or configuration: nothing was done
+
+
+class ReleaseError(Exception):
+    """Base of every error staged-release raises on purpose."""
+
+    exit_code = EXIT_BAD_INPUT
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+
+class UsageError(ReleaseError):
+    """The command line itself is wrong: an unknown option, a missing or empty value."""
+
+
+class ConfigError(ReleaseError):
+    """pyproject.toml or uv.lock cannot be read or lacks what we need."""
+
+
+class VersionRuleError(ReleaseError):
+    """A version or tag is not one of the accepted forms, or is spelt non-canonically."""
+
+
+class VersionMismatch(ReleaseError):
+    """pyproject.toml, uv.lock, the tag and the expected version do not agree."""
+
+
+class LaneError(ReleaseError):
+    """The trigger (event, ref, dispatch inputs) does not lead to a lane we may run."""
+
+
+class ConsumedVersion(ReleaseError):
+    """The version was already consumed by a tag or an index; versions are never reused."""
+
+
+class CommandFailed(ReleaseError):
+    """A subprocess exited non-zero; carries the command, exit code and output tail."""
+
+    exit_code = EXIT_FAILED
+
+    def __init__(self, argv: Sequence[str], returncode: int, tail: str) -> None:
+        shown = " ".join(argv)
+        super().__init__(
+            f"`{shown}` exited with {returncode}" + (f": {tail}" if tail else ""),
+            hint="run the command above by hand to see its full output",
+        )
+        self.argv = tuple(argv)
+        self.returncode = returncode
+        self.tail = tail
+
+
+class CommandTimedOut(ReleaseError):
+    """A subprocess outlived its time budget; its whole process tree was killed."""
+
+    exit_code = EXIT_FAILED
+
+    def __init__(self, argv: Sequence[str], budget: float, tail: str) -> None:
+        super().__init__(
+            f"`{' '.join(argv)}` exceeded its time budget of {budget:g} s"
+            + (f": {tail}" if tail else ""),
+            hint="find out why it hangs (its log has the full output), or raise its budget",
+        )
+        self.argv = tuple(argv)
+        self.budget = budget
+        self.tail = tail
+
+
+class Interrupted(ReleaseError):
+    """A signal (Ctrl-C, SIGTERM, SIGHUP) stopped the run; every process we started was stopped."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(
+            f"interrupted by {signal.Signals(signum).name}",
+            hint="re-run when ready: files already uploaded are recognised and not sent again",
+        )
+        self.signum = signum
+        self.exit_code = 128 + signum  # the shell's convention: 130 for SIGINT, 143 for SIGTERM
+
+
+class ToolMissing(ReleaseError):
+    """A program we need is not installed."""
+
+
+class CredentialMissing(ReleaseError):
+    """An upload needs a credential that the environment does not hold."""
+
+
+class IntegrityError(ReleaseError):
+    """A file differs from the manifest or from what the index lists: nothing built is trusted."""
+
+    exit_code = EXIT_FAILED
+
+
+class IndexUnavailable(ReleaseError):
+    """An index could not be reached or answered something we cannot read."""
+
+    exit_code = EXIT_FAILED
+
+
+class Unavailable(ReleaseError):
+    """What a stage needs is not here (an engine, its settings): in a lane it is skipped,
+    saying why and how to get it; a command run for it alone fails."""
+
+    exit_code = EXIT_FAILED
+
+
+class EngineUnavailable(Unavailable):
+    """No Docker engine answers and none can be started for the run."""
+
+    INSTALL = "apt-get install docker.io docker-registry debootstrap"
+
+    def __init__(self, message: str, hint: str | None = INSTALL) -> None:
+        super().__init__(message, hint)
+
+
+class RegistryUnavailable(ReleaseError):
+    """A container registry could not be reached, refused us, or answered something unreadable."""
+
+    exit_code = EXIT_FAILED
+
+
+class NotYetListed(ReleaseError):
+    """Files were uploaded but the index did not list them within the wait budget."""
+
+    exit_code = EXIT_FAILED
+
+
+class CheckFailed(ReleaseError):
+    """A validation check of the installed package failed."""
+
+    exit_code = EXIT_FAILED
+
+    def __init__(
+        self,
+        message: str,
+        hint: str | None = None,
+        *,
+        log: str = "",
+        checks: tuple[CheckOutcome, ...] = (),
+    ) -> None:
+        super().__init__(message, hint)
+        self.log = log  # the failing check's log file
+        self.checks = checks  # every check of the cell, for the report

@@ -1,0 +1,196 @@
+"""Stages e2e_rc, e2e_prepublish and e2e_postpublish: the project's E2E stack (release.e2e.stack)
+around the candidate of each stage —
+
+- e2e_rc: images built from the rc wheel downloaded from TestPyPI (its sha256 the manifest's);
+- e2e_prepublish: images built from the wheel in dist/, before anything reaches PyPI;
+- e2e_postpublish: the images the images stage published, pulled by digest, and the package as
+  PyPI serves it for the verify steps.
+
+The verify steps run on the host in a fresh environment holding that same wheel, its
+dependencies from the trusted index, and the project's test dependencies.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from release.artifacts.manifest import Manifest, verified
+from release.config.images import ImagesSpec
+from release.config.settings import BUILTIN
+from release.containers.base_image import ensure_base
+from release.containers.engine import Engine, open_engine
+from release.context import Run
+from release.core import runner
+from release.core.errors import CheckFailed, CommandFailed, ConfigError, NotYetListed, Unavailable
+from release.e2e.stack import StackResult, run_stack
+from release.images.stage import Candidate, build_variants, registry_address, registry_credentials
+from release.index.fetch import fetch
+from release.index.profiles import RELEASE, STAGING, Mode
+from release.lanes.plan import E2E_STAGES
+from release.validation import checks, environments, results
+from release.validation.validate import check_tools, runtime_requirements
+from release.versioning.versions import parse_version
+
+STAGES = E2E_STAGES
+_FROM = {"e2e_rc": STAGING, "e2e_prepublish": None, "e2e_postpublish": RELEASE}  # the wheel's
+VERIFY_BUDGET = 1800.0  # seconds for one verify step
+
+
+class NoStack(Unavailable):
+    """The project declares no E2E stack: the stage has nothing to do (skipped, saying so)."""
+
+
+@dataclass(frozen=True)
+class Subject:
+    """What a stage puts under test: the manifest's wheel, as this stage obtains it."""
+
+    manifest: Manifest
+    wheel: Path
+
+
+def run_e2e(run: Run, stage: str) -> StackResult:
+    stack = run.config.settings.e2e
+    if stack is None:
+        raise NoStack(
+            "the project declares no E2E stack ([tool.staged-release.e2e] is missing)",
+            hint="declare its services, setup and verify steps (see the README) to gate on it",
+        )
+    subject = _subject(run, stage)
+    label = f"e2e-{uuid.uuid4().hex[:12]}"  # run_stack removes all it labels, on any way out
+    with open_engine(run.state / "docker", run.progress) as engine:
+        variants = sorted({s.candidate for s in stack.services if s.candidate})
+        verify = _verifier(run, stage, subject)
+        with _candidates(run, stage, engine, subject, variants) as candidates:
+            return run_stack(
+                engine, stack, project=run.config.root, version=subject.manifest.version,
+                base=_base(run, engine), candidates=candidates, verify=verify,
+                logs=run.logs / stage, label=label, progress=run.progress,
+            )  # fmt: skip
+
+
+def _subject(run: Run, stage: str) -> Subject:
+    """The manifest's wheel: from dist/, or downloaded from the stage's index and proved."""
+    if stage not in STAGES:
+        raise ConfigError(f"{stage!r} is not an E2E stage", hint=f"use one of: {', '.join(STAGES)}")
+    manifest = verified(run.dist)
+    index_name = _FROM[stage]
+    if index_name is None:
+        return Subject(manifest, run.dist / manifest.wheel.filename)
+    index = run.index(index_name)
+    listed = {f.filename: f for f in run.listing(index, manifest.name)}.get(manifest.wheel.filename)
+    if listed is None:
+        raise NotYetListed(
+            f"{index.name} does not list {manifest.wheel.filename}", hint="upload it first"
+        )
+    target = run.state / "e2e" / stage / manifest.wheel.filename
+    target.unlink(missing_ok=True)  # always the index's bytes, fetched now
+    return Subject(manifest, fetch(run.http, listed.url, target, manifest.wheel.sha256))
+
+
+@contextlib.contextmanager
+def _candidates(
+    run: Run, stage: str, engine: Engine, subject: Subject, variants: list[str]
+) -> Iterator[dict[str, str]]:
+    """variant -> image: built from the subject's wheel (removed after), or pulled by digest."""
+    if not variants:
+        yield {}
+        return
+    if stage == "e2e_postpublish":
+        with _published(run, engine, subject, variants) as pulled:
+            yield pulled
+        return
+    version = parse_version(subject.manifest.version, where="dist/manifest.json")
+    candidate = Candidate(_spec(run), subject.manifest, version, frozenset(), subject.wheel)
+    built = build_variants(run, engine, candidate, variants)
+    try:
+        yield {v: b.image_id for v, b in built.items()}
+    finally:
+        for image in built.values():
+            with contextlib.suppress(Exception):  # in use by a container being removed: left
+                engine.client.images.remove(image.image_id, force=True)
+
+
+@contextlib.contextmanager
+def _published(
+    run: Run, engine: Engine, subject: Subject, variants: list[str]
+) -> Iterator[dict[str, str]]:
+    manifest = subject.manifest
+    held = results.published_images(run.state, manifest.version, manifest.wheel.sha256)
+    if held is None:
+        raise NotYetListed(
+            f"no images of {manifest.wheel.filename} were published in this run",
+            hint="run the images stage first (nox -s images)",
+        )
+    spec = _spec(run)
+    with registry_address(run, spec) as address:
+        credentials = registry_credentials(run, spec, address)
+        if credentials is not None:  # to the engine through its API: never argv, never disk
+            engine.client.login(credentials.username, credentials.password, registry=address)
+        refs = {v: f"{address}/{held.name}@{held.digests[v]}" for v in variants}
+        yield {v: str(engine.client.images.pull(ref).id) for v, ref in refs.items()}
+
+
+def _spec(run: Run) -> ImagesSpec:
+    spec = run.config.settings.images
+    if spec is None:
+        raise ConfigError(
+            "the E2E stack runs a candidate image, but the project declares no images",
+            hint='add [tool.staged-release.images] with app = "module:attr"',
+        )
+    return spec
+
+
+def _base(run: Run, engine: Engine) -> str:
+    """The base the stack's own images are built from: the embedded one on the stand-ins (none
+    can be pulled there), else none, so each Dockerfile's own default applies."""
+    return ensure_base(engine, run.progress) if run.mode is Mode.LOCAL else ""
+
+
+def _verifier(
+    run: Run, stage: str, subject: Subject
+) -> Callable[[str, list[str], dict[str, str]], None]:
+    """The verify steps' runner, with the environment made once, when the first step needs it."""
+    made: list[checks.Place] = []
+
+    def verify(name: str, argv: list[str], env: dict[str, str]) -> None:
+        if not made:
+            made.append(_place(run, stage, subject))
+        _run_step(made[0], name, argv, env)
+
+    return verify
+
+
+def _place(run: Run, stage: str, subject: Subject) -> checks.Place:
+    """A fresh environment with the subject's wheel, its dependencies from the trusted index
+    and the tests' tools, as a validation cell has."""
+    root = run.state / "e2e" / stage
+    logs = run.logs / stage
+    python = run.config.pythons[0]
+    env = environments.create(root / "venv", python, logs / "environment.log")
+    environments.install_file(env, subject.wheel, logs / "environment.log")
+    tools = [*runtime_requirements(subject.wheel), *_test_tools(run)]
+    environments.install_from(env, run.trusted(), tools, "verify", logs / "environment.log")
+    (root / "tmp").mkdir(parents=True, exist_ok=True)
+    return checks.Place(env, run.config.root, root / "tmp", logs)
+
+
+def _test_tools(run: Run) -> list[str]:
+    spec = next((c for c in run.config.settings.checks if c.name == "tests"), BUILTIN["tests"])
+    return check_tools(run.config.root, [spec])
+
+
+def _run_step(place: checks.Place, name: str, argv: list[str], env: dict[str, str]) -> None:
+    try:
+        runner.run(
+            checks.from_env(argv, place.env), cwd=place.tmp, env={**place.env.variables(), **env},
+            unset=["PYTHONPATH"], timeout=VERIFY_BUDGET, log_to=place.log(f"verify-{name}"),
+        )  # fmt: skip
+    except CommandFailed as exc:
+        log = str(place.log(f"verify-{name}"))
+        raise CheckFailed(
+            f"verify step {name!r} failed: {exc.message}", hint=f"its output: {log}", log=log
+        ) from None

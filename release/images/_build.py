@@ -1,0 +1,156 @@
+"""The effects of the images stage on one engine: the build context, the variants' builds, the
+smoke test of each, and pushing with the pull-back that proves what the registry holds.
+
+The build context is the Dockerfile the suite ships (or the project's own docker/Dockerfile) and
+a wheelhouse (release.images._wheelhouse): the validated wheel and its dependencies pinned by
+hash, so the image resolves nothing itself and holds exactly the bytes that passed validation.
+"""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from importlib import resources
+from importlib.resources.abc import Traversable
+from pathlib import Path
+
+import httpx
+from docker.models.containers import Container
+
+import docker
+from release.containers.engine import Engine, push, start_container
+from release.core.errors import CheckFailed, IntegrityError
+
+HOST = "127.0.0.1"
+SMOKE_BUDGET = 120.0  # seconds for a variant to answer its health path
+BUILD_TIMEOUT = 1800  # seconds for one variant (the first builds the shared venv stage)
+INTERMEDIATE = "venv"  # the stage holding the wheelhouse: built as a target so it is labelled
+
+
+@dataclass(frozen=True)
+class Built:
+    variant: str
+    image_id: str
+    size: int
+    smoke_seconds: float | None = None  # once it passed its smoke test
+
+
+def dockerfile(folder: Path, project: Path) -> Path:
+    """The project's docker/ when it has a Dockerfile, else the Dockerfile the suite ships."""
+    own = project / "docker"
+    if (own / "Dockerfile").is_file():
+        shutil.copytree(own, folder, dirs_exist_ok=True)
+    else:
+        with resources.as_file(_shipped()) as shipped:
+            shutil.copytree(shipped, folder, dirs_exist_ok=True)
+    return folder
+
+
+def _shipped() -> Traversable:
+    """The Docker files the suite ships: release/docker inside an installed wheel (the build puts
+    the top-level docker/ there), or docker/ beside the package in a source checkout."""
+    inside = resources.files("release") / "docker"
+    return inside if inside.is_dir() else Path(__file__).parents[2] / "docker"
+
+
+def build(
+    engine: Engine, folder: Path, target: str, args: Mapping[str, str], labels: Mapping[str, str]
+) -> Built:
+    """One target of the Dockerfile, with host networking (apt reaches Debian's mirror)."""
+    try:
+        image, _ = engine.client.images.build(
+            path=str(folder), target=target, buildargs=dict(args), labels=dict(labels),
+            network_mode="host", rm=True, forcerm=True, timeout=BUILD_TIMEOUT,
+        )  # fmt: skip
+    except docker.errors.BuildError as exc:
+        raise CheckFailed(f"building the {target} image failed: {exc.msg}: {_tail(exc)}") from None
+    return Built(target, str(image.id), int(image.attrs.get("Size", 0)))
+
+
+def smoke(engine: Engine, built: Built, label: str, health: str, dist: str, version: str) -> float:
+    """Run the image on a free 127.0.0.1 port: its health path must answer 2xx within the
+    budget and the installed distribution must be `version`. Returns the seconds it took."""
+    started, port = time.monotonic(), free_port()
+    container = start_container(
+        engine, built.image_id, label=label, environment={"PORT": str(port)}
+    )
+    try:
+        _wait_healthy(f"http://{HOST}:{port}{health}", container, built.variant)
+        found = _installed_version(container, dist)
+    finally:
+        container.remove(force=True)
+    if found != version:
+        raise CheckFailed(f"the {built.variant} image holds {dist} {found}, not {version}")
+    return time.monotonic() - started
+
+
+def push_and_prove(engine: Engine, built: Built, repository: str, tag: str) -> str:
+    """Tag and push, then pull the image back by its digest: it must be the image built."""
+    engine.client.images.get(built.image_id).tag(repository, tag)
+    digest = push(engine, repository, tag)
+    pulled = engine.client.images.pull(f"{repository}@{digest}")
+    if str(pulled.id) != built.image_id:
+        raise IntegrityError(
+            f"{repository}@{digest} pulled back as {pulled.id}, not the {built.variant} image "
+            f"built ({built.image_id})",
+            hint="the registry holds something else under that digest; do not publish it",
+        )
+    return digest
+
+
+def pulled(engine: Engine, repository: str, tag: str, variant: str) -> Built:
+    """An image the registry holds, as built (to move a `latest` tag onto it)."""
+    image = engine.client.images.pull(repository, tag=tag)
+    return Built(variant, str(image.id), int(image.attrs.get("Size", 0)))
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def _wait_healthy(url: str, container: Container, variant: str) -> None:
+    deadline = time.monotonic() + SMOKE_BUDGET
+    while time.monotonic() < deadline:
+        if _answers(url):
+            return
+        container.reload()
+        if container.status in ("exited", "dead"):
+            raise CheckFailed(
+                f"the {variant} image exited before {url} answered: {_logs(container)}"
+            )
+        time.sleep(0.3)
+    raise CheckFailed(
+        f"the {variant} image did not answer {url} within {SMOKE_BUDGET:g} s: {_logs(container)}"
+    )
+
+
+def _answers(url: str) -> bool:
+    try:
+        return httpx.get(url, timeout=2.0).is_success
+    except httpx.HTTPError:
+        return False
+
+
+def _installed_version(container: Container, dist: str) -> str:
+    probe = f"import importlib.metadata as m; print(m.version({dist!r}))"
+    code, output = container.exec_run(["python", "-c", probe])
+    text = output.decode(errors="replace").strip() if isinstance(output, bytes) else ""
+    if code != 0:
+        raise CheckFailed(f"{dist} is not installed in the image: {text[-500:]}")
+    return text
+
+
+def _logs(container: Container) -> str:
+    data = container.logs(tail=20)
+    return " | ".join(data.decode(errors="replace").strip().splitlines())
+
+
+def _tail(exc: docker.errors.BuildError) -> str:
+    lines = [str(line.get("stream") or line.get("error") or "") for line in exc.build_log]
+    return " | ".join("".join(lines).strip().splitlines()[-15:])

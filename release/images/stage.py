@@ -1,0 +1,321 @@
+"""Stage `images`: the service's Docker images in three variants (raw uvicorn, nginx in front,
+granian), built from the very wheel that passed validation and published only after the package
+installed from PyPI passed on every Python.
+
+preflight → what the registry holds (version tags never move) → build (shared layers) → smoke
+test each variant → push → pull back by digest. A re-run after a partial push resumes: a version
+tag that holds our wheel is "already published (identical)".
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import shutil
+import uuid
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from packaging.version import Version
+
+from release.artifacts.manifest import Manifest, verified
+from release.config.images import EMBEDDED_BASE_PYTHON, ImagesSpec
+from release.containers.base_image import ensure_base
+from release.containers.engine import Engine, open_engine, remove_labelled
+from release.containers.registry import Credentials, Registry, local_registry
+from release.context import Run
+from release.core import git
+from release.core.errors import ConfigError, CredentialMissing, NotYetListed, Unavailable
+from release.images import _build as image_build
+from release.images import _wheelhouse as wheelhouse
+from release.images._build import Built
+from release.images._tags import (
+    VARIANTS,
+    WHEEL_LABEL,
+    PushPlan,
+    TagAction,
+    ensure_pushable,
+    labels,
+    plan_push,
+    tag_of,
+    tags_for,
+)
+from release.index.history import consumed_versions
+from release.index.profiles import RELEASE, Mode
+from release.index.simple_api import versions
+from release.validation import results
+from release.versioning.versions import ReleaseVersion, parse_version
+
+VALIDATED_BY = "validate_final"  # images follow the package installed from PyPI
+USERNAME_ENV, PASSWORD_ENV = "DOCKER_USERNAME", "DOCKER_PASSWORD"  # unless the settings name others
+
+
+class NoImages(Unavailable):
+    """The project declares no images: the stage has nothing to do (skipped, saying so)."""
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """What the preflight established: the validated build, and what PyPI lists."""
+
+    spec: ImagesSpec
+    manifest: Manifest
+    version: ReleaseVersion
+    listed: frozenset[Version]
+    wheel: Path  # the file of the manifest's wheel: dist/'s, or as downloaded from an index
+
+
+@dataclass(frozen=True)
+class Destination:
+    registry: Registry
+    name: str  # the repository within the registry
+
+    @property
+    def repository(self) -> str:
+        return f"{self.registry.address}/{self.name}"
+
+
+@dataclass(frozen=True)
+class Published:
+    variant: str
+    tags: tuple[str, ...]  # IMAGE:TAG, the version tag first
+    digest: str
+    size: int | None  # bytes of the image built; None when nothing was built
+    smoke_seconds: float | None  # None: already published (identical), not built again
+
+
+def publish_images(run: Run, *, after: Path | None = None) -> list[Published]:
+    return publish(run, preflight(run, after))
+
+
+def publish(run: Run, candidate: Candidate) -> list[Published]:
+    """Everything after the preflight: the registry read, the builds, the pushes."""
+    with _docker(run, candidate) as (engine, where, label):
+        plans = {v: _plan(where, candidate, v) for v in VARIANTS}
+        _refuse_taken(run, candidate, list(plans.values()))
+        new = [v for v in VARIANTS if _version_tag_action(plans[v]) is TagAction.PUSH]
+        built = _build(run, candidate, engine, label, new)
+        published = [_publish(engine, where, v, plans[v], built.get(v)) for v in VARIANTS]
+    manifest = candidate.manifest
+    digests = {p.variant: p.digest for p in published}
+    record = results.ImagesRecord(where.name, manifest.version, manifest.wheel.sha256, digests)
+    results.record_images(run.state, record)  # what the post-publish E2E will pull
+    return published
+
+
+def preflight(run: Run, after: Path | None) -> Candidate:
+    """Images only for a final or .postN whose wheel PyPI lists with the manifest's sha256 and
+    that validate_final passed on every Python (this run's cells, or the report `after`)."""
+    spec = run.config.settings.images
+    if spec is None:
+        raise NoImages(
+            "the project declares no images ([tool.staged-release.images] is missing)",
+            hint='add the table with app = "module:attr" (see the README) to build images',
+        )
+    manifest = verified(run.dist)
+    version = parse_version(manifest.version, where="dist/manifest.json")
+    listing = run.listing(run.index(RELEASE), manifest.name)
+    wheel = (manifest.wheel.filename, manifest.wheel.sha256)
+    if wheel not in {(f.filename, f.sha256) for f in listing}:
+        raise NotYetListed(
+            f"{run.index(RELEASE).name} does not list {wheel[0]} with the manifest's sha256, "
+            "and images follow the PyPI upload",
+            hint="run upload_pypi, then validate_final on every Python, then images",
+        )
+    _ensure_validated(run, manifest, after)
+    return Candidate(spec, manifest, version, versions(listing), run.dist / wheel[0])
+
+
+def _ensure_validated(run: Run, manifest: Manifest, after: Path | None) -> None:
+    sha256 = manifest.wheel.sha256
+    if after is None:
+        passed = results.passed_pythons(run.state, VALIDATED_BY, sha256, manifest.version)
+    else:
+        passed = passed_in_report(after, sha256)
+    missing = [p for p in run.config.pythons if p not in passed]
+    if missing:
+        raise NotYetListed(
+            f"{VALIDATED_BY} has not passed on Python {', '.join(missing)} for "
+            f"{manifest.wheel.filename}, and images come only after it passed on every Python",
+            hint=f"run `nox -s {VALIDATED_BY}` (every Python), or pass --after REPORT",
+        )
+
+
+def passed_in_report(report: Path, wheel_sha256: str) -> set[str]:
+    """The Pythons whose validate_final cell passed in a lane's JSON report of this wheel."""
+    try:
+        data = json.loads(report.read_text(encoding="utf-8"))
+        built = {f["sha256"] for f in data["build"]["files"]}
+        cells = [(o["stage"], o["status"], o["cell"]) for o in data["outcomes"]]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise ConfigError(
+            f"{report} is not a lane's report: {exc!r}", hint="pass the JSON report a lane wrote"
+        ) from None
+    if wheel_sha256 not in built:
+        return set()  # a report of another build proves nothing about this one
+    return {cell for stage, status, cell in cells if (stage, status) == (VALIDATED_BY, "passed")}
+
+
+@contextmanager
+def _docker(run: Run, candidate: Candidate) -> Iterator[tuple[Engine, Destination, str]]:
+    """The engine, where to push, and the label of what this run starts (removed after)."""
+    with ExitStack() as stack:
+        engine = stack.enter_context(open_engine(run.state / "docker", run.progress))
+        address = stack.enter_context(registry_address(run, candidate.spec))
+        label = f"images-{uuid.uuid4().hex[:12]}"
+        stack.callback(remove_labelled, engine, label)
+        credentials = registry_credentials(run, candidate.spec, address)
+        if credentials is not None:  # to the engine through the SDK: never argv, never disk
+            engine.client.login(credentials.username, credentials.password, registry=address)
+        registry = Registry(address, http=run.http, credentials=credentials)
+        yield engine, Destination(registry, candidate.spec.name or candidate.manifest.name), label
+
+
+@contextmanager
+def registry_address(run: Run, spec: ImagesSpec) -> Iterator[str]:
+    """The local stand-in with --indexes local (the one switch), else the configured registry."""
+    if run.mode is Mode.LOCAL:
+        with local_registry(run.state / "registry", run.progress) as address:
+            yield address
+        return
+    if spec.registry is None:
+        raise ConfigError(
+            "[tool.staged-release.images] names no registry to push to",
+            hint='add registry = "ghcr.io/you" (or rehearse with --indexes local)',
+        )
+    yield spec.registry
+
+
+def registry_credentials(run: Run, spec: ImagesSpec, address: str) -> Credentials | None:
+    if run.mode is Mode.LOCAL:
+        return None  # the stand-in needs none and never gets yours
+    names = (spec.username_env or USERNAME_ENV, spec.password_env or PASSWORD_ENV)
+    username, password = (run.env.get(n, "") for n in names)
+    if not (username and password):
+        raise CredentialMissing(
+            f"no credential for pushing images to {address}",
+            hint=f"set {names[0]} and {names[1]} in the environment (never in argv)",
+        )
+    return Credentials(username, password)
+
+
+def _plan(where: Destination, candidate: Candidate, variant: str) -> PushPlan:
+    tags = tags_for(where.repository, candidate.version, candidate.listed, variant)
+    return plan_push(candidate.manifest.wheel.sha256, {t: _wheel_under(where, t) for t in tags})
+
+
+def _wheel_under(where: Destination, ref: str) -> str | None:
+    """The wheel label of the image a tag holds: None when absent, "" when not ours."""
+    held = where.registry.labels(where.name, tag_of(ref))
+    return None if held is None else held.get(WHEEL_LABEL, "")
+
+
+def _refuse_taken(run: Run, candidate: Candidate, plans: list[PushPlan]) -> None:
+    """A version tag holding another wheel refuses all: nothing is built or pushed, and the
+    error names the next free version (from the tags and both indexes, read only then)."""
+    taken = [plan for plan in plans if plan.tags(TagAction.REFUSED)]
+    if taken:
+        consumed = consumed_versions(run, candidate.manifest.name)
+        ensure_pushable(taken[0], candidate.version, consumed)
+
+
+def _version_tag_action(plan: PushPlan) -> TagAction:
+    return next(iter(plan.actions.values()))
+
+
+def _build(
+    run: Run, candidate: Candidate, engine: Engine, label: str, variants: list[str]
+) -> dict[str, Built]:
+    """Build the variants that are new (the common stages once), then smoke-test each."""
+    built = build_variants(run, engine, candidate, variants)
+    return {v: _smoked(run, engine, b, label, candidate) for v, b in built.items()}
+
+
+def build_variants(
+    run: Run, engine: Engine, candidate: Candidate, variants: list[str]
+) -> dict[str, Built]:
+    """The variants of the candidate's wheel, built and labelled (the E2E stages' candidates
+    too); the stage that held the wheelhouse is removed, so nothing stays untagged."""
+    if not variants:
+        return {}
+    folder = _fresh(run.state / "images" / "context")
+    image_build.dockerfile(folder, run.config.root)
+    base, python = _base(run, engine, candidate.spec)
+    wheel, sha256 = candidate.wheel, candidate.manifest.wheel.sha256
+    run.progress.doing("the wheelhouse")
+    wheelhouse.build(wheel, sha256, wheelhouse.SERVERS, run.trusted(), wheelhouse.Target(python),
+                     folder / "wheelhouse", run.http, run.log("images", "wheelhouse"))  # fmt: skip
+    args = _build_args(candidate, base)
+    tagged = labels(candidate.version, git.head_revision(run.repo), sha256, None)
+    built = {v: _built(run, engine, folder, v, args, tagged) for v in variants}
+    _drop(engine, image_build.build(engine, folder, image_build.INTERMEDIATE, args, tagged))
+    return built
+
+
+def _built(
+    run: Run, engine: Engine, folder: Path, variant: str, args: dict[str, str],
+    tagged: dict[str, str],
+) -> Built:  # fmt: skip
+    run.progress.doing(f"build {variant}")
+    return image_build.build(engine, folder, variant, args, tagged)
+
+
+def _smoked(run: Run, engine: Engine, built: Built, label: str, candidate: Candidate) -> Built:
+    run.progress.doing(f"smoke-test {built.variant}")
+    spec, manifest = candidate.spec, candidate.manifest
+    seconds = image_build.smoke(engine, built, label, spec.health, manifest.name, manifest.version)
+    return dataclasses.replace(built, smoke_seconds=seconds)
+
+
+def _base(run: Run, engine: Engine, spec: ImagesSpec) -> tuple[str, str]:
+    """The base image and its Python: the embedded debootstrap base on the local stand-ins
+    (nothing can be pulled there), else the configured one (python:3.13-slim on real CI)."""
+    if run.mode is Mode.LOCAL:
+        return ensure_base(engine, run.progress), EMBEDDED_BASE_PYTHON
+    return spec.base, spec.python
+
+
+def _build_args(candidate: Candidate, base: str) -> dict[str, str]:
+    spec, manifest = candidate.spec, candidate.manifest
+    return {
+        "BASE": base, "DIST": manifest.name, "VERSION": manifest.version,
+        "WHEEL": manifest.wheel.filename, "APP": spec.app, "PORT": str(spec.port),
+        "HEALTH": spec.health, "SYSTEM_PACKAGES": " ".join(spec.system_packages),
+    }  # fmt: skip
+
+
+def _publish(
+    engine: Engine, where: Destination, variant: str, plan: PushPlan, built: Built | None
+) -> Published:
+    tags, pending = tuple(plan.actions), plan.tags(TagAction.PUSH)
+    if built is None:
+        return _resume(engine, where, variant, tags, pending)
+    digests = [
+        image_build.push_and_prove(engine, built, where.repository, tag_of(t)) for t in pending
+    ]
+    return Published(variant, tags, digests[0], built.size, built.smoke_seconds)
+
+
+def _resume(
+    engine: Engine, where: Destination, variant: str, tags: tuple[str, ...], pending: list[str]
+) -> Published:
+    """The version tag holds our wheel already; only a `latest` tag may still have to move."""
+    if pending:
+        held = image_build.pulled(engine, where.repository, tag_of(tags[0]), variant)
+        for tag in pending:
+            image_build.push_and_prove(engine, held, where.repository, tag_of(tag))
+    digest = where.registry.manifest_digest(where.name, tag_of(tags[0])) or ""
+    return Published(variant, tags, digest, None, None)
+
+
+def _drop(engine: Engine, intermediate: Built) -> None:
+    """The stage that held the wheelhouse: it must not stay behind untagged."""
+    engine.client.images.remove(intermediate.image_id, force=True, noprune=False)
+
+
+def _fresh(folder: Path) -> Path:
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    return folder

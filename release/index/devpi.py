@@ -1,0 +1,98 @@
+"""The local stand-ins for TestPyPI and PyPI: one devpi-server with two non-volatile indexes.
+
+Non-volatile indexes behave like PyPI: an identical re-upload is accepted, different bytes under
+a used file name are refused. The server binds 127.0.0.1 on a free port, keeps its state in a
+directory we own, is checked for readiness before use and is stopped on every way out (the
+context manager's finally, SIGTERM turned into SystemExit by the CLI, and PDEATHSIG if we die).
+"""
+
+from __future__ import annotations
+
+import base64
+import socket
+import sysconfig
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+from release.core import runner
+from release.core.errors import IndexUnavailable
+from release.core.locks import exclusive
+from release.index.profiles import RELEASE, STAGING, LocalEndpoints
+
+HOST = "127.0.0.1"
+READY_TIMEOUT = 60.0
+# Cheap password hashing: these indexes hold nothing secret, and the default costs ~5 s per start.
+_FAST_ARGON2 = ("--argon2-time-cost", "1", "--argon2-memory-cost", "8", "--argon2-parallelism", "1")
+_INDEX = {"type": "stage", "bases": [], "volatile": False, "acl_upload": [":ANONYMOUS:"]}
+
+
+@contextmanager
+def local_indexes(
+    state: Path, progress: Callable[[str], None] = lambda _: None
+) -> Iterator[LocalEndpoints]:
+    """Run the stand-ins for the duration of the block; state persists in `state`."""
+    state.mkdir(parents=True, exist_ok=True)
+    with exclusive(state / "devpi.lock", "the local indexes", progress):
+        serverdir = state / "devpi"
+        if not (serverdir / ".serverversion").exists():
+            runner.run([_script("devpi-init"), "--serverdir", str(serverdir), "--no-root-pypi"])
+        base = f"http://{HOST}:{_free_port()}/"
+        service = runner.start(_server_argv(serverdir, base), output=state / "devpi.log")
+        try:
+            _wait_ready(base, service, state / "devpi.log")
+            _ensure_indexes(base)
+            yield LocalEndpoints(base)
+        finally:
+            service.stop()
+
+
+def _server_argv(serverdir: Path, base: str) -> list[str]:
+    port = base.rstrip("/").rsplit(":", 1)[1]
+    return [
+        _script("devpi-server"), "--serverdir", str(serverdir), "--host", HOST, "--port", port,
+        "--offline-mode", *_FAST_ARGON2,
+    ]  # fmt: skip
+
+
+def _wait_ready(base: str, service: runner.Service, log: Path) -> None:
+    deadline = time.monotonic() + READY_TIMEOUT
+    while time.monotonic() < deadline:
+        if not service.alive():
+            raise IndexUnavailable("devpi-server exited while starting", hint=f"see its log: {log}")
+        try:
+            if httpx.get(f"{base}+api", timeout=2.0).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    raise IndexUnavailable(
+        f"devpi-server did not answer within {READY_TIMEOUT:.0f} s", hint=f"see {log}"
+    )
+
+
+def _ensure_indexes(base: str) -> None:
+    with httpx.Client(base_url=base, timeout=30.0) as client:
+        login = client.post("/+login", json={"user": "root", "password": ""})
+        login.raise_for_status()
+        token = login.json()["result"]["password"]
+        auth = base64.b64encode(f"root:{token}".encode()).decode()
+        headers = {"X-Devpi-Auth": auth, "Accept": "application/json"}
+        for role in (STAGING, RELEASE):
+            if client.get(f"/root/{role}", headers=headers).status_code == 404:
+                client.put(f"/root/{role}", json=_INDEX, headers=headers).raise_for_status()
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def _script(name: str) -> str:
+    """A console script installed beside our own interpreter (devpi-server is our dependency)."""
+    return str(Path(sysconfig.get_path("scripts")) / name)

@@ -1,0 +1,128 @@
+"""Index profiles: the one place that knows where PyPI and TestPyPI live.
+
+The addresses come from twine's constants, never spelled out here. Profiles are `pypi`,
+`testpypi`, `local` (the PyPI stand-in, as a dependency index) and custom ones from
+`[tool.staged-release.indexes]`. The switch `--indexes local` (or STAGED_RELEASE_INDEXES=local)
+moves the publishing profiles `testpypi` and `pypi` onto the local stand-ins.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass
+from urllib.parse import urljoin
+
+from release.config.settings import Settings
+from release.core.errors import ConfigError, CredentialMissing
+
+MODE_ENV = "STAGED_RELEASE_INDEXES"
+DEPENDENCY_INDEX_ENV = "STAGED_RELEASE_DEPENDENCY_INDEX"
+STAGING, RELEASE = "testpypi", "pypi"  # the staging index takes rcs, the release index finals
+LOCAL = "local"
+TOKEN_VARIABLES = {STAGING: "TESTPYPI_API_TOKEN", RELEASE: "PYPI_API_TOKEN"}
+
+
+class Mode(enum.StrEnum):
+    PUBLIC = "public"
+    LOCAL = "local"
+
+
+@dataclass(frozen=True)
+class Index:
+    name: str  # how reports name it: "testpypi", "local testpypi", a custom name
+    simple_url: str  # the simple API root, ending in "/"
+    upload_url: str | None = None
+    token_env: str | None = None  # a per-index token variable
+    local: bool = False  # a stand-in: anonymous uploads, no credentials
+
+
+@dataclass(frozen=True)
+class LocalEndpoints:
+    """Where the running stand-ins answer (see release.index.devpi)."""
+
+    base_url: str  # "http://127.0.0.1:PORT/"
+
+    def index(self, role: str) -> Index:
+        root = f"{self.base_url}root/{role}/"
+        return Index(f"local {role}", f"{root}+simple/", root, None, local=True)
+
+
+def read_mode(flag: str | None, env: Mapping[str, str]) -> Mode:
+    text = flag or env.get(MODE_ENV) or Mode.PUBLIC
+    try:
+        return Mode(text)
+    except ValueError:
+        raise ConfigError(
+            f"unknown index mode {text!r}",
+            hint=f"use --indexes public or --indexes local ({MODE_ENV})",
+        ) from None
+
+
+def publishing(
+    name: str, mode: Mode, settings: Settings, local: LocalEndpoints | None = None
+) -> Index:
+    """The index a `--index NAME` upload or validation talks to."""
+    if name in (STAGING, RELEASE):
+        return _stand_in(local, name) if mode is Mode.LOCAL else _public(name)
+    if name in settings.indexes:
+        return _custom(name, settings)
+    known = ", ".join([STAGING, RELEASE, *settings.indexes])
+    raise ConfigError(f"unknown index {name!r}", hint=f"use one of: {known}")
+
+
+def dependencies(name: str, settings: Settings, local: LocalEndpoints | None = None) -> Index:
+    """The trusted index dependencies come from. It is read-only, so the mode does not move it."""
+    if name == LOCAL:
+        return _stand_in(local, RELEASE)
+    if name == RELEASE:
+        return _public(RELEASE)
+    if name in settings.indexes:
+        return _custom(name, settings)
+    raise ConfigError(
+        f"dependency index {name!r} is not pypi, local or a configured index",
+        hint="TestPyPI is never trusted for dependencies; use pypi or a configured index",
+    )
+
+
+def needs_local(mode: Mode, dependency_index: str) -> bool:
+    return mode is Mode.LOCAL or dependency_index == LOCAL
+
+
+def credentials(index: Index, env: Mapping[str, str]) -> dict[str, str]:
+    """The TWINE_* variables for an upload to `index`, read from `env` and never from argv."""
+    if index.local:
+        # devpi stand-ins accept anonymous uploads; twine still wants a name and something to send.
+        return {"TWINE_USERNAME": "anonymous", "TWINE_PASSWORD": "-"}
+    token = env.get(index.token_env or "")
+    if token:
+        return {"TWINE_USERNAME": "__token__", "TWINE_PASSWORD": token}
+    if env.get("TWINE_USERNAME") and env.get("TWINE_PASSWORD"):
+        return {"TWINE_USERNAME": env["TWINE_USERNAME"], "TWINE_PASSWORD": env["TWINE_PASSWORD"]}
+    wanted = f"{index.token_env} or " if index.token_env else ""
+    raise CredentialMissing(
+        f"no credential for uploading to {index.name}",
+        hint=f"set {wanted}TWINE_USERNAME and TWINE_PASSWORD in the environment (never in argv)",
+    )
+
+
+def _public(name: str) -> Index:
+    from twine import repository, utils  # here: twine takes 0.4 s to import
+
+    web, upload = {
+        STAGING: (repository.TEST_WAREHOUSE, utils.TEST_REPOSITORY),
+        RELEASE: (repository.WAREHOUSE_WEB, utils.DEFAULT_REPOSITORY),
+    }[name]
+    return Index(name, urljoin(web, "simple/"), upload, TOKEN_VARIABLES[name])
+
+
+def _stand_in(local: LocalEndpoints | None, role: str) -> Index:
+    if local is None:  # a programming error: the caller must start the stand-ins first
+        raise RuntimeError("the local indexes are not running")
+    return local.index(role)
+
+
+def _custom(name: str, settings: Settings) -> Index:
+    spec = settings.indexes[name]
+    simple = spec.simple_url if spec.simple_url.endswith("/") else spec.simple_url + "/"
+    return Index(name, simple, spec.upload_url, spec.token_env)

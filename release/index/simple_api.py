@@ -1,0 +1,112 @@
+"""What an index lists for a project, through its simple API: PEP 691 JSON, HTML as fallback.
+
+Every request asks for a fresh answer (no caches in between): a file uploaded a second ago must
+be seen. Parsing is pure; only `fetch_listing` talks to the network.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from typing import Any
+from urllib.parse import urldefrag, urljoin
+
+import httpx
+from packaging.utils import (
+    InvalidSdistFilename,
+    InvalidWheelFilename,
+    canonicalize_name,
+    parse_sdist_filename,
+    parse_wheel_filename,
+)
+from packaging.version import Version
+
+from release.core.errors import IndexUnavailable
+
+PEP691_JSON = "application/vnd.pypi.simple.v1+json"
+ACCEPT = f"{PEP691_JSON}, text/html;q=0.1"
+NO_CACHE = {"Accept": ACCEPT, "Cache-Control": "no-cache", "Pragma": "no-cache"}
+TIMEOUT = httpx.Timeout(30.0, connect=10.0)
+
+
+@dataclass(frozen=True)
+class ListedFile:
+    filename: str
+    url: str  # absolute
+    sha256: str | None  # None when the index gives no sha256
+
+
+def fetch_listing(client: httpx.Client, simple_url: str, project: str) -> list[ListedFile]:
+    """The files `simple_url` lists for `project` ([] when the project is unknown there)."""
+    page = urljoin(simple_url, f"{canonicalize_name(project)}/")
+    try:
+        response = client.get(page, headers=NO_CACHE, follow_redirects=True)
+    except httpx.HTTPError as exc:
+        raise IndexUnavailable(
+            f"cannot reach {simple_url}: {exc}", hint="check the network, then re-run"
+        ) from None
+    if response.status_code == 404:
+        return []
+    if response.status_code != 200:
+        raise IndexUnavailable(
+            f"{page} answered {response.status_code}", hint="re-run later; the index may be busy"
+        )
+    base = str(response.url)
+    if response.headers.get("content-type", "").startswith(PEP691_JSON):
+        return parse_json(json.loads(response.text), base)
+    return parse_html(response.text, base)
+
+
+def parse_json(page: dict[str, Any], base: str) -> list[ListedFile]:
+    return [
+        ListedFile(f["filename"], urljoin(base, f["url"]), f.get("hashes", {}).get("sha256"))
+        for f in page.get("files", [])
+    ]
+
+
+def parse_html(text: str, base: str) -> list[ListedFile]:
+    parser = _Anchors()
+    parser.feed(text)
+    files = []
+    for href, name in parser.anchors:
+        url, fragment = urldefrag(urljoin(base, href))
+        algo, _, digest = fragment.partition("=")
+        files.append(ListedFile(name.strip(), url, digest if algo == "sha256" else None))
+    return files
+
+
+def version_of(filename: str) -> Version | None:
+    """The version in a wheel or sdist file name (None for anything else)."""
+    try:
+        if filename.endswith(".whl"):
+            return parse_wheel_filename(filename)[1]
+        return parse_sdist_filename(filename)[1]
+    except (InvalidWheelFilename, InvalidSdistFilename):
+        return None
+
+
+def versions(files: list[ListedFile]) -> frozenset[Version]:
+    return frozenset(v for v in (version_of(f.filename) for f in files) if v is not None)
+
+
+class _Anchors(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.anchors: list[tuple[str, str]] = []
+        self._href: str | None = None
+        self._text = ""
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "a":
+            self._href = dict(attrs).get("href")
+            self._text = ""
+
+    def handle_data(self, data: str) -> None:
+        if self._href is not None:
+            self._text += data
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "a" and self._href is not None:
+            self.anchors.append((self._href, self._text))
+            self._href = None

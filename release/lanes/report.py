@@ -1,0 +1,126 @@
+"""Outcomes are data: each stage or cell yields one, and a run collects them into one summary
+table and one JSON report, in lane order whatever order the work finished in."""
+
+from __future__ import annotations
+
+import enum
+import json
+import signal
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+from release.core.errors import CheckFailed, Interrupted, ReleaseError, Unavailable
+from release.core.runner import plain
+
+T = TypeVar("T")
+_TABLE_REASON = 160  # characters of a reason the table shows; the report keeps it whole
+
+
+class Status(enum.StrEnum):
+    PASSED = "passed"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+    INTERRUPTED = "interrupted"
+
+
+class CheckStatus(enum.StrEnum):
+    PASSED = "passed"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+    TIMED_OUT = "timed out"
+
+
+@dataclass(frozen=True)
+class CheckOutcome:
+    name: str
+    status: CheckStatus
+    seconds: float
+    log: str = ""  # its live log file
+    reason: str = ""  # why it failed or was skipped
+
+
+@dataclass(frozen=True)
+class Outcome:
+    stage: str
+    cell: str  # the Python of a per-Python stage, "-" otherwise
+    status: Status
+    duration: float
+    reason: str = ""
+    exit_code: int = 0  # of the error that failed or interrupted it
+    log: str = ""  # the log of what failed, when there is one
+    checks: tuple[CheckOutcome, ...] = ()
+    hint: str = ""  # what to do about a failure
+    lane: str = ""  # testpypi or pypi, when a report holds more than one lane
+
+    @property
+    def label(self) -> str:
+        return self.stage if self.cell == "-" else f"{self.stage}-{self.cell}"
+
+
+@dataclass
+class Report:
+    title: str
+    outcomes: list[Outcome] = field(default_factory=list)
+    facts: dict[str, Any] = field(default_factory=dict)  # e.g. version, indexes, timings
+    interrupted: int | None = None  # the signal that stopped the run
+
+    @property
+    def passed(self) -> bool:
+        return self.exit_code == 0
+
+    @property
+    def exit_code(self) -> int:
+        """128+N when signal N interrupted it, else 2 for bad input, else 1 for a failure."""
+        if self.interrupted:
+            return 128 + self.interrupted
+        stopped = (o for o in self.outcomes if o.status in (Status.FAILED, Status.INTERRUPTED))
+        return max((o.exit_code for o in stopped), default=0)
+
+    def table(self) -> str:
+        """One row per outcome; a lane column when the report holds more than one lane."""
+        lanes = len({o.lane for o in self.outcomes}) > 1
+        rows = [("lane",) * lanes + ("stage", "cell", "status", "duration", "reason")]
+        rows += [
+            (o.lane,) * lanes + (o.stage, o.cell, str(o.status), f"{o.duration:.1f} s", _short(o))
+            for o in self.outcomes
+        ]
+        widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+        lines = ("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) for r in rows)
+        return "\n".join(line.rstrip() for line in lines)
+
+    def write(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        data = {"title": self.title, "passed": self.passed, **self.facts}
+        if self.interrupted:
+            data["interrupted"] = signal.Signals(self.interrupted).name
+        data["outcomes"] = [asdict(o) for o in self.outcomes]
+        path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+
+
+def attempt(stage: str, cell: str, work: Callable[[], T]) -> tuple[Outcome, T | None]:
+    """Run `work` and say how it went: passed, failed (a ReleaseError) or interrupted."""
+    started = time.monotonic()
+    try:
+        result = work()
+    except ReleaseError as exc:
+        return failed(stage, cell, time.monotonic() - started, exc), None
+    return Outcome(stage, cell, Status.PASSED, time.monotonic() - started), result
+
+
+def failed(stage: str, cell: str, took: float, exc: ReleaseError) -> Outcome:
+    if isinstance(exc, Unavailable):  # e.g. no Docker engine: skipped, with the reason and hint
+        return Outcome(stage, cell, Status.SKIPPED, took, plain(exc.message), hint=exc.hint or "")
+    status = Status.INTERRUPTED if isinstance(exc, Interrupted) else Status.FAILED
+    checks, log = (exc.checks, exc.log) if isinstance(exc, CheckFailed) else ((), "")
+    reason = plain(exc.message)
+    return Outcome(stage, cell, status, took, reason, exc.exit_code, log, checks, exc.hint or "")
+
+
+def _short(outcome: Outcome) -> str:
+    reason = " ".join(outcome.reason.split())
+    if len(reason) > _TABLE_REASON:
+        reason = reason[: _TABLE_REASON - 1] + "…"
+    return f"{reason} (log: {outcome.log})" if outcome.log else reason

@@ -1,0 +1,70 @@
+"""Wait until an index lists every uploaded file with the expected sha256.
+
+The first look is immediate; later looks come after growing delays under a total budget, so a
+local index is confirmed at once and a slow CDN is not hammered.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from release.artifacts.manifest import Manifest
+from release.core.errors import IntegrityError, NotYetListed
+from release.index.simple_api import ListedFile
+from release.upload._rules import decide, missing
+
+FIRST_DELAY = 0.5
+GROWTH = 1.6
+MAX_DELAY = 15.0
+
+
+@dataclass(frozen=True)
+class Clock:
+    now: Callable[[], float] = time.monotonic
+    sleep: Callable[[float], None] = time.sleep
+
+
+def delays() -> Iterator[float]:
+    """Pauses between looks: 0.5, 0.8, 1.28, ... growing to at most 15 s."""
+    delay = FIRST_DELAY
+    while True:
+        yield min(delay, MAX_DELAY)
+        delay *= GROWTH
+
+
+def wait_until_listed(
+    look: Callable[[], list[ListedFile]],
+    manifest: Manifest,
+    *,
+    where: str,
+    budget: float,
+    progress: Callable[[str], None],
+    clock: Clock = Clock(),
+) -> float:
+    """Return the seconds waited; raise NotYetListed when the budget runs out."""
+    started = clock.now()
+    pauses = delays()
+    while True:
+        absent = _absent(look(), manifest, where)
+        elapsed = clock.now() - started
+        if not absent:
+            return elapsed
+        if elapsed >= budget:
+            raise NotYetListed(
+                f"{where} did not list {', '.join(absent)} within {budget:g} s",
+                hint="re-run the same command later: files already listed are not sent again",
+            )
+        progress(f"waiting for {where} to list {len(absent)} file(s) ({elapsed:.1f} s so far)")
+        clock.sleep(min(next(pauses), budget - elapsed))
+
+
+def _absent(listing: list[ListedFile], manifest: Manifest, where: str) -> list[str]:
+    decision = decide(manifest, listing)
+    if decision.refused:
+        raise IntegrityError(
+            f"{where} lists files we cannot accept: {'; '.join(decision.conflicts)}",
+            hint="do not release this version; tag the next one (`nox -s bump -- rc` or post)",
+        )
+    return missing(manifest, listing)

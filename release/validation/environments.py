@@ -1,0 +1,109 @@
+"""Fresh virtual environments made with uv, for validating an installed package.
+
+Installs come from exactly one index: a stray UV_*/PIP_* index variable or uv.toml must never
+add another, or TestPyPI (or anyone) could stand in for a dependency.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import uv
+
+from release.core import runner
+from release.core.errors import ToolMissing
+from release.index.profiles import Index
+from release.validation import interpreters
+
+INSTALL_BUDGET = 1200.0  # seconds: resolving and downloading a large tree on a slow mirror
+_INDEX_VARIABLES = (
+    "UV_INDEX", "UV_INDEX_URL", "UV_DEFAULT_INDEX", "UV_EXTRA_INDEX_URL", "UV_FIND_LINKS",
+    "UV_CONFIG_FILE", "PIP_INDEX_URL", "PIP_EXTRA_INDEX_URL", "PIP_FIND_LINKS", "PYTHONPATH",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Environment:
+    root: Path
+
+    @property
+    def python(self) -> Path:
+        return self.root / "bin" / "python"
+
+    @property
+    def bin(self) -> Path:
+        return self.root / "bin"
+
+    def variables(self) -> dict[str, str]:
+        """What a command needs to run inside this environment."""
+        path = os.pathsep.join([str(self.bin), os.environ.get("PATH", "")])
+        return {"VIRTUAL_ENV": str(self.root), "PATH": path}
+
+
+def create(root: Path, version: str, log: Path | None = None) -> Environment:
+    interpreter = interpreters.locate(version, os.environ)
+    if interpreter is None:
+        raise ToolMissing(
+            f"Python {version} is not installed here",
+            hint=f"install python{version} (pyenv install {version}) or put it on PATH",
+        )
+    _uv("venv", "--quiet", "--no-project", "--python", str(interpreter), str(root), log=log)
+    return Environment(root)
+
+
+def install_file(env: Environment, wheel: Path, log: Path | None = None) -> None:
+    """Our own wheel, from the verified file only: no index, no dependencies, no cache."""
+    python = str(env.python)
+    _uv("pip", "install", "--quiet", "--python", python, "--no-deps", "--no-index", "--no-cache",
+        str(wheel), log=log)  # fmt: skip
+
+
+def install_from(
+    env: Environment,
+    index: Index,
+    requirements: Sequence[str],
+    label: str,
+    log: Path | None = None,
+) -> None:
+    """Requirements resolved from `index` alone (`label` names the requirements file kept)."""
+    if not requirements:
+        return
+    listed = env.root.parent / f"requirements-{label}.txt"
+    listed.write_text("\n".join(requirements) + "\n", encoding="utf-8")
+    _uv(
+        "pip", "install", "--quiet", "--python", str(env.python), "--no-config",
+        "--default-index", index.simple_url, "-r", str(listed), log=log, timeout=INSTALL_BUDGET,
+    )  # fmt: skip
+
+
+def check_consistent(env: Environment, log: Path | None = None) -> None:
+    _uv("pip", "check", "--quiet", "--python", str(env.python), log=log)
+
+
+def locked_group(project: Path, group: str) -> list[str]:
+    """A dependency group as uv.lock pins it."""
+    return _locked(project, "--only-group", group)
+
+
+def locked_extra(project: Path, extra: str) -> list[str]:
+    """An extra's dependencies as uv.lock pins them (with the project's own, pinned alike)."""
+    return _locked(project, "--extra", extra, "--no-default-groups")
+
+
+def _locked(project: Path, *selection: str) -> list[str]:
+    # Read-only: --frozen never rewrites the lock.
+    done = _uv(
+        "export", "--quiet", "--frozen", "--no-emit-project", "--no-hashes", "--no-header",
+        "--no-annotate", *selection, "--project", str(project),
+    )  # fmt: skip
+    return [line for line in done.stdout.splitlines() if line.strip() and not line.startswith("#")]
+
+
+def _uv(
+    *args: str, log: Path | None = None, timeout: float = runner.DEFAULT_BUDGET
+) -> runner.Completed:
+    argv = [uv.find_uv_bin(), *args]
+    return runner.run(argv, unset=_INDEX_VARIABLES, log_to=log, timeout=timeout)

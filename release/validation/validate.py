@@ -1,0 +1,256 @@
+"""Reinstall validation: one cell per Python, from the staging (rc) or release (final) index.
+
+Our wheel is downloaded by its exact file name and checked against the manifest (or, with no
+local dist/, against the hash the index lists), then installed with --no-deps. Its dependencies
+and the check tools come from the trusted index only.
+"""
+
+from __future__ import annotations
+
+import email.parser
+import shutil
+import zipfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from packaging.utils import canonicalize_name
+from packaging.version import Version
+
+from release.artifacts import manifest as manifests
+from release.artifacts.manifest import Manifest
+from release.config.settings import CheckSpec
+from release.context import Run
+from release.core.errors import (
+    CheckFailed,
+    ConfigError,
+    IntegrityError,
+    NotYetListed,
+)
+from release.index.fetch import fetch
+from release.index.simple_api import ListedFile, version_of
+from release.lanes.report import CheckOutcome, CheckStatus
+from release.validation import checks, environments, results
+from release.validation.checks import Place
+
+_MODULE_SUFFIXES = (".py", ".so", ".pyd")
+
+
+@dataclass(frozen=True)
+class Expected:
+    name: str
+    version: str
+    manifest: Manifest | None  # None: trust the hash the index lists
+
+
+@dataclass
+class CellResult:
+    stage: str
+    python: str
+    wheel: str
+    checks: list[CheckOutcome] = field(default_factory=list)  # in the configured order
+
+    @property
+    def failures(self) -> list[CheckOutcome]:
+        bad = (CheckStatus.FAILED, CheckStatus.TIMED_OUT)
+        return [c for c in self.checks if c.status in bad]
+
+
+CANDIDATE = "candidate_checks"  # the PyPI lane's gate: the built wheel, before any upload
+
+
+@dataclass(frozen=True)
+class Cell:
+    stage: str
+    python: str
+    root: Path  # <state>/cells/<stage>-<python>: the cell's own, fresh for every attempt
+    logs: Path  # <logs>/<stage>-<python>
+
+
+def validate(run: Run, stage: str, index_name: str, python: str) -> CellResult:
+    """Reinstall from the index in a fresh environment and run every check; CheckFailed
+    (carrying all the checks' outcomes) when any of them failed."""
+    index = run.index(index_name)
+    expected = expected_build(run)
+    listed, sha256 = choose_wheel(run.listing(index, expected.name), expected, index.name)
+    cell = _open(run, stage, python)
+    run.progress.doing("download and install")
+    wheel = _download(run, listed, sha256, cell.root / "wheel")
+    return check_wheel(run, cell, expected, wheel, sha256)
+
+
+def candidate_checks(run: Run, python: str) -> CellResult:
+    """The same cell for the wheel in dist/, before anything is uploaded: only where the wheel
+    comes from differs (the manifest proves it, twice: in dist/ and once copied)."""
+    built = manifests.verified(run.dist)
+    cell = _open(run, CANDIDATE, python)
+    wheel = cell.root / "wheel" / built.wheel.filename
+    wheel.parent.mkdir()
+    shutil.copy2(run.dist / built.wheel.filename, wheel)
+    if manifests.sha256_of(wheel) != built.wheel.sha256:
+        raise IntegrityError(f"{wheel.name} changed while it was copied", hint="build again")
+    return check_wheel(
+        run, cell, Expected(built.name, built.version, built), wheel, built.wheel.sha256
+    )
+
+
+def check_wheel(run: Run, cell: Cell, expected: Expected, wheel: Path, sha256: str) -> CellResult:
+    """Install `wheel` (proved: `sha256`) in a fresh environment and run every check."""
+    env = _environment(run, cell.root / "venv", cell.python, wheel, cell.logs / "environment.log")
+    place = Place(env, run.config.root, cell.root / "tmp", cell.logs)
+    place.tmp.mkdir()
+    # Smoke before the check tools arrive, so none of theirs can hide a missing dependency.
+    installed = checks.smoke(place, expected.name, expected.version, _modules(run, wheel))
+    run.progress.doing("install the check tools")
+    environments.install_from(env, run.trusted(), _tools(run), "checks", place.log("environment"))
+    result = CellResult(cell.stage, cell.python, wheel.name)
+    for spec in run.config.settings.checks:
+        run.progress.doing(f"check {spec.name}")
+        budget = _budget(run, spec)
+        result.checks.append(checks.run_check(place, spec, installed, budget, cell.python))
+    proof = (expected.name, expected.version, wheel.name, sha256, not result.failures)
+    results.record(run.state, results.CellRecord(cell.stage, cell.python, *proof))
+    _raise_on_failure(result)
+    return result
+
+
+def _open(run: Run, stage: str, python: str) -> Cell:
+    """A fresh cell: its directory, its logs, and no earlier verdict left behind."""
+    name = f"{stage}-{python}"
+    results.forget(run.state, stage, python)
+    return Cell(stage, python, _fresh(run.state / "cells" / name), _fresh(run.logs / name))
+
+
+def _budget(run: Run, spec: CheckSpec) -> float:
+    return run.check_timeout or spec.timeout
+
+
+def _raise_on_failure(result: CellResult) -> None:
+    if not result.failures:
+        return
+    first = result.failures[0]
+    others = f" (and {len(result.failures) - 1} more)" if len(result.failures) > 1 else ""
+    raise CheckFailed(
+        first.reason + others,
+        hint=f"its full output: {first.log}",
+        log=first.log,
+        checks=tuple(result.checks),
+    )
+
+
+def _environment(
+    run: Run, root: Path, python: str, wheel: Path, log: Path
+) -> environments.Environment:
+    """A fresh environment holding our wheel and its dependencies from the trusted index."""
+    env = environments.create(root, python, log)
+    environments.install_file(env, wheel, log)
+    environments.install_from(env, run.trusted(), runtime_requirements(wheel), "runtime", log)
+    environments.check_consistent(env, log)
+    return env
+
+
+def expected_build(run: Run) -> Expected:
+    if (run.dist / manifests.MANIFEST).exists():
+        built = manifests.verified(run.dist)
+        return Expected(built.name, built.version, built)
+    name = str(canonicalize_name(run.config.name))
+    if run.config.version is None:  # the tag's, but which tag built what is on the index?
+        raise ConfigError(
+            f"{name}'s version is dynamic, and without {run.dist / manifests.MANIFEST} "
+            "there is no knowing which version to validate",
+            hint="run it where the build stage left dist/ (or pass --dist)",
+        )
+    return Expected(name, run.config.version, None)
+
+
+def choose_wheel(
+    listing: list[ListedFile], expected: Expected, where: str
+) -> tuple[ListedFile, str]:
+    """The listed wheel to install and the sha256 it must have (pure)."""
+    if expected.manifest is not None:
+        wanted = expected.manifest.wheel
+        listed = next((f for f in listing if f.filename == wanted.filename), None)
+        if listed is None:
+            raise NotYetListed(f"{where} does not list {wanted.filename}", hint="upload it first")
+        if listed.sha256 != wanted.sha256:
+            raise IntegrityError(
+                f"{where} lists {wanted.filename} with sha256 {listed.sha256}, "
+                f"but the manifest says {wanted.sha256}",
+                hint="the index holds other bytes than were built here; do not release them",
+            )
+        return listed, wanted.sha256
+    wheels = [
+        f
+        for f in listing
+        if f.filename.endswith(".whl") and version_of(f.filename) == Version(expected.version)
+    ]
+    wheels = [w for w in wheels if w.sha256]
+    if len(wheels) != 1:
+        raise NotYetListed(
+            f"{where} lists {len(wheels)} wheel(s) with a sha256 for "
+            f"{expected.name} {expected.version}; exactly one is needed",
+            hint="run from a checkout that has dist/ from the build stage",
+        )
+    return wheels[0], str(wheels[0].sha256)
+
+
+def runtime_requirements(wheel: Path) -> list[str]:
+    """Requires-Dist of the wheel, markers and all."""
+    with zipfile.ZipFile(wheel) as archive:
+        name = next(n for n in archive.namelist() if n.endswith(".dist-info/METADATA"))
+        metadata = email.parser.Parser().parsestr(archive.read(name).decode("utf-8"))
+    # Markers stay: uv evaluates them for the cell's Python, and `extra == ...` as false.
+    return list(metadata.get_all("Requires-Dist") or [])
+
+
+def top_level_modules(names: Iterable[str]) -> list[str]:
+    """Importable top-level names in a wheel (pure): packages, namespace packages and
+    single-file modules, pure or compiled."""
+    tops = set()
+    for name in names:
+        head, _, rest = name.partition("/")
+        if head.endswith((".dist-info", ".data")) or not name.endswith(_MODULE_SUFFIXES):
+            continue
+        tops.add(head if rest else head.split(".", 1)[0])
+    return sorted(tops)
+
+
+def _tools(run: Run) -> list[str]:
+    return check_tools(run.config.root, run.config.settings.checks)
+
+
+def check_tools(root: Path, specs: Sequence[CheckSpec]) -> list[str]:
+    """What the checks need: their requirements, and their groups and extras as the project's
+    uv.lock pins them."""
+    tools = [r for spec in specs for r in spec.requires]
+    for group in dict.fromkeys(g for spec in specs for g in spec.groups):
+        tools += environments.locked_group(root, group)
+    for extra in dict.fromkeys(e for spec in specs for e in spec.extras):
+        tools += environments.locked_extra(root, extra)
+    return list(dict.fromkeys(tools))
+
+
+def _modules(run: Run, wheel: Path) -> list[str]:
+    modules = list(run.config.settings.imports) or _modules_of(wheel)
+    if not modules:
+        raise ConfigError(
+            f"{wheel.name} has no importable top-level module to smoke-test",
+            hint='name them: [tool.staged-release] import = ["your_module"]',
+        )
+    return modules
+
+
+def _modules_of(wheel: Path) -> list[str]:
+    with zipfile.ZipFile(wheel) as archive:
+        return top_level_modules(archive.namelist())
+
+
+def _download(run: Run, listed: ListedFile, sha256: str, folder: Path) -> Path:
+    """Our wheel by its exact file name, proved by the manifest's (or the index's) sha256."""
+    return fetch(run.http, listed.url, folder / listed.filename, sha256)
+
+
+def _fresh(path: Path) -> Path:
+    shutil.rmtree(path, ignore_errors=True)
+    path.mkdir(parents=True)
+    return path

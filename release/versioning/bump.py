@@ -1,0 +1,64 @@
+"""Stage `bump`: write the next version into pyproject.toml and refresh uv.lock, or for a
+version that comes from the git tag, create that tag."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import tomlkit
+from packaging.utils import canonicalize_name
+from tomlkit.items import Table
+from uv import find_uv_bin
+
+from release.core import git, runner
+from release.core.errors import ConfigError
+from release.versioning.versions import ReleaseVersion, looks_like_version_tag
+
+
+def bump(root: Path, version: ReleaseVersion) -> None:
+    """Set [project].version (formatting and comments kept), then `uv lock`.
+
+    If uv cannot refresh the lock, pyproject.toml is put back: never one source moved alone.
+    """
+    path = root / "pyproject.toml"
+    original = path.read_text(encoding="utf-8")
+    path.write_text(set_version(original, str(version)), encoding="utf-8")
+    try:
+        runner.run([find_uv_bin(), "lock"], cwd=root)
+    except BaseException:  # a failed lock or a Ctrl-C alike: don't leave pyproject moved alone
+        path.write_text(original, encoding="utf-8")
+        raise
+
+
+def tag_head(root: Path, version: ReleaseVersion) -> None:
+    """Tag HEAD with `version`: the whole bump of a dynamic version. Refused when HEAD carries a
+    version tag already: which version the commit is would then need --tag everywhere."""
+    held = sorted(t for t in git.tags_at_head(root) if looks_like_version_tag(t))
+    if held:
+        raise ConfigError(
+            f"HEAD already carries {', '.join(held)}; {version.tag} would be a second version tag",
+            hint=f"commit the fix first, then bump; or tag by hand (`git tag {version.tag}`) "
+            "and pass --tag to the commands that read it",
+        )
+    git.create_tag(root, version.tag)
+
+
+def set_version(pyproject_text: str, version: str) -> str:
+    doc = tomlkit.parse(pyproject_text)
+    project = doc.get("project")
+    if not isinstance(project, Table):
+        raise ConfigError("pyproject.toml has no [project] table", hint="add one")
+    project["version"] = version
+    return tomlkit.dumps(doc)
+
+
+def set_lock_version(lock_text: str, name: str, version: str) -> str:
+    """uv.lock with the project's own entry at `version` (formatting kept): what `uv lock`
+    would write for it, without resolving anything (a rehearsal's scratch copy needs no more)."""
+    doc = tomlkit.parse(lock_text)
+    wanted = canonicalize_name(name)
+    for package in doc.get("package", []):
+        if canonicalize_name(str(package.get("name", ""))) == wanted:
+            package["version"] = version
+            return tomlkit.dumps(doc)
+    raise ConfigError(f"uv.lock has no entry for {wanted}", hint="run `uv lock` and commit it")
