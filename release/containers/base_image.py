@@ -16,7 +16,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import docker
-from release.containers.engine import LABEL, Engine, Progress, cache_dir, remove_tree
+from release.containers._housekeeping import remove_tree
+from release.containers.engine import LABEL, Engine, Note, cache_dir
 from release.core import runner
 from release.core.errors import ToolMissing
 from release.core.locks import exclusive
@@ -41,7 +42,7 @@ def _quiet(_: str) -> None:
 
 def ensure_base(
     engine: Engine,
-    progress: Progress = _quiet,
+    progress: Note = _quiet,
     name: str = NAME,
     tag: str = SUITE,
     *,
@@ -66,7 +67,7 @@ def _present(engine: Engine, reference: str) -> bool:
     return True
 
 
-def _build(engine: Engine, name: str, tag: str, progress: Progress, log_to: Path | None) -> None:
+def _build(engine: Engine, name: str, tag: str, progress: Note, log_to: Path | None) -> None:
     _require_debootstrap(f"{name}:{tag}")
     progress(f"building the base image {name}:{tag} with debootstrap (once; about a minute)")
     with _scratch(progress) as scratch:
@@ -105,7 +106,7 @@ def tar_argv(root: Path, tarball: Path) -> list[str]:
 
 
 @contextmanager
-def _scratch(progress: Progress) -> Iterator[Path]:
+def _scratch(progress: Note) -> Iterator[Path]:
     """A temporary directory, removed after (with whatever an interrupted debootstrap left
     mounted in its tree, such as /proc, unmounted first)."""
     scratch = Path(tempfile.mkdtemp(prefix="sr-base-"))

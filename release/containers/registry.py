@@ -7,22 +7,17 @@ trusts 127.0.0.0/8 registries without TLS, so plain HTTP serves.
 `Registry` speaks the Registry HTTP API v2 to the local registry (plain HTTP on loopback) and to
 real ones (HTTPS): a tag's digest and its image's labels. Credentials come from the caller and
 stay in memory: never logged, never in argv, never written to disk. They are sent as the standard
-challenge asks: a Bearer token fetched from the realm the registry names, or Basic auth.
+challenge asks (release.containers._auth): a Bearer token fetched from the realm the registry
+names, or Basic auth.
 """
 
 from __future__ import annotations
 
-import base64
 import hashlib
-import ipaddress
 import json
-import re
 import shutil
-import socket
-import time
-from collections.abc import Generator, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -30,10 +25,16 @@ from urllib.parse import urlsplit
 import httpx
 import yaml
 
-from release.containers.engine import Progress
+# Challenge, Credentials and parse_challenge are re-exported: callers know them from here.
+from release.containers._auth import Challenge as Challenge
+from release.containers._auth import ChallengeAuth, loopback
+from release.containers._auth import Credentials as Credentials
+from release.containers._auth import parse_challenge as parse_challenge
+from release.containers.engine import Note
 from release.core import runner
 from release.core.errors import RegistryUnavailable, ToolMissing
 from release.core.locks import exclusive
+from release.core.service import GaveUp, free_port, process_exit, wait_until
 
 HOST = "127.0.0.1"
 PACKAGE = "docker-registry"  # Debian's package and program
@@ -46,7 +47,6 @@ OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
 OCI_INDEX = "application/vnd.oci.image.index.v1+json"
 ACCEPT = ", ".join((DOCKER_MANIFEST, OCI_MANIFEST, DOCKER_LIST, OCI_INDEX))
 _REPUSH = "push the image again with a current Docker engine"
-_PARAM = re.compile(r'(\w+)=(?:"([^"]*)"|([^,\s]*))')
 
 
 def _quiet(_: str) -> None:
@@ -54,14 +54,14 @@ def _quiet(_: str) -> None:
 
 
 @contextmanager
-def local_registry(state: Path, progress: Progress = _quiet) -> Iterator[str]:
+def local_registry(state: Path, progress: Note = _quiet) -> Iterator[str]:
     """docker-registry for the block; yields its address, "127.0.0.1:PORT"."""
     program = shutil.which(PACKAGE)
     if program is None:
         raise ToolMissing(f"{PACKAGE} is not installed", hint=f"apt-get install {PACKAGE}")
     state.mkdir(parents=True, exist_ok=True)
     with exclusive(state / "registry.lock", "the local registry", progress):
-        address = f"{HOST}:{_free_port()}"
+        address = f"{HOST}:{free_port()}"
         service = runner.start([program, "serve", str(_config(state, address))], output=state / LOG)
         try:
             _wait_ready(address, service, state / LOG)
@@ -86,129 +86,33 @@ def registry_config(storage: Path, address: str) -> dict[str, Any]:
 
 
 def _wait_ready(address: str, service: runner.Service, log: Path) -> None:
-    deadline = time.monotonic() + READY_TIMEOUT
-    while time.monotonic() < deadline:
-        if not service.alive():
-            raise RegistryUnavailable("docker-registry exited while starting", hint=f"see {log}")
-        try:
-            if httpx.get(f"http://{address}/v2/", timeout=2.0).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        runner.CANCEL.check()
-        time.sleep(0.1)
-    raise RegistryUnavailable(
+    wait_until(
+        lambda: _answers(f"http://{address}/v2/"), budget=READY_TIMEOUT,
+        fail=lambda stop: _not_ready(stop, log), exited=lambda: process_exit(service),
+    )  # fmt: skip
+
+
+def _answers(url: str) -> bool:
+    try:
+        return httpx.get(url, timeout=2.0).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+def _not_ready(stop: GaveUp, log: Path) -> RegistryUnavailable:
+    if stop.exited is not None:
+        return RegistryUnavailable("docker-registry exited while starting", hint=f"see {log}")
+    return RegistryUnavailable(
         f"docker-registry did not answer within {READY_TIMEOUT:.0f} s", hint=f"see {log}"
     )
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-@dataclass(frozen=True)
-class Credentials:
-    username: str
-    password: str = field(repr=False)  # a token, mostly; never shown
-
-    def basic(self) -> str:
-        pair = f"{self.username}:{self.password}".encode()
-        return f"Basic {base64.b64encode(pair).decode()}"
-
-
-@dataclass(frozen=True)
-class Challenge:
-    scheme: str  # lower-case: "bearer" or "basic"
-    params: Mapping[str, str]
-
-
-def parse_challenge(header: str) -> Challenge | None:
-    """`Bearer realm="…",service="…",scope="…"` (or `Basic realm="…"`) as data."""
-    scheme, _, rest = header.strip().partition(" ")
-    if not scheme:
-        return None
-    params = {m[1].lower(): m[2] if m[2] is not None else m[3] for m in _PARAM.finditer(rest)}
-    return Challenge(scheme.lower(), params)
 
 
 def base_url(address: str) -> str:
     """Plain HTTP for loopback registries (the engine trusts them so), HTTPS for the rest."""
     if "://" in address:
         return address.rstrip("/")
-    scheme = "http" if _loopback(urlsplit(f"//{address}").hostname or "") else "https"
+    scheme = "http" if loopback(urlsplit(f"//{address}").hostname or "") else "https"
     return f"{scheme}://{address}"
-
-
-def _loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-class _ChallengeAuth(httpx.Auth):
-    """Answers a 401's challenge once: a Bearer token from the named realm, or Basic auth."""
-
-    requires_response_body = True  # the token endpoint's answer is read here
-
-    def __init__(self, credentials: Credentials | None) -> None:
-        self.credentials = credentials
-        self.token: str | None = None  # reused until a request is refused again
-
-    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        if self.token:
-            request.headers["Authorization"] = f"Bearer {self.token}"
-        response = yield request
-        if response.status_code != 401:
-            return
-        challenge = parse_challenge(response.headers.get("WWW-Authenticate", ""))
-        if authorization := (yield from self._answer(challenge, str(request.url))):
-            request.headers["Authorization"] = authorization
-            yield request
-
-    def _answer(
-        self, challenge: Challenge | None, url: str
-    ) -> Generator[httpx.Request, httpx.Response, str | None]:
-        """The Authorization header that answers `challenge`, if we can give one."""
-        if challenge is None:
-            return None
-        if challenge.scheme == "basic":
-            return self._basic(url)
-        if challenge.scheme != "bearer" or "realm" not in challenge.params:
-            return None
-        self.token = _token((yield self._token_request(challenge.params)))
-        return f"Bearer {self.token}" if self.token else None
-
-    def _token_request(self, params: Mapping[str, str]) -> httpx.Request:
-        query = {k: params[k] for k in ("service", "scope") if k in params}
-        basic = self._basic(params["realm"])  # none: an anonymous token, if the realm gives one
-        headers = {"Authorization": basic} if basic else {}
-        return httpx.Request("GET", params["realm"], params=query, headers=headers)
-
-    def _basic(self, url: str) -> str | None:
-        """Credentials go only where they are safe: over TLS, or to this machine."""
-        parts = urlsplit(url)
-        safe = parts.scheme == "https" or _loopback(parts.hostname or "")
-        return self.credentials.basic() if self.credentials and safe else None
-
-
-def _token(response: httpx.Response) -> str | None:
-    """The token of a token endpoint's answer (`token`, or OAuth2's `access_token`)."""
-    if response.status_code != 200:
-        return None
-    try:
-        body = response.json()
-    except json.JSONDecodeError:
-        return None
-    if not isinstance(body, dict):
-        return None
-    token = body.get("token") or body.get("access_token")
-    return token if isinstance(token, str) else None
 
 
 class Registry:
@@ -220,7 +124,7 @@ class Registry:
         self.address = address
         self.base = base_url(address)
         self.http = http
-        self.auth = _ChallengeAuth(credentials)
+        self.auth = ChallengeAuth(credentials)
 
     def manifest_digest(self, repo: str, tag: str) -> str | None:
         """The digest `repo:tag` points at, or None when the registry has no such tag."""

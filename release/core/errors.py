@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from release.lanes.report import CheckOutcome
+    from release.core.verdicts import CheckOutcome
 
 EXIT_FAILED = 1  # a check ran and failed
 EXIT_BAD_INPUT = 2  # bad input or configuration: nothing was done

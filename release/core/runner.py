@@ -13,7 +13,6 @@ import contextlib
 import ctypes
 import logging
 import os
-import re
 import selectors
 import signal
 import subprocess
@@ -25,15 +24,15 @@ from typing import BinaryIO
 
 from release.core.errors import CommandFailed, CommandTimedOut, Interrupted, ToolMissing
 
+# Re-exported: what a command printed is redacted with the same rules wherever it goes.
+from release.core.text import REDACTED as REDACTED
+from release.core.text import plain as plain
+from release.core.text import redact as redact
+from release.core.text import secret_values as secret_values
+
 log = logging.getLogger("release")
 
-# Environment variables whose values are secrets wherever they appear.
-_SECRET_NAME = re.compile(r"(TOKEN|PASSWORD|SECRET|API_KEY)", re.IGNORECASE)
-_MIN_SECRET_LEN = 4  # shorter values would blank out ordinary words
-# Terminal colour and cursor codes (CSI and OSC sequences): tools colour what they print.
-_ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[@-Z\\-_])")
 _TAIL_LINES = 20
-REDACTED = "***"
 _PR_SET_PDEATHSIG = 1
 DEFAULT_BUDGET = 600.0  # seconds; callers that may take longer (builds, installs) say so
 GRACE = 5.0  # seconds between SIGTERM and SIGKILL when a process group is stopped
@@ -288,25 +287,6 @@ def failure(done: Completed, secrets: Iterable[str] | None = None) -> CommandFai
     secrets = secret_values(os.environ) if secrets is None else secrets
     tail = redact(_tail(done.stderr or done.stdout), secrets)
     return CommandFailed([redact(a, secrets) for a in done.argv], done.returncode, tail)
-
-
-def secret_values(env: Mapping[str, str]) -> frozenset[str]:
-    return frozenset(
-        value
-        for name, value in env.items()
-        if _SECRET_NAME.search(name) and len(value) >= _MIN_SECRET_LEN
-    )
-
-
-def redact(text: str, secrets: Iterable[str]) -> str:
-    for secret in sorted(secrets, key=len, reverse=True):
-        text = text.replace(secret, REDACTED)
-    return text
-
-
-def plain(text: str) -> str:
-    """`text` without terminal colour codes, for errors, tables and reports."""
-    return _ANSI.sub("", text)
 
 
 def _tail(output: str) -> str:

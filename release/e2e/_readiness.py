@@ -9,30 +9,17 @@ the loop is tested without a service or real time.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from release.core import runner
 from release.core.errors import CheckFailed
 from release.core.progress import Progress, span
+from release.core.service import CANCELLABLE, Clock, delays
 from release.e2e import _probes as e2e_probes
 from release.e2e._probes import Answer
-from release.upload._listing import Clock, delays
 
-_NAP = 0.2  # seconds between looks at the cancellation while pausing
 _LOOK_TIMEOUT = 10.0  # seconds one look may take (an HTTP request, a command in the container)
-
-
-def nap(seconds: float) -> None:
-    """Sleep, seeing a cancellation within _NAP seconds (a worker thread gets no signal)."""
-    until = time.monotonic() + seconds
-    while (left := until - time.monotonic()) > 0:
-        runner.CANCEL.check()
-        time.sleep(min(_NAP, left))
-
-
-CANCELLABLE = Clock(time.monotonic, nap)
 
 
 @dataclass(frozen=True)

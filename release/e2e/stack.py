@@ -11,6 +11,9 @@ started service's probe, each within its own budget and all within the stack's. 
 success, failure, time out, a signal (runner.CANCEL, checked in every wait) — the logs of every
 container are saved to `<logs>/<service>.log` (secrets redacted) and everything labelled with
 `label` (containers, volumes, networks, built images) is removed.
+
+A running stack's state and timeline are release.e2e._run's; what its probes ask, and how one
+look goes, release.e2e._looks'.
 """
 
 from __future__ import annotations
@@ -18,114 +21,28 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
-from docker.models.containers import Container
 
 import docker
-from release.config.e2e import (
-    CommandProbe,
-    HttpProbe,
-    Service,
-    SetupStep,
-    Stack,
-    Start,
-    VerifyStep,
-)
-from release.config.placeholders import (
-    HOST,
-    expand,
-    expand_all,
-    service_url,
-    service_values,
-    setup_values,
-)
+from release.config.e2e import Service, SetupStep, Stack, Start, VerifyStep
+from release.config.placeholders import expand, expand_all, service_url
 from release.containers.engine import Engine, remove_labelled
 from release.core import runner
-from release.core.errors import CheckFailed, CommandTimedOut, ConfigError, Interrupted, ReleaseError
+from release.core.errors import CheckFailed, ConfigError, Interrupted, ReleaseError
 from release.core.progress import Progress
+from release.core.service import free_port
 from release.e2e import _docker as e2e_docker
-from release.e2e import _probes as e2e_probes
+from release.e2e import _looks as e2e_looks
 from release.e2e import _setup as e2e_setup
 from release.e2e._readiness import Gate, wait_ready
-from release.images._build import free_port
+from release.e2e._run import StackResult as StackResult  # re-exported: its callers know it here
+from release.e2e._run import StackRun
 
 Verify = Callable[[str, list[str], dict[str, str]], None]
-_HTTP_ERRORS = (httpx.HTTPError, OSError)
 # What a failure of the stack raises: ours, and the engine's or HTTP's own errors.
 _FAILURES = (ReleaseError, docker.errors.DockerException, httpx.HTTPError, OSError)
-
-
-@dataclass(frozen=True)
-class Event:
-    phase: str  # build, start, ready, setup, verify
-    name: str  # the service or step
-    at: float  # seconds since the stack began, when it ended
-    seconds: float  # how long it took
-
-
-@dataclass(frozen=True)
-class StackResult:
-    events: tuple[Event, ...]  # in the order they happened
-    seconds: float
-    ports: Mapping[str, int]
-    logs: Mapping[str, Path]  # service -> its saved log
-
-    def order(self) -> list[tuple[str, str]]:
-        return [(e.phase, e.name) for e in self.events]
-
-    def phases(self) -> dict[str, float]:
-        """Seconds per phase (build, start, ready, setup, verify: those that happened)."""
-        totals: dict[str, float] = {}
-        for event in self.events:
-            totals[event.phase] = totals.get(event.phase, 0.0) + event.seconds
-        return totals
-
-
-@dataclass
-class _Run:
-    """One stack while it runs: what it started and what it learnt."""
-
-    engine: Engine
-    stack: Stack
-    project: Path
-    version: str
-    logs: Path
-    label: str
-    progress: Progress
-    ports: dict[str, int]
-    began: float = field(default_factory=time.monotonic)
-    images: dict[str, str] = field(default_factory=dict)  # service -> image
-    containers: dict[str, Container] = field(default_factory=dict)
-    started: dict[str, float] = field(default_factory=dict)
-    made: dict[str, str] = field(default_factory=dict)  # setup step -> its value
-    secrets: set[str] = field(default_factory=set)
-    events: list[Event] = field(default_factory=list)
-    saved: dict[str, Path] = field(default_factory=dict)
-
-    @property
-    def deadline(self) -> float:
-        return self.began + self.stack.budget
-
-    def left(self) -> float:
-        return self.deadline - time.monotonic()
-
-    def values(self, own: str | None = None) -> dict[str, str]:
-        """Every placeholder's value at this point (the table was checked when parsed)."""
-        found = {"project": str(self.project), "version": self.version}
-        found |= service_values(self.ports) | setup_values(self.made)
-        return found | ({"port": str(self.ports[own])} if own else {})
-
-    def record(self, phase: str, name: str, since: float) -> None:
-        now = time.monotonic()
-        self.events.append(Event(phase, name, now - self.began, now - since))
-
-    def result(self) -> StackResult:
-        return StackResult(
-            tuple(self.events), time.monotonic() - self.began, self.ports, self.saved
-        )
 
 
 def run_stack(
@@ -138,7 +55,7 @@ def run_stack(
     verify step on the host (env: E2E_<SERVICE>_URL and _PORT, E2E_SETUP_<NAME>) and raises a
     ReleaseError when it fails."""
     images = _preflight(stack, project, candidates)
-    run = _Run(engine, stack, project, version, logs, label, progress, _ports(stack))
+    run = StackRun(engine, stack, project, version, logs, label, progress, _ports(stack))
     with _removed_after(run):
         try:
             _build(run, images, base)
@@ -188,7 +105,7 @@ def _ports(stack: Stack) -> dict[str, int]:
 
 
 @contextmanager
-def _removed_after(run: _Run) -> Iterator[None]:
+def _removed_after(run: StackRun) -> Iterator[None]:
     try:
         yield
     finally:
@@ -197,12 +114,12 @@ def _removed_after(run: _Run) -> Iterator[None]:
         e2e_docker.remove_images(run.engine, run.label)
 
 
-def _build(run: _Run, images: dict[str, str], base: str) -> None:
+def _build(run: StackRun, images: dict[str, str], base: str) -> None:
     """Every image before any container starts: built (labelled, removed after), or found in
     the engine (pulled when absent), or the caller's candidate."""
     for service in run.stack.services:
         if service.build is not None:
-            since = _begin(run, f"building the image of {service.name}")
+            since = run.begin(f"building the image of {service.name}")
             folder = Path(images[service.name])
             image = e2e_docker.build_image(run.engine, folder, base, run.label, run.left())
             run.record("build", service.name, since)
@@ -214,7 +131,7 @@ def _build(run: _Run, images: dict[str, str], base: str) -> None:
         run.images[service.name] = image
 
 
-def _bring_up(run: _Run, services: list[Service]) -> None:
+def _bring_up(run: StackRun, services: list[Service]) -> None:
     """Start them in order, then wait for each to be ready (each budget counts from its start)."""
     for service in services:
         _start(run, service)
@@ -222,8 +139,8 @@ def _bring_up(run: _Run, services: list[Service]) -> None:
         _await(run, service)
 
 
-def _start(run: _Run, service: Service) -> None:
-    since = _begin(run, f"starting {service.name}")
+def _start(run: StackRun, service: Service) -> None:
+    since = run.begin(f"starting {service.name}")
     image, values = run.images[service.name], run.values(service.name)
     env = {name: expand(value, values) for name, value in service.env.items()}
     if service.candidate is not None:
@@ -236,71 +153,20 @@ def _start(run: _Run, service: Service) -> None:
     run.record("start", service.name, since)
 
 
-def _await(run: _Run, service: Service) -> None:
+def _await(run: StackRun, service: Service) -> None:
     """Wait at its readiness gate (release.e2e._readiness)."""
     gate = Gate(
-        service.name, _describe(run, service), service.budget, run.started[service.name],
-        run.deadline, run.stack.budget, lambda budget: _look(run, service, budget),
-        lambda: _exited(run, service),
+        service.name, e2e_looks.describe(run, service), service.budget, run.started[service.name],
+        run.deadline, run.stack.budget, lambda budget: e2e_looks.look(run, service, budget),
+        lambda: e2e_looks.exited(run, service),
     )  # fmt: skip
     wait_ready(gate, run.progress)
     run.record("ready", service.name, run.started[service.name])
 
 
-def _describe(run: _Run, service: Service) -> str:
-    if isinstance(service.ready, HttpProbe):
-        return f"GET {_probe_url(run, service, service.ready)}"
-    if isinstance(service.ready, CommandProbe):
-        argv = expand_all(service.ready.command, run.values(service.name))
-        return f"`{' '.join(argv)}` in its container"
-    return "its container running"
-
-
-def _look(run: _Run, service: Service, budget: float) -> e2e_probes.Answer:
-    if isinstance(service.ready, HttpProbe):
-        return _look_http(_probe_url(run, service, service.ready), service.ready, budget)
-    if isinstance(service.ready, CommandProbe):
-        argv = expand_all(service.ready.command, run.values(service.name))
-        return _look_inside(run, service, argv, budget)
-    code = e2e_docker.exited(run.containers[service.name])
-    return e2e_probes.Answer(code is None, "running" if code is None else f"exited with {code}")
-
-
-def _probe_url(run: _Run, service: Service, probe: HttpProbe) -> str:
-    url = expand(probe.url, run.values(service.name))
-    return f"http://{HOST}:{run.ports[service.name]}{url}" if url.startswith("/") else url
-
-
-def _look_http(url: str, probe: HttpProbe, budget: float) -> e2e_probes.Answer:
-    try:
-        answer = httpx.get(url, timeout=budget)
-    except _HTTP_ERRORS as exc:
-        return e2e_probes.unreachable(f"{type(exc).__name__}: {exc}" if str(exc) else repr(exc))
-    return e2e_probes.judge_http(answer.status_code, answer.text, probe.status, probe.json_key)
-
-
-def _look_inside(
-    run: _Run, service: Service, argv: tuple[str, ...], budget: float
-) -> e2e_probes.Answer:
-    container = run.containers[service.name]
-    try:
-        done = e2e_docker.execute(run.engine, container, argv, timeout=budget, secrets=run.secrets)
-    except CommandTimedOut as exc:  # an answer like any other: keep looking
-        return e2e_probes.unreachable(exc.message)
-    return e2e_probes.judge_command(done.returncode, done.stdout + done.stderr)
-
-
-def _exited(run: _Run, service: Service) -> str | None:
-    container = run.containers[service.name]
-    code = e2e_docker.exited(container)
-    if code is None:
-        return None
-    return f"exited with {code}: {e2e_docker.tail(container, run.secrets)}"
-
-
-def _setup(run: _Run, step: SetupStep) -> None:
+def _setup(run: StackRun, step: SetupStep) -> None:
     """One setup step (release.e2e._setup); its value is known from here on."""
-    since = _begin(run, f"setup {step.name}")
+    since = run.begin(f"setup {step.name}")
     at = e2e_setup.Context(
         run.values(step.inside), frozenset(run.secrets), max(1.0, min(step.budget, run.left())),
         run.logs / "setup" / f"{step.name}.log",
@@ -315,8 +181,8 @@ def _setup(run: _Run, step: SetupStep) -> None:
     run.record("setup", step.name, since)
 
 
-def _verify(run: _Run, check: VerifyStep, verify: Verify) -> None:
-    since = _begin(run, f"verify {check.name}")
+def _verify(run: StackRun, check: VerifyStep, verify: Verify) -> None:
+    since = run.begin(f"verify {check.name}")
     env = verify_env(run.ports, run.made, frozenset(run.secrets))
     verify(check.name, list(expand_all(check.run, run.values())), env)
     run.record("verify", check.name, since)
@@ -342,18 +208,7 @@ def _variable(name: str) -> str:
     return name.upper().replace("-", "_")
 
 
-def _begin(run: _Run, what: str) -> float:
-    """Say what the stack does now; refuse to begin it once the stack's budget is spent."""
-    if run.left() <= 0:
-        raise CheckFailed(
-            f"the E2E stack's budget of {run.stack.budget:g} s ran out before {what}",
-            hint="raise budget in [tool.staged-release.e2e] if the stack is only slow",
-        )
-    run.progress.doing(what)
-    return time.monotonic()
-
-
-def _save_logs(run: _Run) -> None:
+def _save_logs(run: StackRun) -> None:
     """Every container's log to <logs>/<service>.log, redacted."""
     for service, container in run.containers.items():
         path = run.logs / f"{service}.log"
@@ -361,7 +216,7 @@ def _save_logs(run: _Run) -> None:
             run.saved[service] = path
 
 
-def _failure(run: _Run, exc: BaseException) -> BaseException:
+def _failure(run: StackRun, exc: BaseException) -> BaseException:
     """The error to raise: redacted, naming the saved logs. An interruption stays itself (its
     exit code says which signal), and so does anything that is no failure of the stack."""
     if isinstance(exc, Interrupted) or not isinstance(exc, _FAILURES):

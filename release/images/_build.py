@@ -9,7 +9,6 @@ hash, so the image resolves nothing itself and holds exactly the bytes that pass
 from __future__ import annotations
 
 import shutil
-import socket
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -23,6 +22,7 @@ from docker.models.containers import Container
 import docker
 from release.containers.engine import Engine, push, start_container
 from release.core.errors import CheckFailed, IntegrityError
+from release.core.service import GaveUp, free_port, wait_until
 
 HOST = "127.0.0.1"
 SMOKE_BUDGET = 120.0  # seconds for a variant to answer its health path
@@ -44,12 +44,12 @@ def dockerfile(folder: Path, project: Path) -> Path:
     if (own / "Dockerfile").is_file():
         shutil.copytree(own, folder, dirs_exist_ok=True)
     else:
-        with resources.as_file(_shipped()) as shipped:
-            shutil.copytree(shipped, folder, dirs_exist_ok=True)
+        with resources.as_file(shipped()) as files:
+            shutil.copytree(files, folder, dirs_exist_ok=True)
     return folder
 
 
-def _shipped() -> Traversable:
+def shipped() -> Traversable:
     """The Docker files the suite ships: release/docker inside an installed wheel (the build puts
     the top-level docker/ there), or docker/ beside the package in a source checkout."""
     inside = resources.files("release") / "docker"
@@ -107,25 +107,22 @@ def pulled(engine: Engine, repository: str, tag: str, variant: str) -> Built:
     return Built(variant, str(image.id), int(image.attrs.get("Size", 0)))
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 def _wait_healthy(url: str, container: Container, variant: str) -> None:
-    deadline = time.monotonic() + SMOKE_BUDGET
-    while time.monotonic() < deadline:
-        if _answers(url):
-            return
-        container.reload()
-        if container.status in ("exited", "dead"):
-            raise CheckFailed(
-                f"the {variant} image exited before {url} answered: {_logs(container)}"
-            )
-        time.sleep(0.3)
-    raise CheckFailed(
+    wait_until(
+        lambda: _answers(url), budget=SMOKE_BUDGET, exited=lambda: _exited(container),
+        fail=lambda stop: _unhealthy(stop, url, container, variant),
+    )  # fmt: skip
+
+
+def _exited(container: Container) -> str | None:
+    container.reload()
+    return container.status if container.status in ("exited", "dead") else None
+
+
+def _unhealthy(stop: GaveUp, url: str, container: Container, variant: str) -> CheckFailed:
+    if stop.exited is not None:
+        return CheckFailed(f"the {variant} image exited before {url} answered: {_logs(container)}")
+    return CheckFailed(
         f"the {variant} image did not answer {url} within {SMOKE_BUDGET:g} s: {_logs(container)}"
     )
 

@@ -9,9 +9,7 @@ context manager's finally, SIGTERM turned into SystemExit by the CLI, and PDEATH
 from __future__ import annotations
 
 import base64
-import socket
 import sysconfig
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,6 +19,7 @@ import httpx
 from release.core import runner
 from release.core.errors import IndexUnavailable
 from release.core.locks import exclusive
+from release.core.service import GaveUp, free_port, process_exit, wait_until
 from release.index.profiles import RELEASE, STAGING, LocalEndpoints
 
 HOST = "127.0.0.1"
@@ -40,7 +39,7 @@ def local_indexes(
         serverdir = state / "devpi"
         if not (serverdir / ".serverversion").exists():
             runner.run([_script("devpi-init"), "--serverdir", str(serverdir), "--no-root-pypi"])
-        base = f"http://{HOST}:{_free_port()}/"
+        base = f"http://{HOST}:{free_port()}/"
         service = runner.start(_server_argv(serverdir, base), output=state / "devpi.log")
         try:
             _wait_ready(base, service, state / "devpi.log")
@@ -59,17 +58,23 @@ def _server_argv(serverdir: Path, base: str) -> list[str]:
 
 
 def _wait_ready(base: str, service: runner.Service, log: Path) -> None:
-    deadline = time.monotonic() + READY_TIMEOUT
-    while time.monotonic() < deadline:
-        if not service.alive():
-            raise IndexUnavailable("devpi-server exited while starting", hint=f"see its log: {log}")
-        try:
-            if httpx.get(f"{base}+api", timeout=2.0).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.1)
-    raise IndexUnavailable(
+    wait_until(
+        lambda: _answers(f"{base}+api"), budget=READY_TIMEOUT,
+        fail=lambda stop: _not_ready(stop, log), exited=lambda: process_exit(service),
+    )  # fmt: skip
+
+
+def _answers(url: str) -> bool:
+    try:
+        return httpx.get(url, timeout=2.0).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+def _not_ready(stop: GaveUp, log: Path) -> IndexUnavailable:
+    if stop.exited is not None:
+        return IndexUnavailable("devpi-server exited while starting", hint=f"see its log: {log}")
+    return IndexUnavailable(
         f"devpi-server did not answer within {READY_TIMEOUT:.0f} s", hint=f"see {log}"
     )
 
@@ -84,13 +89,6 @@ def _ensure_indexes(base: str) -> None:
         for role in (STAGING, RELEASE):
             if client.get(f"/root/{role}", headers=headers).status_code == 404:
                 client.put(f"/root/{role}", json=_INDEX, headers=headers).raise_for_status()
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def _script(name: str) -> str:

@@ -1,37 +1,20 @@
 """Wait until an index lists every uploaded file with the expected sha256.
 
-The first look is immediate; later looks come after growing delays under a total budget, so a
-local index is confirmed at once and a slow CDN is not hammered.
+The first look is immediate; later looks come after growing delays (release.core.service's)
+under a total budget, so a local index is confirmed at once and a slow CDN is not hammered.
 """
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable
 
 from release.artifacts.manifest import Manifest
 from release.core.errors import IntegrityError, NotYetListed
+from release.core.service import Clock, delays
 from release.index.simple_api import ListedFile
 from release.upload._rules import decide, missing
 
-FIRST_DELAY = 0.5
-GROWTH = 1.6
-MAX_DELAY = 15.0
-
-
-@dataclass(frozen=True)
-class Clock:
-    now: Callable[[], float] = time.monotonic
-    sleep: Callable[[float], None] = time.sleep
-
-
-def delays() -> Iterator[float]:
-    """Pauses between looks: 0.5, 0.8, 1.28, ... growing to at most 15 s."""
-    delay = FIRST_DELAY
-    while True:
-        yield min(delay, MAX_DELAY)
-        delay *= GROWTH
+_REAL_TIME = Clock()
 
 
 def wait_until_listed(
@@ -41,7 +24,7 @@ def wait_until_listed(
     where: str,
     budget: float,
     progress: Callable[[str], None],
-    clock: Clock = Clock(),
+    clock: Clock = _REAL_TIME,
 ) -> float:
     """Return the seconds waited; raise NotYetListed when the budget runs out."""
     started = clock.now()

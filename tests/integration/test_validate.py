@@ -12,8 +12,8 @@ import pytest
 
 from release.config.project import DEFAULT_PYTHONS
 from release.core.errors import CheckFailed, IntegrityError
+from release.core.verdicts import CheckStatus
 from release.index.profiles import LocalEndpoints
-from release.lanes.report import CheckStatus
 from release.upload.stage import upload
 from release.validation import results
 from release.validation.validate import candidate_checks, expected_build, validate

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from release.upload._listing import Clock
+from release.core.service import Clock
 
 
 class FakeTime:

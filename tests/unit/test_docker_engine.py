@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from release.containers._housekeeping import new_run_dir
 from release.containers.base_image import debootstrap_argv, tar_argv
 from release.containers.engine import (
     cache_dir,
@@ -15,7 +16,6 @@ from release.containers.engine import (
     dockerd_argv,
     host_in,
     lock_for,
-    new_run_dir,
     open_engine,
 )
 from release.core.errors import EngineUnavailable

@@ -7,6 +7,7 @@ from itertools import accumulate, islice, pairwise
 
 import pytest
 
+from release.core.service import delays
 from release.e2e._probes import (
     Answer,
     judge_command,
@@ -14,7 +15,6 @@ from release.e2e._probes import (
     pause,
     unreachable,
 )
-from release.upload._listing import delays
 
 STATUS = '{"django-version": "5.1", "netbox-version": "4.2.0", "python-version": "3.12"}'
 

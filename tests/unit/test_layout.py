@@ -9,7 +9,7 @@ import pytest
 
 from release.config import layout
 from release.config.settings import BUILTIN
-from release.lanes.report import CheckStatus
+from release.core.verdicts import CheckStatus
 from release.validation import checks, environments
 
 

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from release.core.errors import CheckFailed, ConfigError, IntegrityError, Interrupted, ReleaseError
-from release.lanes.report import CheckOutcome, CheckStatus, Outcome, Report, Status, attempt
+from release.core.verdicts import CheckOutcome, CheckStatus
+from release.lanes.report import Outcome, Report, Status, attempt
 
 BUILD = Outcome("build", "-", Status.PASSED, 1.234)
 CELL = Outcome("validate_rc", "3.12", Status.FAILED, 12.0, "check 'import' failed", 1)

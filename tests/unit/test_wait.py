@@ -9,8 +9,9 @@ import pytest
 
 from release.artifacts.manifest import DistFile, Manifest
 from release.core.errors import IntegrityError, NotYetListed
+from release.core.service import MAX_DELAY, delays
 from release.index.simple_api import ListedFile
-from release.upload._listing import MAX_DELAY, delays, wait_until_listed
+from release.upload._listing import wait_until_listed
 from tests.unit.fake_clock import FakeTime
 
 WHEEL = "proxbox_api-1.4.0rc1-py3-none-any.whl"

@@ -32,8 +32,8 @@ from release.containers.engine import LABEL, Engine
 from release.core import runner
 from release.core.errors import CheckFailed
 from release.core.progress import Progress
+from release.core.service import free_port
 from release.e2e.stack import StackResult, run_stack
-from release.images._build import free_port
 
 MIGRATING = 3  # seconds the stand-in answers 503 before it is "migrated"
 SERVER = """\

@@ -25,9 +25,10 @@ from release.containers.registry import Credentials, Registry
 from release.context import Run
 from release.core import runner
 from release.core.progress import Progress
-from release.images._build import free_port
+from release.core.service import free_port
 from release.images._tags import WHEEL_LABEL
-from release.images.stage import Candidate, publish
+from release.images.preflight import Candidate
+from release.images.stage import publish
 from release.index.profiles import RELEASE, Mode
 from release.versioning.versions import parse_version
 from tests.integration.examples import NOTES

@@ -5,7 +5,6 @@ exactly that wheel. Everything built or started here carries one label and is re
 from __future__ import annotations
 
 import shutil
-import socket
 import ssl
 import subprocess
 import time
@@ -24,6 +23,8 @@ from release.artifacts.manifest import sha256_of
 from release.config.settings import Settings
 from release.containers.base_image import ensure_base
 from release.containers.engine import LABEL, Engine, remove_labelled
+from release.core.service import free_port
+from release.images._build import shipped
 from release.images._tags import VARIANTS
 from release.images._wheelhouse import Target, build
 from release.index import profiles as indexes
@@ -79,7 +80,7 @@ def running(engine: Engine, images: dict[str, str], label: str) -> dict[str, tup
     """One container per variant, all started at once; removed with the images."""
     found = {}
     for variant in VARIANTS:
-        port = _free_port()
+        port = free_port()
         found[variant] = (_start(engine, images[variant], label, port), port)
     return found
 
@@ -124,7 +125,7 @@ def test_nginx_serves_tls_when_a_certificate_is_mounted(
     if shutil.which("openssl") is None:
         pytest.skip("openssl is not installed: no certificate to mount")
     certificate = _self_signed(tmp_path / "tls")
-    port = _free_port()
+    port = free_port()
     mount = {str(tmp_path / "tls"): {"bind": TLS, "mode": "ro"}}
     container = _start(engine, images["nginx"], label, port, volumes=mount)
     trusted = ssl.create_default_context(cafile=str(certificate))
@@ -136,7 +137,7 @@ def test_nginx_serves_tls_when_a_certificate_is_mounted(
 def test_nginx_container_ends_when_its_app_server_dies(
     engine: Engine, images: dict[str, str], label: str
 ) -> None:
-    port = _free_port()
+    port = free_port()
     container = _start(engine, images["nginx"], label, port)
     _wait_for_health(f"http://127.0.0.1:{port}/health", container)
     # No procps in a minimal base: find uvicorn (`python3 /opt/app/bin/uvicorn ...`) in /proc.
@@ -154,7 +155,7 @@ def test_nginx_container_ends_when_its_app_server_dies(
 def test_docker_stop_ends_a_variant_cleanly(
     engine: Engine, images: dict[str, str], label: str, variant: str
 ) -> None:
-    port = _free_port()
+    port = free_port()
     container = _start(engine, images[variant], label, port)
     _wait_for_health(f"http://127.0.0.1:{port}/health", container)
     container.stop(timeout=10)
@@ -163,8 +164,8 @@ def test_docker_stop_ends_a_variant_cleanly(
 
 def _context(folder: Path, wheel: Path) -> Path:
     """The Dockerfile and its scripts as the installed package ships them, plus a wheelhouse."""
-    with resources.as_file(resources.files("release") / "docker") as shipped:
-        shutil.copytree(shipped, folder, dirs_exist_ok=True)
+    with resources.as_file(shipped()) as files:
+        shutil.copytree(files, folder, dirs_exist_ok=True)
     pypi = indexes.dependencies(indexes.RELEASE, Settings())
     with httpx.Client(timeout=30.0) as http:
         target = Target(BASE_PYTHON)
@@ -238,12 +239,6 @@ def _self_signed(folder: Path) -> Path:
     )  # fmt: skip
     (folder / "key.pem").chmod(0o644)  # the image's user is not the host's
     return folder / "cert.pem"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def _version(wheel: Path) -> str:

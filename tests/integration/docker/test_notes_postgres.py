@@ -24,7 +24,7 @@ from docker.models.containers import Container
 
 import docker
 from release.containers.engine import LABEL, Engine, remove_labelled
-from release.images._build import free_port
+from release.core.service import free_port
 from tests.integration.examples import NOTES
 
 PATIENCE = 60.0  # seconds for PostgreSQL or the service to answer (measured: a few seconds)

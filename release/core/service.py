@@ -1,0 +1,116 @@
+"""Local services: a free loopback port to start one on, and the wait until it answers.
+
+The suite starts its own stand-ins (devpi-server, docker-registry, a private dockerd, an image
+under its smoke test) and waits for each the same way: a look at once, then looks after short
+growing pauses (0.05 s, x1.5, at most 0.5 s: they answer within 0.1-5 s, so a quick one is seen
+at once and a slow one within half a second of answering), until it answers, it exits, or the
+budget runs out. A signal cancels the wait: runner.CANCEL is seen before every look and while
+pausing. The caller says what giving up means to the user: its own error, its own message.
+
+The slower schedule of the longer waits (an index listing an upload, an E2E service's readiness
+gate: 0.5 s, x1.6, at most 15 s) lives here too, with the clock they are tested on.
+"""
+
+from __future__ import annotations
+
+import socket
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from release.core import runner
+
+HOST = "127.0.0.1"
+FIRST_DELAY = 0.5  # seconds; the longer waits' schedule
+GROWTH = 1.6
+MAX_DELAY = 15.0
+QUICK_FIRST = 0.05  # seconds; a local server's schedule
+QUICK_GROWTH = 1.5
+QUICK_MAX = 0.5
+_NAP = 0.2  # seconds between looks at the cancellation while pausing
+
+
+@dataclass(frozen=True)
+class Clock:
+    now: Callable[[], float] = time.monotonic
+    sleep: Callable[[float], None] = time.sleep
+
+
+def nap(seconds: float) -> None:
+    """Sleep, seeing a cancellation within _NAP seconds (a worker thread gets no signal)."""
+    until = time.monotonic() + seconds
+    while (left := until - time.monotonic()) > 0:
+        runner.CANCEL.check()
+        time.sleep(min(_NAP, left))
+
+
+CANCELLABLE = Clock(time.monotonic, nap)
+
+
+@dataclass(frozen=True)
+class GaveUp:
+    """Why a wait ended without an answer."""
+
+    waited: float  # seconds
+    exited: str | None = None  # how the service ended; None when the budget ran out
+
+
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 now, for a server about to be started on it."""
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def delays(
+    first: float = FIRST_DELAY, growth: float = GROWTH, most: float = MAX_DELAY
+) -> Iterator[float]:
+    """Pauses between looks: 0.5, 0.8, 1.28, ... growing to at most 15 s (unless told)."""
+    delay = first
+    while True:
+        yield min(delay, most)
+        delay *= growth
+
+
+def quick_delays() -> Iterator[float]:
+    """A local server's pauses: 0.05, 0.075, 0.1125, ... growing to at most 0.5 s."""
+    return delays(QUICK_FIRST, QUICK_GROWTH, QUICK_MAX)
+
+
+def _never_exits() -> str | None:
+    """The `exited` of a wait with no process to watch: nothing ends it early."""
+    return None
+
+
+def process_exit(service: runner.Service) -> str | None:
+    """How a started server ended (its exit status), None while it runs."""
+    code = service.proc.poll()
+    return None if code is None else f"exited with {code}"
+
+
+def wait_until(
+    answers: Callable[[], bool],
+    *,
+    budget: float,
+    fail: Callable[[GaveUp], Exception],
+    exited: Callable[[], str | None] = _never_exits,
+    clock: Clock = CANCELLABLE,
+) -> float:
+    """Look until `answers()` is true; return the seconds it took.
+
+    `exited()` says why the server can never answer (None while it runs): the wait then ends at
+    once. Ending without an answer raises `fail(GaveUp(...))`, the caller's own error; a
+    cancelled run raises Interrupted before the next look.
+    """
+    started, pauses = clock.now(), quick_delays()
+    deadline = started + budget  # not elapsed >= budget: float sums can fall short of it forever
+    while True:
+        runner.CANCEL.check()
+        why = exited()
+        if why is None and answers():
+            return clock.now() - started
+        now = clock.now()
+        if why is not None or now >= deadline:
+            raise fail(GaveUp(now - started, why))
+        clock.sleep(min(next(pauses), deadline - now))
