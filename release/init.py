@@ -12,7 +12,6 @@ import importlib.metadata
 import sys
 import tempfile
 import tomllib
-import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,14 +19,14 @@ from typing import Any
 
 import tomlkit
 
+from release.artifacts import metadata
 from release.artifacts.build import version_env
 from release.artifacts.source import copy_source
 from release.config import detect
 from release.config.project import load_toml, read_pythons
 from release.config.settings import parse_settings
 from release.core import runner
-from release.core.errors import ConfigError
-from release.validation.validate import top_level_modules
+from release.core.errors import ConfigError, IntegrityError
 from release.versioning.versions import parse_version
 
 NOXFILE = "noxfile.py"
@@ -168,9 +167,18 @@ def wheel_modules(root: Path, pyproject: Mapping[str, Any]) -> list[str]:
         env = _any_version(pyproject)
         runner.run([*argv, "--outdir", f"{scratch}/dist", str(source)], env=env,
                    timeout=_WHEEL_BUDGET)  # fmt: skip
-        wheel = next(Path(scratch, "dist").glob("*.whl"))
-        with zipfile.ZipFile(wheel) as archive:
-            return top_level_modules(archive.namelist())
+        return metadata.wheel_modules(_the_wheel(Path(scratch, "dist")))
+
+
+def _the_wheel(dist: Path) -> Path:
+    """The wheel the build wrote; a backend that wrote none is as broken as a broken wheel."""
+    wheels = sorted(dist.glob("*.whl"))
+    if not wheels:
+        raise IntegrityError(
+            "`python -m build --wheel` succeeded, yet the build backend wrote no wheel",
+            hint="build it by hand (`python -m build --wheel`) to see what the backend does",
+        )
+    return wheels[0]
 
 
 def _any_version(pyproject: Mapping[str, Any]) -> dict[str, str]:

@@ -15,6 +15,7 @@ from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
+from release.config import placeholders
 from release.config.e2e import Stack, parse_e2e
 from release.config.images import ImagesSpec, parse_images
 from release.core.errors import ConfigError
@@ -177,9 +178,11 @@ def _check(name: str, spec: dict[str, Any], builtin: Mapping[str, CheckSpec]) ->
             hint=f'say what it runs: run = ["..."] (built in: {", ".join(builtin)})',
         )
     base = base or CheckSpec(name)
+    run = tuple(spec.get("run", base.run))
+    placeholders.check_run(run, f"{_where(['check', name])} run")  # before anything runs
     return CheckSpec(
         name,
-        tuple(spec.get("run", base.run)),
+        run,
         tuple(spec.get("groups", base.groups)),
         tuple(spec.get("requires", base.requires)),
         float(spec.get("timeout", base.timeout)),

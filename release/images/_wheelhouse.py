@@ -25,13 +25,13 @@ from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel
 from packaging.version import Version
 
 from release.artifacts.manifest import sha256_of
+from release.artifacts.metadata import runtime_requirements
 from release.core import runner
 from release.core.errors import ConfigError, IntegrityError, ReleaseError
 from release.index.fetch import fetch
 from release.index.profiles import Index
 from release.index.simple_api import ListedFile, fetch_listing
-from release.validation.environments import _INDEX_VARIABLES as INDEX_VARIABLES
-from release.validation.validate import runtime_requirements
+from release.validation.environments import INDEX_VARIABLES
 
 SERVERS = ("uvicorn", "granian")  # what the Dockerfile's variants run the service with
 DEFAULT_PLATFORM = "x86_64-manylinux_2_36"  # Debian bookworm's glibc: the oldest base we build on

@@ -2,10 +2,11 @@
 
 Built in: `compile` (byte-compile the installed modules), `import` (import every submodule) and
 `tests` (pytest on a copy of the project's test directories, outside the source tree). Anything
-else is a command from `[tool.staged-release.check.NAME]` with these placeholders: {python},
-{project}, {tests} (as its own argument: every test directory's copy), {tmp}, {installed} (as its
-own argument: one per installed top-level module) and {sources} (the same, copied out of
-site-packages for tools that treat it as a library).
+else is a command from `[tool.staged-release.check.NAME]` with the placeholders of
+release.config.placeholders.CHECK, in its dialect: {python}, {project}, {tmp}, {tests} (as its
+own argument: every test directory's copy), {installed} (one argument per installed top-level
+module), {sources} (the same, copied out of site-packages for tools that treat it as a library)
+and {pytest-config} (`-c FILE` for the project's pytest configuration, or nothing).
 """
 
 from __future__ import annotations
@@ -18,11 +19,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from release.config import layout
+from release.config import layout, placeholders
 from release.config.settings import CheckSpec
 from release.core import runner
 from release.core.errors import CheckFailed, CommandFailed, CommandTimedOut
-from release.lanes.report import CheckOutcome, CheckStatus
+from release.core.verdicts import CheckOutcome, CheckStatus
 from release.validation.environments import Environment
 
 SMOKE_BUDGET = 300.0  # seconds: importing a package takes seconds, not minutes
@@ -135,7 +136,7 @@ def _run_check(place: Place, spec: CheckSpec, installed: Installed, budget: floa
         _in_env(place, "compile", [python, "-m", "compileall", "-q", *installed.paths], budget)
     elif spec.name == "import" and not spec.run:
         _in_env(place, "import", [python, "-c", IMPORT_ALL, *installed.modules], budget)
-    elif any("{tests}" in a for a in spec.run) and not layout.test_directories(place.project):
+    elif _uses(spec.run, "tests") and not layout.test_directories(place.project):
         return f"{place.project} has no tests (no testpaths, no {'/, '.join(layout.CONVENTIONAL)}/)"
     else:
         _in_env(place, spec.name, expand(spec.run, place, installed), budget)
@@ -147,33 +148,25 @@ def _since(started: float) -> float:
 
 
 def expand(argv: Sequence[str], place: Place, installed: Installed) -> list[str]:
-    values = {
-        "{python}": str(place.env.python),
-        "{project}": str(place.project),
-        "{tmp}": str(place.tmp),
-    }
-    tests = _copy_tests(place) if any("{tests}" in a for a in argv) else []
+    """`argv` with its placeholders filled; settings refused any other before anything ran."""
+    tests = _copy_tests(place) if _uses(argv, "tests") else []
+    values = {"python": str(place.env.python), "project": str(place.project), "tmp": str(place.tmp)}
     if tests:
-        values["{tests}"] = str(tests[0])  # inside a longer argument: the first one
+        values["tests"] = str(tests[0])  # inside a longer argument: the first one
+    several: dict[str, Callable[[], list[str]]] = {  # whole arguments, each for any number
+        "{tests}": lambda: [str(t) for t in tests],
+        "{installed}": lambda: installed.paths,
+        "{sources}": lambda: _copy_installed(place, installed),
+        "{pytest-config}": lambda: pytest_config(place.project),
+    }
     out: list[str] = []
     for arg in argv:
-        if arg == "{tests}":
-            out += [str(t) for t in tests]
-        elif arg == "{installed}":
-            out += installed.paths
-        elif arg == "{sources}":
-            out += _copy_installed(place, installed)
-        elif arg == "{pytest-config}":
-            out += pytest_config(place.project)
-        else:
-            out.append(_replace(arg, values))
+        out += several[arg]() if arg in several else [placeholders.expand(arg, values)]
     return from_env(out, place.env)
 
 
-def _replace(arg: str, values: dict[str, str]) -> str:
-    for key, value in values.items():
-        arg = arg.replace(key, value)
-    return arg
+def _uses(argv: Sequence[str], name: str) -> bool:
+    return any(name in placeholders.names(arg) for arg in argv)
 
 
 def from_env(argv: list[str], env: Environment) -> list[str]:

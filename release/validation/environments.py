@@ -19,7 +19,9 @@ from release.index.profiles import Index
 from release.validation import interpreters
 
 INSTALL_BUDGET = 1200.0  # seconds: resolving and downloading a large tree on a slow mirror
-_INDEX_VARIABLES = (
+# What could point uv or pip at another index than the one named, or put the source tree on
+# sys.path: unset for every install here and for the image wheelhouse's resolution.
+INDEX_VARIABLES = (
     "UV_INDEX", "UV_INDEX_URL", "UV_DEFAULT_INDEX", "UV_EXTRA_INDEX_URL", "UV_FIND_LINKS",
     "UV_CONFIG_FILE", "PIP_INDEX_URL", "PIP_EXTRA_INDEX_URL", "PIP_FIND_LINKS", "PYTHONPATH",
 )  # fmt: skip
@@ -106,4 +108,4 @@ def _uv(
     *args: str, log: Path | None = None, timeout: float = runner.DEFAULT_BUDGET
 ) -> runner.Completed:
     argv = [uv.find_uv_bin(), *args]
-    return runner.run(argv, unset=_INDEX_VARIABLES, log_to=log, timeout=timeout)
+    return runner.run(argv, unset=INDEX_VARIABLES, log_to=log, timeout=timeout)

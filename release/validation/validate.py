@@ -7,10 +7,8 @@ and the check tools come from the trusted index only.
 
 from __future__ import annotations
 
-import email.parser
 import shutil
-import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,7 +16,9 @@ from packaging.utils import canonicalize_name
 from packaging.version import Version
 
 from release.artifacts import manifest as manifests
+from release.artifacts.filenames import version_of
 from release.artifacts.manifest import Manifest
+from release.artifacts.metadata import runtime_requirements, wheel_modules
 from release.config.settings import CheckSpec
 from release.context import Run
 from release.core.errors import (
@@ -27,13 +27,11 @@ from release.core.errors import (
     IntegrityError,
     NotYetListed,
 )
+from release.core.verdicts import CheckOutcome, CheckStatus
 from release.index.fetch import fetch
-from release.index.simple_api import ListedFile, version_of
-from release.lanes.report import CheckOutcome, CheckStatus
+from release.index.simple_api import ListedFile
 from release.validation import checks, environments, results
 from release.validation.checks import Place
-
-_MODULE_SUFFIXES = (".py", ".so", ".pyd")
 
 
 @dataclass(frozen=True)
@@ -194,27 +192,6 @@ def choose_wheel(
     return wheels[0], str(wheels[0].sha256)
 
 
-def runtime_requirements(wheel: Path) -> list[str]:
-    """Requires-Dist of the wheel, markers and all."""
-    with zipfile.ZipFile(wheel) as archive:
-        name = next(n for n in archive.namelist() if n.endswith(".dist-info/METADATA"))
-        metadata = email.parser.Parser().parsestr(archive.read(name).decode("utf-8"))
-    # Markers stay: uv evaluates them for the cell's Python, and `extra == ...` as false.
-    return list(metadata.get_all("Requires-Dist") or [])
-
-
-def top_level_modules(names: Iterable[str]) -> list[str]:
-    """Importable top-level names in a wheel (pure): packages, namespace packages and
-    single-file modules, pure or compiled."""
-    tops = set()
-    for name in names:
-        head, _, rest = name.partition("/")
-        if head.endswith((".dist-info", ".data")) or not name.endswith(_MODULE_SUFFIXES):
-            continue
-        tops.add(head if rest else head.split(".", 1)[0])
-    return sorted(tops)
-
-
 def _tools(run: Run) -> list[str]:
     return check_tools(run.config.root, run.config.settings.checks)
 
@@ -231,18 +208,13 @@ def check_tools(root: Path, specs: Sequence[CheckSpec]) -> list[str]:
 
 
 def _modules(run: Run, wheel: Path) -> list[str]:
-    modules = list(run.config.settings.imports) or _modules_of(wheel)
+    modules = list(run.config.settings.imports) or wheel_modules(wheel)
     if not modules:
         raise ConfigError(
             f"{wheel.name} has no importable top-level module to smoke-test",
             hint='name them: [tool.staged-release] import = ["your_module"]',
         )
     return modules
-
-
-def _modules_of(wheel: Path) -> list[str]:
-    with zipfile.ZipFile(wheel) as archive:
-        return top_level_modules(archive.namelist())
 
 
 def _download(run: Run, listed: ListedFile, sha256: str, folder: Path) -> Path:

@@ -14,7 +14,8 @@ from release.artifacts.build import check_built_versions, version_env
 from release.artifacts.metadata import built_version
 from release.config.project import load_config
 from release.core.errors import ConfigError, LaneError, VersionMismatch, VersionRuleError
-from release.lanes.plan import Event, Target, Trigger, make_plan
+from release.lanes.plan import Event, Trigger, make_plan
+from release.lanes.stages import Target
 from release.versioning.check import VersionSources, tagged_version, verify
 from release.versioning.versions import parse_version
 
@@ -175,7 +176,11 @@ def test_no_metadata_reads_as_no_version(tmp_path: Path) -> None:
 
 def test_built_files_of_the_release_version_pass(tmp_path: Path) -> None:
     files = [wheel(tmp_path, "1.2.0rc1"), sdist(tmp_path, {"a/PKG-INFO": "Version: 1.2.0rc1\n"})]
-    check_built_versions(files, parse_version("1.2.0rc1"))
+    assert [built_version(f) for f in files] == ["1.2.0rc1", "1.2.0rc1"]  # what is compared
+    check_built_versions(files, parse_version("1.2.0rc1"))  # raises nothing
+    late = sdist(tmp_path, {"a/PKG-INFO": "Version: 1.2.0rc2\n"}, "app-1.2.0rc2.tar.gz")
+    with pytest.raises(VersionMismatch, match=r"says 1\.2\.0rc2, .* \(app-1\.2\.0rc2\.tar\.gz\)"):
+        check_built_versions([*files, late], parse_version("1.2.0rc1"))  # every file is read
 
 
 def test_a_built_file_of_another_version_names_both(tmp_path: Path) -> None:

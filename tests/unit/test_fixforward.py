@@ -11,6 +11,7 @@ from release.versioning.fixforward import (
     next_version,
     parse_base,
     parse_consumed,
+    refusal,
 )
 from release.versioning.versions import Kind, parse_version
 
@@ -74,8 +75,26 @@ def test_consumed_rc_names_the_next_free_rc() -> None:
     assert caught.value.hint == "use 1.4.0rc6 (`staged-release bump rc`)"
 
 
-def test_unconsumed_version_passes() -> None:
-    ensure_unconsumed(parse_version("1.4.0rc3"), consumed("1.4.0rc2"))
+UNCONSUMED = [
+    ("1.4.0rc3", ("1.4.0rc2",)),
+    ("1.4.0rc3", ("1.4.0rc1", "1.3.0")),  # a gap is fine
+    ("1.4.0", ("1.4.0rc1", "1.4.0rc2")),
+    ("1.4.0.post2", ("1.4.0", "1.4.0.post1")),
+]
+
+
+@pytest.mark.parametrize(("text", "seen"), UNCONSUMED)
+def test_unconsumed_version_passes(text: str, seen: tuple[str, ...]) -> None:
+    version = parse_version(text)
+    assert refusal(version, consumed(*seen)) is None  # the rule's verdict: nothing to refuse
+    ensure_unconsumed(version, consumed(*seen))  # so the command goes on (raises nothing)
+
+
+def test_the_version_a_bump_picks_is_one_the_rule_lets_pass() -> None:
+    seen = consumed("1.4.0rc2")
+    picked = next_version(Kind.RC, Version("1.4.0"), seen)
+    assert str(picked) == "1.4.0rc3"
+    assert refusal(picked, seen) is None
 
 
 @pytest.mark.parametrize("text", ["1.4.0rc1", "1.4", "1.4.0.post1", "nope"])

@@ -7,6 +7,7 @@ ReleaseError with a message and a hint, which the CLI prints as one line and exi
 
 from __future__ import annotations
 
+import copy
 import json
 from collections.abc import Callable
 from pathlib import Path, PurePosixPath
@@ -22,11 +23,12 @@ from release.config.project import load_config, read_lock_version
 from release.config.settings import parse_settings
 from release.core.errors import ConfigError, ReleaseError, VersionMismatch
 from release.lanes.github import TriggerFlags, read_payload, trigger_from
-from release.lanes.plan import Event, Target, Trigger, make_plan
+from release.lanes.plan import Event, Trigger, make_plan
+from release.lanes.stages import Target
 from release.versioning.check import VersionSources, pick_head_tag, verify
+from release.versioning.consumed import consumed_from_tags
 from release.versioning.fixforward import parse_base, parse_consumed
 from release.versioning.versions import (
-    consumed_from_tags,
     is_tag_ref,
     loose_version,
     parse_tag,
@@ -466,11 +468,79 @@ def test_any_payload_file_gives_a_payload_or_an_error(
 @example("tox.ini", "[pytest]\ntestpaths = a\ntestpaths = b\n")
 @FAST
 def test_any_pytest_configuration_gives_testpaths(name: str, text: str) -> None:
-    found = layout.testpaths(name, text)
-    assert all(isinstance(p, str) for p in found)
+    # Arbitrary text names no testpaths, mostly: what is found is checked just below.
+    assert isinstance(layout.testpaths(name, text), list)
+
+
+# A path as a configuration writes it: no whitespace (an ini file's testpaths splits on it).
+PATH_TEXT = st.text(st.characters(blacklist_categories=("Z", "C")), min_size=1, max_size=12)
+
+
+@st.composite
+def pytest_configurations(draw: st.DrawFn) -> tuple[str, str, list[str]]:
+    """A pytest configuration file of any kind naming one or more testpaths, beside addopts."""
+    name = draw(st.sampled_from([name for name, _ in layout.PYTEST_FILES]))
+    paths = draw(st.lists(PATH_TEXT, min_size=1, max_size=4))
+    addopts = draw(PATH_TEXT)
+    if name == "pyproject.toml":
+        table = draw(st.sampled_from(["tool.pytest.ini_options", "tool.pytest"]))  # pytest 9
+        lines = [f"[{table}]", f"addopts = {as_toml(addopts)}", f"testpaths = {as_toml(paths)}"]
+    else:
+        section = "tool:pytest" if name == "setup.cfg" else "pytest"
+        lines = [f"[{section}]", f"addopts = {addopts}", f"testpaths = {' '.join(paths)}"]
+    return name, "\n".join([*lines, ""]), paths
+
+
+def as_toml(value: str | list[str]) -> str:
+    """A JSON string or array of strings, unescaped beyond quotes and backslashes, is TOML's."""
+    return json.dumps(value, ensure_ascii=False)
+
+
+@given(pytest_configurations())
+@FAST
+def test_the_testpaths_a_configuration_names_are_found(case: tuple[str, str, list[str]]) -> None:
+    name, text, paths = case
+    assert layout.testpaths(name, text) == paths  # never empty: every case names one at least
 
 
 @given(TOML)
 @FAST
 def test_any_tool_table_gives_the_generated_files(tool: object) -> None:
-    assert all(isinstance(p, PurePosixPath) for p in layout.generated_files({"tool": tool}))
+    # Arbitrary tables name no version file, mostly: what is found is checked just below.
+    assert isinstance(layout.generated_files({"tool": tool}), list)
+
+
+# Where each build backend's configuration names the version file it writes.
+VERSION_FILES = [
+    ("setuptools_scm", "version_file"), ("setuptools_scm", "write_to"),
+    ("hatch", "build", "hooks", "vcs", "version-file"), ("pdm", "version", "write_to"),
+    ("versioningit", "write", "file"),
+]  # fmt: skip
+
+
+@st.composite
+def tool_tables(draw: st.DrawFn) -> tuple[dict[str, Any], list[PurePosixPath]]:
+    """An arbitrary [tool] table in which one or more backends name their version file."""
+    drawn = copy.deepcopy(draw(TOML))
+    tool: dict[str, Any] = drawn if isinstance(drawn, dict) else {}
+    named = []
+    for *tables, key in draw(st.lists(st.sampled_from(VERSION_FILES), min_size=1, unique=True)):
+        table = tool
+        for name in tables:
+            if not isinstance(table.get(name), dict):
+                table[name] = {}
+            table = table[name]
+        table[key] = draw(PATH_TEXT)
+        named.append(PurePosixPath(table[key]))
+    return tool, named
+
+
+@given(tool_tables())
+@FAST
+def test_every_version_file_a_backend_names_is_found(
+    case: tuple[dict[str, Any], list[PurePosixPath]],
+) -> None:
+    tool, named = case
+    found = layout.generated_files({"tool": tool})
+    assert set(named) <= set(found)  # so `found` is never empty here
+    assert all(isinstance(p, PurePosixPath) for p in found)

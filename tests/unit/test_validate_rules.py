@@ -1,25 +1,20 @@
-"""The pure parts of reinstall validation: which wheel, which modules, which requirements, and
-how a check's command line is expanded."""
+"""The pure parts of reinstall validation: which wheel, and how a check's command line is
+expanded (what a wheel says about itself: test_wheel_metadata.py)."""
 
 from __future__ import annotations
 
-import zipfile
 from pathlib import Path
 
 import pytest
 
 from release.artifacts.manifest import DistFile, Manifest
+from release.config import placeholders
 from release.config.settings import CheckSpec
 from release.core.errors import IntegrityError, NotYetListed
+from release.core.verdicts import CheckStatus
 from release.index.simple_api import ListedFile
-from release.lanes.report import CheckStatus
 from release.validation import checks, environments
-from release.validation.validate import (
-    Expected,
-    choose_wheel,
-    runtime_requirements,
-    top_level_modules,
-)
+from release.validation.validate import Expected, choose_wheel
 
 WHEEL = "proxbox_api-1.4.0rc1-py3-none-any.whl"
 SDIST = "proxbox_api-1.4.0rc1.tar.gz"
@@ -95,66 +90,6 @@ def test_without_a_manifest_exactly_one_wheel_is_needed(
     assert "proxbox-api 1.4.0rc1" in caught.value.message
 
 
-TOP_LEVEL = [
-    (
-        ["proxbox_api/__init__.py", "proxbox_api/app.py", "x-1.0.dist-info/METADATA"],
-        ["proxbox_api"],
-    ),
-    (["single.py", "x-1.0.dist-info/RECORD"], ["single"]),
-    (["b/__init__.py", "a.py", "b/sub/__init__.py", "c/__init__.py"], ["a", "b", "c"]),
-    (["x-1.0.data/purelib/hidden.py", "x-1.0.data/scripts/tool", "x-1.0.dist-info/x.py"], []),
-    (["README.md", "data/file.json"], []),
-    (["ns/only_a_module.py"], ["ns"]),  # a namespace package
-    (["fast.cpython-312-x86_64-linux-gnu.so", "x-1.0.dist-info/RECORD"], ["fast"]),
-]
-
-
-@pytest.mark.parametrize(("names", "modules"), TOP_LEVEL)
-def test_top_level_modules(names: list[str], modules: list[str]) -> None:
-    assert top_level_modules(names) == modules
-
-
-def make_wheel(path: Path, metadata: str) -> Path:
-    with zipfile.ZipFile(path, "w") as archive:
-        archive.writestr("x/__init__.py", "")
-        archive.writestr("x-1.0.dist-info/METADATA", metadata)
-        archive.writestr("x-1.0.dist-info/RECORD", "")
-    return path
-
-
-METADATA = """\
-Metadata-Version: 2.4
-Name: x
-Version: 1.0
-Requires-Dist: httpx>=0.28
-Requires-Dist: tomli>=2.0; python_version < "3.11"
-Requires-Dist: pytest>=8; extra == "dev"
-Requires-Dist: rich; extra == 'cli' and python_version >= "3.12"
-Requires-Dist: packaging
-Provides-Extra: dev
-Provides-Extra: cli
-
-A description.
-"""
-
-
-def test_runtime_requirements_keep_every_marker_for_uv_to_evaluate(tmp_path: Path) -> None:
-    """The cell's Python decides python_version; uv reads `extra == ...` as false."""
-    wheel = make_wheel(tmp_path / "x-1.0-py3-none-any.whl", METADATA)
-    assert runtime_requirements(wheel) == [
-        "httpx>=0.28",
-        'tomli>=2.0; python_version < "3.11"',
-        'pytest>=8; extra == "dev"',
-        "rich; extra == 'cli' and python_version >= \"3.12\"",
-        "packaging",
-    ]
-
-
-def test_a_wheel_without_requirements_has_none(tmp_path: Path) -> None:
-    wheel = make_wheel(tmp_path / "x-1.0-py3-none-any.whl", "Metadata-Version: 2.4\nName: x\n")
-    assert runtime_requirements(wheel) == []
-
-
 @pytest.fixture
 def place(tmp_path: Path) -> checks.Place:
     return checks.Place(
@@ -199,8 +134,32 @@ def test_installed_with_no_modules_adds_no_argument(place: checks.Place) -> None
 
 
 def test_arguments_without_placeholders_are_kept_as_they_are(place: checks.Place) -> None:
-    argv = ["sh", "-c", "echo {not_a_placeholder} $HOME", ""]
+    argv = ["sh", "-c", 'echo $HOME ${HOME} {} {1} {Tmp} {"a": 1}', ""]
     assert checks.expand(argv, place, checks.Installed("1", {})) == argv
+
+
+def test_doubled_braces_are_a_literal_placeholder(place: checks.Place) -> None:
+    argv = ["sh", "-c", "echo {{tmp}} {{installed}} is {tmp}", "{{sources}}"]
+    assert checks.expand(argv, place, checks.Installed("1", {})) == [
+        "sh",
+        "-c",
+        f"echo {{tmp}} {{installed}} is {place.tmp}",
+        "{sources}",
+    ]
+
+
+def test_every_known_check_placeholder_is_filled(place: checks.Place, tmp_path: Path) -> None:
+    """The names settings accept (placeholders.CHECK) are the names expand fills."""
+    (tmp_path / "site" / "pkg").mkdir(parents=True)
+    (tmp_path / "site" / "pkg" / "__init__.py").write_text("")
+    (place.project / "tests").mkdir(parents=True)
+    place.tmp.mkdir()
+    installed = checks.Installed("1", {"pkg": tmp_path / "site" / "pkg" / "__init__.py"})
+    whole = [f"{{{name}}}" for name in placeholders.CHECK]
+    inside = "--all=" + ",".join(f"{{{name}}}" for name in placeholders.CHECK_VALUES)
+    expanded = checks.expand(["tool", *whole, inside], place, installed)
+    assert not any("{" in arg for arg in expanded)
+    assert expanded[-1].startswith(f"--all={place.env.python},{place.project},{place.tmp},")
 
 
 def test_a_program_the_environment_installed_runs_from_its_bin(

@@ -39,7 +39,9 @@ def test_every_source_is_listed_with_its_value() -> None:
 
 
 def test_expected_version_compares_normalized() -> None:
-    verify(VersionSources("p", "1.4.0rc1", "1.4.0rc1", None, "1.4.0-rc1"))
+    version = verify(VersionSources("p", "1.4.0rc1", "1.4.0rc1", None, "1.4.0-rc1"))
+    # the release is pyproject.toml's canonical spelling, not the expected one's
+    assert (str(version), version.tag) == ("1.4.0rc1", "v1.4.0rc1")
 
 
 CI_ENVS = [
