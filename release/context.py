@@ -1,5 +1,8 @@
-"""The run context: what every stage reads (config, where dist/ is, which indexes) and the
-seams to the outside (HTTP client, progress output). Stages never call each other."""
+"""The run context: what every stage reads (config, where dist/ is, which indexes), the seams to
+the outside (HTTP client, progress output), and what a run reads from more than one source of
+truth (the consumed versions). A stage takes a Run and returns its result; it never runs another
+stage — what two stages share (an image build, a fresh environment) is a building block in the
+package that owns it, named by that package's __init__."""
 
 from __future__ import annotations
 
@@ -10,15 +13,18 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+from packaging.version import Version
 
+from release.config.project import STATE_DIR as STATE_DIR
 from release.config.project import Config
+from release.core import git
 from release.core.progress import Progress
 from release.index import profiles as indexes
 from release.index.devpi import local_indexes
-from release.index.profiles import Index, LocalEndpoints, Mode
-from release.index.simple_api import TIMEOUT, ListedFile, fetch_listing
+from release.index.profiles import RELEASE, STAGING, Index, LocalEndpoints, Mode
+from release.index.simple_api import TIMEOUT, ListedFile, fetch_listing, versions
+from release.versioning.consumed import consumed
 
-STATE_DIR = ".staged-release"
 LOGS = "logs"
 
 
@@ -36,6 +42,9 @@ class Run:
     progress: Progress
     logs: Path  # live logs: <logs>/<stage>-<python>/<check>.log
     check_timeout: float | None = None  # overrides every check's own budget
+    tag: str | None = None  # the tag the version check checks (None: a dynamic version's HEAD tag)
+    expected_version: str | None = None  # the version the caller expects, checked too
+    lane: str | None = None  # the lane run (testpypi, pypi): its version check refuses the rest
 
     def log(self, *parts: str) -> Path:
         """Where a command's live output goes: logs/<parts...>.log."""
@@ -60,6 +69,9 @@ class Options:
     repo: Path | None = None  # None: the project root
     logs: Path | None = None  # None: <state>/logs
     check_timeout: float | None = None  # None: each check's own budget
+    tag: str | None = None
+    expected_version: str | None = None
+    lane: str | None = None
 
 
 @contextmanager
@@ -78,5 +90,16 @@ def open_run(config: Config, options: Options, progress: Progress) -> Iterator[R
         logs = options.logs or state / LOGS
         yield Run(
             config, dist, state, repo, options.mode, dependency_index, local, env, http,
-            progress, logs, options.check_timeout,
+            progress, logs, options.check_timeout, options.tag, options.expected_version,
+            options.lane,
         )  # fmt: skip
+
+
+def consumed_versions(run: Run, project: str) -> frozenset[Version]:
+    """Everything the tags and BOTH publishing indexes have seen: never to be handed out again.
+    IndexUnavailable if either index cannot be read: a silent gap would let a consumed version
+    be handed out again. Reading needs no credentials: the simple API is public."""
+    listed: frozenset[Version] = frozenset()
+    for name in (STAGING, RELEASE):
+        listed |= versions(run.listing(run.index(name), project))
+    return consumed(git.tags(run.repo), listed)

@@ -15,26 +15,23 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
-from release.artifacts.build import build
 from release.artifacts.manifest import Manifest
 from release.artifacts.source import copy_source
-from release.config.project import Config, load_config, read_lock_version
+from release.config.project import Config, load_config
 from release.context import LOGS, STATE_DIR, Options, Run, open_run
-from release.core import git, parallel, runner
-from release.core.errors import ConfigError, Interrupted
+from release.core import parallel, runner
+from release.core.errors import Interrupted
 from release.core.progress import Progress
 from release.e2e.stack import StackResult
-from release.e2e.stage import STAGES as E2E_STAGES
-from release.e2e.stage import run_e2e
-from release.images.stage import Published, publish_images
+from release.images.stage import Published
 from release.index.profiles import RELEASE, STAGING, Mode
-from release.lanes.plan import LANES, Target, target_for
+from release.lanes.entry import release_version
 from release.lanes.report import Outcome, Report, Status, attempt
-from release.upload.stage import Uploaded, upload
+from release.lanes.stages import LANES, Stage, Target
+from release.upload.stage import Uploaded
 from release.validation import interpreters
-from release.validation.validate import CANDIDATE, CellResult, candidate_checks, validate
+from release.validation.validate import CellResult
 from release.versioning.bump import set_lock_version, set_version
-from release.versioning.check import TAG_HEAD_HINT, VersionSources, pick_head_tag, verify
 from release.versioning.versions import Kind, ReleaseVersion, parse_version
 
 T = TypeVar("T")
@@ -63,14 +60,6 @@ class Part:
     logs: str = ""  # the part's own name, so two lanes keep apart: its logs' subdirectory, and
     # the key of its facts in the report (the last lane's stay at the top, where `images
     # --after REPORT` reads the build)
-
-
-# The cells of each per-Python stage: stage -> the check of one Python.
-CELLS: dict[str, Callable[[Run, str], CellResult]] = {
-    "validate_rc": lambda run, python: validate(run, "validate_rc", STAGING, python),
-    "validate_final": lambda run, python: validate(run, "validate_final", RELEASE, python),
-    CANDIDATE: lambda run, python: candidate_checks(run, python),
-}
 
 
 def rehearse_rc(plan: Rehearsal, progress: Progress) -> Report:
@@ -110,7 +99,7 @@ def _rc_parts(plan: Rehearsal, home: Path) -> list[Part]:
 def _final_parts(plan: Rehearsal, home: Path) -> list[Part]:
     """The rc part first for a final (a .postN needs none), then the PyPI lane."""
     final = Part(Target.PYPI, copy_source(plan.project, home / "src"), plan.tag, plan.project)
-    version = _release_version(load_config(final.source), final.tag, plan.project)
+    version = release_version(load_config(final.source), final.tag, plan.project)
     if version.kind is not Kind.FINAL:
         return [final]
     rc = parse_version(f"{version.base}rc1")
@@ -138,7 +127,8 @@ def _run_part(plan: Rehearsal, home: Path, part: Part, progress: Progress, repor
     logs = plan.project / STATE_DIR / LOGS / part.logs
     options = Options(
         Mode.LOCAL, plan.dependency_index, dist=home / f"dist-{part.target}", state=home,
-        repo=part.repo, logs=logs, check_timeout=plan.check_timeout,
+        repo=part.repo, logs=logs, check_timeout=plan.check_timeout, tag=part.tag,
+        lane=str(part.target),
     )  # fmt: skip
     with open_run(config, options, progress) as run:
         report.facts["indexes"] = {
@@ -150,37 +140,19 @@ def _run_part(plan: Rehearsal, home: Path, part: Part, progress: Progress, repor
 
 
 def _lane(run: Run, part: Part, jobs: int, report: Report) -> None:
-    steps: dict[str, Callable[[], object]] = {
-        "version_check": lambda: _version(run, part),
-        "build": lambda: _build(run, part),
-        "upload_testpypi": lambda: upload(run, STAGING),
-        "upload_pypi": lambda: upload(run, RELEASE),
-        "images": lambda: publish_images(run),
-        **{stage: _e2e(run, stage) for stage in E2E_STAGES},
-    }
+    """Each stage of the part's lane in the table's order, until one fails."""
     lane = str(part.target)
     facts = report.facts.setdefault(part.logs, {}) if part.logs else report.facts
     for stage in LANES[part.target]:
         if not report.passed:
             report.outcomes.append(_skipped(stage.name, _why_skipped(report), lane))
         elif stage.per_python:
-            report.outcomes += _cells(run, stage.name, jobs, lane)
-        elif stage.name in steps:
-            outcome, result = _stage(run, stage.name, "-", steps[stage.name], lane)
+            report.outcomes += _cells(run, stage, jobs, lane)
+        else:
+            work = stage.load()
+            outcome, result = _stage(run, stage.name, "-", lambda w=work: w(run), lane)  # type: ignore[misc]
             report.outcomes.append(outcome)
             facts[stage.name] = _fact(result)
-        else:
-            report.outcomes.append(_skipped(stage.name, "not part of this rehearsal yet", lane))
-
-
-def _e2e(run: Run, stage: str) -> Callable[[], object]:
-    return lambda: run_e2e(run, stage)
-
-
-def _build(run: Run, part: Part) -> Manifest:
-    config, log = run.config, _fresh_log(run, "build")
-    dynamic = config.version is None  # the copy has no .git: the backend is told the version
-    return build(config.root, run.dist, config.name, _version(run, part), log, dynamic=dynamic)
 
 
 def _stage(
@@ -193,13 +165,15 @@ def _stage(
     return dataclasses.replace(outcome, lane=lane), result
 
 
-def _cells(run: Run, stage: str, jobs: int, lane: str) -> list[Outcome]:
+def _cells(run: Run, stage: Stage, jobs: int, lane: str) -> list[Outcome]:
     """One cell per Python, side by side; outcomes in Python order, however they finish."""
+    work: Callable[[Run, str], CellResult] = stage.load()
 
     def cell(python: str) -> Outcome:
         if interpreters.locate(python, os.environ) is None:  # a rehearsal runs where it can
-            return Outcome(stage, python, Status.SKIPPED, 0.0, _NOT_HERE.format(python), lane=lane)
-        outcome, passed = _stage(run, stage, python, lambda: CELLS[stage](run, python), lane)
+            reason = _NOT_HERE.format(python)
+            return Outcome(stage.name, python, Status.SKIPPED, 0.0, reason, lane=lane)
+        outcome, passed = _stage(run, stage.name, python, lambda: work(run, python), lane)
         if passed is not None:  # a failed cell's checks come with its error
             outcome = dataclasses.replace(outcome, checks=tuple(passed.checks))
         return outcome
@@ -208,7 +182,7 @@ def _cells(run: Run, stage: str, jobs: int, lane: str) -> list[Outcome]:
     done = parallel.in_order(cell, pythons, jobs)
     never = "interrupted before it started"
     return [
-        o or Outcome(stage, p, Status.SKIPPED, 0.0, never, lane=lane)
+        o or Outcome(stage.name, p, Status.SKIPPED, 0.0, never, lane=lane)
         for o, p in zip(done, pythons, strict=True)
     ]
 
@@ -216,12 +190,6 @@ def _cells(run: Run, stage: str, jobs: int, lane: str) -> list[Outcome]:
 def _unless_cancelled(work: Callable[[], T]) -> T:
     runner.CANCEL.check()
     return work()
-
-
-def _fresh_log(run: Run, name: str) -> Path:
-    log = run.log(name)
-    log.unlink(missing_ok=True)
-    return log
 
 
 def _skipped(stage: str, why: str, lane: str) -> Outcome:
@@ -261,31 +229,3 @@ def _fact(result: object) -> object:
     if isinstance(result, list):  # the images stage's: one entry per variant
         return [dataclasses.asdict(r) for r in result if isinstance(r, Published)]
     return None if result is None else str(result)
-
-
-def _version(run: Run, part: Part) -> ReleaseVersion:
-    """The version this lane releases: pyproject's, or a dynamic version's tag (by default the
-    tag at HEAD of the real project, since the copy has no .git)."""
-    version = _release_version(run.config, part.tag, part.repo)
-    target_for(version, part.target)  # an rc lane takes rcs, the PyPI lane finals and posts
-    return version
-
-
-def _release_version(config: Config, tag: str | None, repo: Path) -> ReleaseVersion:
-    if tag is None and config.version is None:
-        tag = _head_tag(repo, config.name)
-    lock = read_lock_version(config.root, config.name)
-    return verify(VersionSources(config.name, config.version, lock, tag, None))
-
-
-def _head_tag(repo: Path, name: str) -> str:
-    """The version tag at HEAD of the real project. The report keeps messages, not hints, so
-    the message itself says what to do."""
-    tag = pick_head_tag(git.tags_at_head(repo))
-    if tag is None:
-        raise ConfigError(
-            f"{name}'s version is dynamic (the git tag's), and HEAD carries no version tag: tag "
-            "it (`git tag vX.Y.ZrcN`) or pass --tag to rehearse before tagging",
-            hint=TAG_HEAD_HINT,
-        )
-    return tag

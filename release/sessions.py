@@ -25,6 +25,7 @@ from pathlib import Path
 import nox
 
 from release.config.project import read_pythons
+from release.lanes.stages import STAGES
 from release.validation import interpreters
 
 ROOT = Path.cwd()  # nox loads a noxfile from its own directory: the project's
@@ -41,33 +42,12 @@ class LaneSession:
     per_python: bool = False  # one session per Python: "<name>-3.12"
 
 
+# A session for every stage of the table, in table order, then the tools around the lanes.
 SESSIONS = (
-    LaneSession("version_check", ("check",),
-                "pyproject.toml, uv.lock and the tag agree (`-- --tag vX.Y.Z`)"),
+    *(LaneSession(s.name, s.command, s.doc, s.per_python) for s in STAGES.values()),
     LaneSession("plan", ("plan",), "Which lane this trigger runs: `nox -s plan -- --json`"),
     LaneSession("bump", ("bump",), "Move to the next free version: `nox -s bump -- rc` "
                 "(or final, post, X.Y.Z)"),
-    LaneSession("build", ("build",), "sdist + wheel into dist/ with a manifest, after the "
-                "version check"),
-    LaneSession("upload_testpypi", ("upload", "--index", "testpypi"),
-                "Upload dist/ to TestPyPI (STAGED_RELEASE_INDEXES=local: to the local stand-in)"),
-    LaneSession("upload_pypi", ("upload", "--index", "pypi"),
-                "Upload dist/ to PyPI; a final needs an rc on TestPyPI first"),
-    LaneSession("validate_rc", ("validate", "--index", "testpypi", "--stage", "validate_rc"),
-                "Reinstall the rc from TestPyPI on this Python and check it", per_python=True),
-    LaneSession("validate_final", ("validate", "--index", "pypi", "--stage", "validate_final"),
-                "Reinstall the final from PyPI on this Python and check it", per_python=True),
-    LaneSession("candidate_checks", ("candidate-checks",),
-                "Install the built wheel from dist/ on this Python and check it, before any upload",
-                per_python=True),
-    LaneSession("e2e_rc", ("e2e", "--stage", "e2e_rc"),
-                "The E2E stack around images of the rc from TestPyPI"),
-    LaneSession("e2e_prepublish", ("e2e", "--stage", "e2e_prepublish"),
-                "The E2E stack around images of the wheel in dist/, before the PyPI upload"),
-    LaneSession("e2e_postpublish", ("e2e", "--stage", "e2e_postpublish"),
-                "The E2E stack around the published images and the package from PyPI"),
-    LaneSession("images", ("images",),
-                "Build, smoke-test and push the Docker images (after validate_final passed)"),
     LaneSession("rehearse_rc", ("rehearse", "rc"),
                 "The whole rc lane on local stand-in indexes, from a scratch copy"),
     LaneSession("rehearse_final", ("rehearse", "final"),

@@ -1,1 +1,3 @@
-"""TODO"""
+"""What a release is made of: the one build of sdist and wheel (build), its manifest of names and
+sha256 (manifest), what a built file says about itself (metadata), and a scratch copy of the
+source to build from (source)."""

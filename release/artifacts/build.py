@@ -15,11 +15,11 @@ from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from release.artifacts import manifest as manifests
+from release.artifacts.filenames import version_of
 from release.artifacts.manifest import Manifest
 from release.artifacts.metadata import built_version, kind_of
 from release.core import runner
 from release.core.errors import ConfigError, VersionMismatch
-from release.index.simple_api import version_of
 from release.versioning.versions import ReleaseVersion, shorten, to_version
 
 DIST_SUFFIXES = (".whl", ".tar.gz")

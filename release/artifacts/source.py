@@ -9,7 +9,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from release.context import STATE_DIR
+from release.config.project import STATE_DIR
 from release.core import git
 
 _JUNK = (

@@ -16,7 +16,10 @@ from packaging.utils import canonicalize_name
 from release.config.detect import builtin_checks
 from release.config.settings import Settings, parse_settings
 from release.core.errors import ConfigError
+from release.versioning.check import VersionSources
 from release.versioning.versions import shorten
+
+STATE_DIR = ".staged-release"  # what the suite owns in a project: state, logs, reports
 
 DEFAULT_PYTHONS = ("3.11", "3.12", "3.13")
 _CLASSIFIER = re.compile(r"^Programming Language :: Python :: (3\.[0-9]+)$")
@@ -163,3 +166,9 @@ def _lock_string(package: dict[str, Any], key: str) -> str:
 def _toml_type(value: object) -> str:
     """How TOML calls the type of `value`, with its article, for messages."""
     return next((name for kind, name in _TOML_TYPES if isinstance(value, kind)), "a date or time")
+
+
+def version_sources(config: Config, tag: str | None, expected: str | None) -> VersionSources:
+    """Everything that names the project's version, for the version check to compare."""
+    lock = read_lock_version(config.root, config.name)
+    return VersionSources(config.name, config.version, lock, tag, expected)

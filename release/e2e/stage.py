@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from release.artifacts.manifest import Manifest, verified
+from release.artifacts.metadata import runtime_requirements
 from release.config.images import ImagesSpec
 from release.config.settings import BUILTIN
 from release.containers.base_image import ensure_base
@@ -27,17 +28,32 @@ from release.context import Run
 from release.core import runner
 from release.core.errors import CheckFailed, CommandFailed, ConfigError, NotYetListed, Unavailable
 from release.e2e.stack import StackResult, run_stack
-from release.images.stage import Candidate, build_variants, registry_address, registry_credentials
+from release.images.access import login, registry_address
+from release.images.preflight import Candidate
+from release.images.stage import build_variants
 from release.index.fetch import fetch
 from release.index.profiles import RELEASE, STAGING, Mode
-from release.lanes.plan import E2E_STAGES
 from release.validation import checks, environments, results
-from release.validation.validate import check_tools, runtime_requirements
+from release.validation.validate import check_tools
 from release.versioning.versions import parse_version
 
-STAGES = E2E_STAGES
-_FROM = {"e2e_rc": STAGING, "e2e_prepublish": None, "e2e_postpublish": RELEASE}  # the wheel's
 VERIFY_BUDGET = 1800.0  # seconds for one verify step
+
+
+@dataclass(frozen=True)
+class Gate:
+    """What an E2E stage puts under test: the wheel from an index (or dist/ when None), and
+    images built from that wheel, or (published) the images the images stage pushed."""
+
+    wheel_from: str | None
+    published: bool = False
+
+
+GATES = {
+    "e2e_rc": Gate(STAGING),  # the rc from TestPyPI
+    "e2e_prepublish": Gate(None),  # the wheel in dist/, before the PyPI upload
+    "e2e_postpublish": Gate(RELEASE, published=True),  # the published package and images
+}
 
 
 class NoStack(Unavailable):
@@ -74,10 +90,10 @@ def run_e2e(run: Run, stage: str) -> StackResult:
 
 def _subject(run: Run, stage: str) -> Subject:
     """The manifest's wheel: from dist/, or downloaded from the stage's index and proved."""
-    if stage not in STAGES:
-        raise ConfigError(f"{stage!r} is not an E2E stage", hint=f"use one of: {', '.join(STAGES)}")
+    if stage not in GATES:
+        raise ConfigError(f"{stage!r} is not an E2E stage", hint=f"use one of: {', '.join(GATES)}")
     manifest = verified(run.dist)
-    index_name = _FROM[stage]
+    index_name = GATES[stage].wheel_from
     if index_name is None:
         return Subject(manifest, run.dist / manifest.wheel.filename)
     index = run.index(index_name)
@@ -99,7 +115,7 @@ def _candidates(
     if not variants:
         yield {}
         return
-    if stage == "e2e_postpublish":
+    if GATES[stage].published:
         with _published(run, engine, subject, variants) as pulled:
             yield pulled
         return
@@ -127,9 +143,7 @@ def _published(
         )
     spec = _spec(run)
     with registry_address(run, spec) as address:
-        credentials = registry_credentials(run, spec, address)
-        if credentials is not None:  # to the engine through its API: never argv, never disk
-            engine.client.login(credentials.username, credentials.password, registry=address)
+        login(run, spec, engine, address)
         refs = {v: f"{address}/{held.name}@{held.digests[v]}" for v in variants}
         yield {v: str(engine.client.images.pull(ref).id) for v, ref in refs.items()}
 

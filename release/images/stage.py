@@ -10,7 +10,6 @@ tag that holds our wheel is "already published (identical)".
 from __future__ import annotations
 
 import dataclasses
-import json
 import shutil
 import uuid
 from collections.abc import Iterator
@@ -18,16 +17,12 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from packaging.version import Version
-
-from release.artifacts.manifest import Manifest, verified
 from release.config.images import EMBEDDED_BASE_PYTHON, ImagesSpec
 from release.containers.base_image import ensure_base
 from release.containers.engine import Engine, open_engine, remove_labelled
-from release.containers.registry import Credentials, Registry, local_registry
-from release.context import Run
+from release.containers.registry import Registry
+from release.context import Run, consumed_versions
 from release.core import git
-from release.core.errors import ConfigError, CredentialMissing, NotYetListed, Unavailable
 from release.images import _build as image_build
 from release.images import _wheelhouse as wheelhouse
 from release.images._build import Built
@@ -42,29 +37,10 @@ from release.images._tags import (
     tag_of,
     tags_for,
 )
-from release.index.history import consumed_versions
-from release.index.profiles import RELEASE, Mode
-from release.index.simple_api import versions
+from release.images.access import login, registry_address
+from release.images.preflight import Candidate, preflight
+from release.index.profiles import Mode
 from release.validation import results
-from release.versioning.versions import ReleaseVersion, parse_version
-
-VALIDATED_BY = "validate_final"  # images follow the package installed from PyPI
-USERNAME_ENV, PASSWORD_ENV = "DOCKER_USERNAME", "DOCKER_PASSWORD"  # unless the settings name others
-
-
-class NoImages(Unavailable):
-    """The project declares no images: the stage has nothing to do (skipped, saying so)."""
-
-
-@dataclass(frozen=True)
-class Candidate:
-    """What the preflight established: the validated build, and what PyPI lists."""
-
-    spec: ImagesSpec
-    manifest: Manifest
-    version: ReleaseVersion
-    listed: frozenset[Version]
-    wheel: Path  # the file of the manifest's wheel: dist/'s, or as downloaded from an index
 
 
 @dataclass(frozen=True)
@@ -105,59 +81,6 @@ def publish(run: Run, candidate: Candidate) -> list[Published]:
     return published
 
 
-def preflight(run: Run, after: Path | None) -> Candidate:
-    """Images only for a final or .postN whose wheel PyPI lists with the manifest's sha256 and
-    that validate_final passed on every Python (this run's cells, or the report `after`)."""
-    spec = run.config.settings.images
-    if spec is None:
-        raise NoImages(
-            "the project declares no images ([tool.staged-release.images] is missing)",
-            hint='add the table with app = "module:attr" (see the README) to build images',
-        )
-    manifest = verified(run.dist)
-    version = parse_version(manifest.version, where="dist/manifest.json")
-    listing = run.listing(run.index(RELEASE), manifest.name)
-    wheel = (manifest.wheel.filename, manifest.wheel.sha256)
-    if wheel not in {(f.filename, f.sha256) for f in listing}:
-        raise NotYetListed(
-            f"{run.index(RELEASE).name} does not list {wheel[0]} with the manifest's sha256, "
-            "and images follow the PyPI upload",
-            hint="run upload_pypi, then validate_final on every Python, then images",
-        )
-    _ensure_validated(run, manifest, after)
-    return Candidate(spec, manifest, version, versions(listing), run.dist / wheel[0])
-
-
-def _ensure_validated(run: Run, manifest: Manifest, after: Path | None) -> None:
-    sha256 = manifest.wheel.sha256
-    if after is None:
-        passed = results.passed_pythons(run.state, VALIDATED_BY, sha256, manifest.version)
-    else:
-        passed = passed_in_report(after, sha256)
-    missing = [p for p in run.config.pythons if p not in passed]
-    if missing:
-        raise NotYetListed(
-            f"{VALIDATED_BY} has not passed on Python {', '.join(missing)} for "
-            f"{manifest.wheel.filename}, and images come only after it passed on every Python",
-            hint=f"run `nox -s {VALIDATED_BY}` (every Python), or pass --after REPORT",
-        )
-
-
-def passed_in_report(report: Path, wheel_sha256: str) -> set[str]:
-    """The Pythons whose validate_final cell passed in a lane's JSON report of this wheel."""
-    try:
-        data = json.loads(report.read_text(encoding="utf-8"))
-        built = {f["sha256"] for f in data["build"]["files"]}
-        cells = [(o["stage"], o["status"], o["cell"]) for o in data["outcomes"]]
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise ConfigError(
-            f"{report} is not a lane's report: {exc!r}", hint="pass the JSON report a lane wrote"
-        ) from None
-    if wheel_sha256 not in built:
-        return set()  # a report of another build proves nothing about this one
-    return {cell for stage, status, cell in cells if (stage, status) == (VALIDATED_BY, "passed")}
-
-
 @contextmanager
 def _docker(run: Run, candidate: Candidate) -> Iterator[tuple[Engine, Destination, str]]:
     """The engine, where to push, and the label of what this run starts (removed after)."""
@@ -166,39 +89,9 @@ def _docker(run: Run, candidate: Candidate) -> Iterator[tuple[Engine, Destinatio
         address = stack.enter_context(registry_address(run, candidate.spec))
         label = f"images-{uuid.uuid4().hex[:12]}"
         stack.callback(remove_labelled, engine, label)
-        credentials = registry_credentials(run, candidate.spec, address)
-        if credentials is not None:  # to the engine through the SDK: never argv, never disk
-            engine.client.login(credentials.username, credentials.password, registry=address)
+        credentials = login(run, candidate.spec, engine, address)
         registry = Registry(address, http=run.http, credentials=credentials)
         yield engine, Destination(registry, candidate.spec.name or candidate.manifest.name), label
-
-
-@contextmanager
-def registry_address(run: Run, spec: ImagesSpec) -> Iterator[str]:
-    """The local stand-in with --indexes local (the one switch), else the configured registry."""
-    if run.mode is Mode.LOCAL:
-        with local_registry(run.state / "registry", run.progress) as address:
-            yield address
-        return
-    if spec.registry is None:
-        raise ConfigError(
-            "[tool.staged-release.images] names no registry to push to",
-            hint='add registry = "ghcr.io/you" (or rehearse with --indexes local)',
-        )
-    yield spec.registry
-
-
-def registry_credentials(run: Run, spec: ImagesSpec, address: str) -> Credentials | None:
-    if run.mode is Mode.LOCAL:
-        return None  # the stand-in needs none and never gets yours
-    names = (spec.username_env or USERNAME_ENV, spec.password_env or PASSWORD_ENV)
-    username, password = (run.env.get(n, "") for n in names)
-    if not (username and password):
-        raise CredentialMissing(
-            f"no credential for pushing images to {address}",
-            hint=f"set {names[0]} and {names[1]} in the environment (never in argv)",
-        )
-    return Credentials(username, password)
 
 
 def _plan(where: Destination, candidate: Candidate, variant: str) -> PushPlan:

@@ -126,3 +126,11 @@ def _custom(name: str, settings: Settings) -> Index:
     spec = settings.indexes[name]
     simple = spec.simple_url if spec.simple_url.endswith("/") else spec.simple_url + "/"
     return Index(name, simple, spec.upload_url, spec.token_env)
+
+
+def preflight(name: str, mode: Mode, settings: Settings, env: Mapping[str, str]) -> None:
+    """A missing credential for an upload to `name` stops a release before anything is built
+    (CredentialMissing); the local stand-ins need none."""
+    if mode is Mode.LOCAL and name in (STAGING, RELEASE):
+        return
+    credentials(publishing(name, mode, settings), env)

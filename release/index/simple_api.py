@@ -14,14 +14,11 @@ from urllib.parse import urldefrag, urljoin
 
 import httpx
 from packaging.utils import (
-    InvalidSdistFilename,
-    InvalidWheelFilename,
     canonicalize_name,
-    parse_sdist_filename,
-    parse_wheel_filename,
 )
 from packaging.version import Version
 
+from release.artifacts.filenames import version_of
 from release.core.errors import IndexUnavailable
 
 PEP691_JSON = "application/vnd.pypi.simple.v1+json"
@@ -74,16 +71,6 @@ def parse_html(text: str, base: str) -> list[ListedFile]:
         algo, _, digest = fragment.partition("=")
         files.append(ListedFile(name.strip(), url, digest if algo == "sha256" else None))
     return files
-
-
-def version_of(filename: str) -> Version | None:
-    """The version in a wheel or sdist file name (None for anything else)."""
-    try:
-        if filename.endswith(".whl"):
-            return parse_wheel_filename(filename)[1]
-        return parse_sdist_filename(filename)[1]
-    except (InvalidWheelFilename, InvalidSdistFilename):
-        return None
 
 
 def versions(files: list[ListedFile]) -> frozenset[Version]:

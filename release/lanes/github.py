@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from release.core.errors import ConfigError, LaneError
-from release.lanes.plan import Event, Target, Trigger
+from release.lanes.plan import Event, Trigger
+from release.lanes.stages import Target
 from release.versioning.versions import quote, shorten
 
 # GitHub writes the payload; one that is not its shape was replaced or edited by hand

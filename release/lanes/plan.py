@@ -1,18 +1,16 @@
-"""Lane planning (pure): which lane a trigger runs, and the order of its stages.
-
-The order of every lane lives here, as data, readable top to bottom.
-"""
+"""Lane planning (pure): which lane a trigger runs; the order of its stages is the stage table's
+(release.lanes.stages)."""
 
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from typing import Any, Final
+from typing import Any
 
 from packaging.version import Version
 
 from release.core.errors import LaneError
+from release.lanes.stages import Target, stage_names
 from release.versioning.check import VersionSources, verify
 from release.versioning.fixforward import ensure_publishable
 from release.versioning.versions import (
@@ -24,47 +22,11 @@ from release.versioning.versions import (
 )
 
 
-class Target(enum.StrEnum):
-    TESTPYPI = "testpypi"
-    PYPI = "pypi"
-
-
 class Event(enum.StrEnum):
     PUSH = "push"
     RELEASE = "release"
     DISPATCH = "workflow_dispatch"
     LOCAL = "local"  # a maintainer asking "what happens when I tag this?"
-
-
-@dataclass(frozen=True)
-class Stage:
-    name: str
-    per_python: bool = False  # one cell per Python: "<name>-3.12"
-
-
-LANES: Final[Mapping[Target, tuple[Stage, ...]]] = {
-    Target.TESTPYPI: (
-        Stage("version_check"),
-        Stage("build"),
-        Stage("upload_testpypi"),
-        Stage("validate_rc", per_python=True),
-        Stage("e2e_rc"),
-    ),
-    Target.PYPI: (
-        Stage("version_check"),
-        Stage("build"),
-        Stage("candidate_checks", per_python=True),
-        Stage("e2e_prepublish"),
-        Stage("upload_pypi"),
-        Stage("validate_final", per_python=True),
-        Stage("images"),  # only after the package installed from PyPI on every Python
-        Stage("e2e_postpublish"),
-    ),
-}
-
-
-# The E2E gates: around the rc from TestPyPI, the wheel before PyPI, the published images.
-E2E_STAGES: Final = ("e2e_rc", "e2e_prepublish", "e2e_postpublish")
 
 
 @dataclass(frozen=True)
@@ -134,13 +96,6 @@ def target_for(version: ReleaseVersion, requested: Target | None) -> Target:
             hint=f"rehearse it as v{version.base}rcN first, or publish with publish_target=pypi",
         )
     return requested or (Target.TESTPYPI if version.kind is Kind.RC else Target.PYPI)
-
-
-def stage_names(target: Target, pythons: tuple[str, ...]) -> list[str]:
-    names: list[str] = []
-    for stage in LANES[target]:
-        names += [f"{stage.name}-{p}" for p in pythons] if stage.per_python else [stage.name]
-    return names
 
 
 def _route(trigger: Trigger, head_tag: str | None) -> tuple[str | None, Target | None]:

@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from release.core.errors import CheckFailed, Interrupted, ReleaseError, Unavailable
-from release.core.runner import plain
+from release.core.text import plain
+from release.core.verdicts import CheckOutcome
 
 T = TypeVar("T")
 _TABLE_REASON = 160  # characters of a reason the table shows; the report keeps it whole
@@ -24,22 +25,6 @@ class Status(enum.StrEnum):
     FAILED = "failed"
     SKIPPED = "skipped"
     INTERRUPTED = "interrupted"
-
-
-class CheckStatus(enum.StrEnum):
-    PASSED = "passed"
-    FAILED = "failed"
-    SKIPPED = "skipped"
-    TIMED_OUT = "timed out"
-
-
-@dataclass(frozen=True)
-class CheckOutcome:
-    name: str
-    status: CheckStatus
-    seconds: float
-    log: str = ""  # its live log file
-    reason: str = ""  # why it failed or was skipped
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 
 from packaging.version import Version
 
+from release.artifacts.filenames import version_of
 from release.artifacts.manifest import Manifest
-from release.index.simple_api import ListedFile, version_of
+from release.index.simple_api import ListedFile
 from release.versioning.versions import Kind, ReleaseVersion
 
 

@@ -10,16 +10,16 @@ from pathlib import Path
 from packaging.version import Version
 
 from release.artifacts.manifest import verified
-from release.context import Run
+from release.context import Run, consumed_versions
 from release.core import git, runner
 from release.core.errors import ConfigError, ConsumedVersion, VersionRuleError
-from release.index.history import consumed_versions
 from release.index.profiles import RELEASE, STAGING, Index, credentials
 from release.index.simple_api import versions
 from release.upload._listing import wait_until_listed
 from release.upload._rules import decide, rc_precedes
+from release.versioning.consumed import consumed
 from release.versioning.fixforward import ensure_publishable, retag_hint, successor
-from release.versioning.versions import ReleaseVersion, consumed_from_tags, parse_version
+from release.versioning.versions import ReleaseVersion, parse_version
 
 UPLOAD_BUDGET = 1800.0  # seconds: large wheels over a slow link
 # Twine reads these too; a stray one must not redirect an upload or add a credential.
@@ -72,7 +72,7 @@ def _seen(run: Run, index_name: str, project: str) -> frozenset[Version]:
     them. A custom index (a private mirror, say) is judged by its own listing and the tags."""
     if index_name in (STAGING, RELEASE):
         return consumed_versions(run, project)
-    return consumed_from_tags(git.tags(run.repo))
+    return consumed(git.tags(run.repo))
 
 
 def _twine(url: str, files: list[str], secrets: dict[str, str], log: Path) -> None:

@@ -143,3 +143,17 @@ def _listing(sources: VersionSources) -> str:
     if sources.expected:
         parts.append(f"expected {sources.expected}")
     return ", ".join(map(shorten, parts))  # a pasted blob must not flood the one-line error
+
+
+def current_version(name: str, declared: str | None, repo: Path) -> ReleaseVersion:
+    """Where the project stands: pyproject.toml's version; a dynamic one's is the version tag at
+    HEAD, else the repository's highest."""
+    if declared is not None:
+        return parse_version(declared, where="pyproject.toml [project].version")
+    found = tagged_version(git.tags_at_head(repo), git.tags(repo))
+    if found is None:
+        raise ConfigError(
+            f"{name}'s version is dynamic (the git tag's), and no version tag exists yet",
+            hint="pass --base X.Y.Z: the release the next version belongs to",
+        )
+    return found

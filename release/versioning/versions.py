@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from packaging.version import InvalidVersion, Version
@@ -89,17 +88,6 @@ def is_tag_ref(ref: str) -> bool:
 def looks_like_version_tag(name: str) -> bool:
     """`v1...` or `V1...`: meant as a version tag, so the strict rules apply to it."""
     return name[:1] in ("v", "V") and name[1:2].isdigit()
-
-
-def consumed_from_tags(tags: Iterable[str]) -> frozenset[Version]:
-    """Versions that tags have consumed, read leniently: any tag once pushed counts."""
-    found = set()
-    for tag in tags:
-        try:
-            found.add(loose_version(tag))
-        except InvalidVersion:
-            continue  # not a version tag ("docs-2024", "latest"): it consumes nothing
-    return frozenset(found)
 
 
 def loose_version(text: str) -> Version:

@@ -50,7 +50,7 @@ def _value_options() -> list[tuple[str, str]]:
     """(command, option) for every option of every command that takes a value."""
     import argparse
 
-    from release.arguments import parser
+    from release.cli.arguments import parser
 
     found = []
     for action in parser()._actions:

@@ -25,10 +25,11 @@ TAGS = {  # fixture -> the tag at HEAD (a static version needs none)
     "adopt-hatch-vcs": "v1.0.0rc1",
     "adopt-setuptools-scm": "v2.1.0rc1",
 }
-LANE_SESSIONS = ["version_check", "plan", "bump", "build", "upload_testpypi", "upload_pypi",
-                 "validate_rc-3.12", "validate_final-3.12", "candidate_checks-3.12", "e2e_rc",
-                 "e2e_prepublish", "e2e_postpublish", "images", "rehearse_rc",
-                 "rehearse_final"]  # fmt: skip
+LANE_SESSIONS = ["version_check", "build",  # nox -l shows the stage table's order, then the tools
+                 "upload_testpypi", "validate_rc-3.12", "e2e_rc",
+                 "candidate_checks-3.12", "e2e_prepublish", "upload_pypi", "validate_final-3.12",
+                 "images", "e2e_postpublish",
+                 "plan", "bump", "rehearse_rc", "rehearse_final"]  # fmt: skip
 
 
 @pytest.fixture(params=list(TAGS))

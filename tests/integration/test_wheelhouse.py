@@ -14,6 +14,7 @@ from packaging.tags import Tag
 from packaging.utils import parse_wheel_filename
 from packaging.version import Version
 
+from release.artifacts.filenames import version_of
 from release.artifacts.manifest import sha256_of
 from release.config.settings import Settings
 from release.core.errors import IntegrityError
@@ -26,7 +27,7 @@ from release.images._wheelhouse import (
     parse_pins,
 )
 from release.index import profiles as indexes
-from release.index.simple_api import fetch_listing, version_of
+from release.index.simple_api import fetch_listing
 from tests.integration.examples import NOTES, build_wheel
 
 SERVERS = ("uvicorn", "granian")

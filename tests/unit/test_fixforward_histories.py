@@ -16,11 +16,11 @@ from packaging.version import Version
 from release.core.errors import ReleaseError
 from release.lanes.plan import Event, Trigger, make_plan
 from release.versioning.check import VersionSources
+from release.versioning.consumed import consumed_from_tags
 from release.versioning.fixforward import ensure_publishable, ensure_unconsumed, next_version
 from release.versioning.versions import (
     Kind,
     ReleaseVersion,
-    consumed_from_tags,
     parse_tag,
     parse_version,
 )

@@ -10,7 +10,8 @@ import pytest
 
 from release.core.errors import ConfigError, LaneError
 from release.lanes.github import TriggerFlags, read_payload, trigger_from, write_outputs
-from release.lanes.plan import Event, Target, Trigger
+from release.lanes.plan import Event, Trigger
+from release.lanes.stages import Target
 
 NO_FLAGS = TriggerFlags()
 

@@ -12,9 +12,10 @@ from release.core.errors import (
     VersionMismatch,
     VersionRuleError,
 )
-from release.lanes.plan import LANES, Event, Target, Trigger, make_plan, stage_names
+from release.lanes.plan import Event, Trigger, make_plan
+from release.lanes.stages import LANES, Target, stage_names
 from release.versioning.check import VersionSources
-from release.versioning.versions import consumed_from_tags
+from release.versioning.consumed import consumed_from_tags
 
 PYTHONS = ("3.11", "3.12", "3.13")
 D = Event.DISPATCH

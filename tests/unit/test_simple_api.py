@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from packaging.version import Version
 
-from release.index.simple_api import ListedFile, parse_html, parse_json, version_of, versions
+from release.artifacts.filenames import version_of
+from release.index.simple_api import ListedFile, parse_html, parse_json, versions
 
 PAGE = "https://index.example.invalid/simple/proxbox-api/"
 SHA = "0123456789abcdef" * 4

@@ -9,7 +9,8 @@ import pytest
 from packaging.version import Version
 
 from release.core.errors import VersionRuleError
-from release.versioning.versions import Kind, consumed_from_tags, parse_tag, parse_version
+from release.versioning.consumed import consumed_from_tags
+from release.versioning.versions import Kind, parse_tag, parse_version
 
 ACCEPTED_TAGS = [
     ("v1.4.0", "1.4.0", Kind.FINAL),

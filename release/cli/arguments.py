@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, TypeAlias
 
 from release.core.errors import UsageError
 from release.index import profiles as indexes
-from release.lanes.plan import E2E_STAGES
+from release.lanes.stages import by_command
 from release.versioning.versions import Kind
 
 KINDS = [k.value for k in Kind]
@@ -73,7 +73,7 @@ def parser() -> argparse.ArgumentParser:
     images.add_argument("--json", action="store_true", help="print per variant: tags, digest, ...")
     images.add_argument("--after", type=_path, help="a lane report whose validate_final passed")
     e2e = sub.add_parser("e2e", parents=[_where(project)], help="run the E2E stack of a stage")
-    e2e.add_argument("--stage", required=True, choices=E2E_STAGES, help="which candidate")
+    e2e.add_argument("--stage", required=True, choices=by_command("e2e"), help="which candidate")
     init = sub.add_parser("init", parents=[project], help="set a project up for the suite")
     init.add_argument("--force", action="store_true", help="write anew what exists already")
     return top

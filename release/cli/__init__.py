@@ -1,0 +1,65 @@
+"""The `staged-release` command: the boundary that prints, and turns errors into exit codes.
+
+Handlers only translate arguments into calls of the library: the version commands in _versions,
+the stage commands in _stages, the command line itself in arguments.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+from collections.abc import Callable, Sequence
+from types import FrameType
+
+from release.cli import _stages, _versions
+from release.cli._output import fail
+from release.cli.arguments import parser
+from release.core import runner
+from release.core.errors import Interrupted, ReleaseError, UsageError
+from release.core.progress import Progress
+
+SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "check": _versions.cmd_check,
+    "plan": _versions.cmd_plan,
+    "next": _versions.cmd_next,
+    "bump": _versions.cmd_bump,
+    "build": _stages.cmd_build,
+    "upload": _stages.cmd_upload,
+    "validate": _stages.cmd_validate,
+    "rehearse": _stages.cmd_rehearse,
+    "schema": _stages.cmd_schema,
+    "init": _stages.cmd_init,
+    "images": _stages.cmd_images,
+    "candidate-checks": _stages.cmd_candidate_checks,
+    "e2e": _stages.cmd_e2e,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        args = parser().parse_args(argv)
+    except UsageError as exc:
+        return fail(exc.message, exc.hint, exc.exit_code)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING, format="%(message)s"
+    )
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    args.progress = Progress(quiet=args.quiet)
+    runner.CANCEL.clear()  # a fresh run: nothing is cancelled yet
+    for signum in SIGNALS:
+        signal.signal(signum, _on_signal)
+    try:
+        return int(HANDLERS[args.command](args))
+    except ReleaseError as exc:
+        return fail(exc.message, exc.hint, exc.exit_code)
+
+
+def _on_signal(signum: int, frame: FrameType | None) -> None:
+    """Stop the run: every command stops its process group, and the main thread unwinds
+    (stopping the local servers and writing the report) from wherever it was. A second signal
+    only drops the grace before SIGKILL: the cleanup under way must not be cut short."""
+    if runner.cancel(signum):
+        raise Interrupted(signum)

@@ -1,0 +1,183 @@
+"""The commands that run a stage (build, upload, validate, candidate-checks, images, e2e), a
+rehearsal, init and schema. Each handler imports its stage inside: twine, httpx, devpi, Docker's
+SDK and tomlkit are slow to import, and the version commands must start quickly."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import os
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
+
+from release.cli._output import fail
+from release.config.project import Config, load_config, version_sources
+from release.core.errors import CheckFailed, Unavailable
+from release.core.verdicts import CheckOutcome, CheckStatus
+from release.index import profiles as indexes
+from release.lanes.report import Status
+from release.versioning.check import resolve_tag, verify
+
+if TYPE_CHECKING:
+    from release.context import Options, Run
+    from release.validation.validate import CellResult
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from release.artifacts.build import build
+
+    config = load_config(args.project)
+    if args.index:  # a missing credential stops a release before anything is built
+        mode = indexes.read_mode(args.indexes, os.environ)
+        indexes.preflight(args.index, mode, config.settings, os.environ)
+    tag = resolve_tag(args.tag, os.environ, config.root)
+    version = verify(version_sources(config, tag, args.expected_version))
+    dist = args.dist or config.root / "dist"
+    built = build(config.root, dist, config.name, version, dynamic=config.version is None)
+    for file in built.files:
+        print(f"built {file.filename}  sha256:{file.sha256}  {file.size} bytes")
+    return 0
+
+
+def cmd_upload(args: argparse.Namespace) -> int:
+    from release.context import open_run
+    from release.upload.stage import upload
+
+    config = _with_budget(load_config(args.project), args.wait_budget)
+    with open_run(config, _options(args), args.progress) as run:
+        done = upload(run, args.index, allow_final_without_rc=args.allow_final_without_rc)
+    for name in done.already:
+        print(f"already published (identical): {name}")
+    for name in done.sent:
+        print(f"uploaded: {name}")
+    print(f"ok: {done.index} lists every file with the expected sha256 ({done.waited:.1f} s)")
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from release.validation.validate import validate
+
+    stage = args.stage or ("validate_rc" if args.index == indexes.STAGING else "validate_final")
+    result = _cell(args, stage, lambda run: validate(run, stage, args.index, args.python))
+    print(f"ok: {result.wheel} from {args.index} passes its checks on Python {args.python}")
+    return 0
+
+
+def cmd_candidate_checks(args: argparse.Namespace) -> int:
+    from release.validation.validate import CANDIDATE, candidate_checks
+
+    result = _cell(args, CANDIDATE, lambda run: candidate_checks(run, args.python))
+    print(f"ok: {result.wheel} from dist/ passes its checks on Python {args.python}")
+    return 0
+
+
+def _cell(args: argparse.Namespace, stage: str, work: Callable[[Run], CellResult]) -> CellResult:
+    """One validation cell, its checks printed whether it passed or not."""
+    from release.context import open_run
+
+    config = load_config(args.project)
+    options = dataclasses.replace(_options(args), check_timeout=args.check_timeout)
+    cell = f"{stage}-{args.python}"
+    with open_run(config, options, args.progress) as run, run.progress.activity(cell):
+        try:
+            result = work(run)
+        except CheckFailed as exc:
+            _print_checks(exc.checks)
+            raise
+    _print_checks(result.checks)
+    return result
+
+
+def _print_checks(checks: Sequence[CheckOutcome]) -> None:
+    for check in checks:
+        detail = check.reason if check.status is CheckStatus.SKIPPED else f"{check.seconds:.1f} s"
+        where = f"  log: {check.log}" if check.log else ""
+        print(f"{check.status}: {check.name} ({detail}){where}")
+
+
+def cmd_rehearse(args: argparse.Namespace) -> int:
+    from release.context import STATE_DIR
+    from release.rehearse import Rehearsal, rehearse_final, rehearse_rc
+
+    project = args.project.resolve()
+    report = args.report or project / STATE_DIR / f"rehearse-{args.lane}.json"
+    plan = Rehearsal(
+        project, report, args.dependency_index, args.jobs, args.check_timeout, args.tag
+    )
+    rehearse = rehearse_final if args.lane == "final" else rehearse_rc
+    result = rehearse(plan, args.progress)
+    print(result.table())
+    for failed in (o for o in result.outcomes if o.hint and o.status is Status.FAILED):
+        print(f"hint ({failed.label}): {failed.hint}")
+    print(f"report: {report}")
+    return result.exit_code
+
+
+def cmd_images(args: argparse.Namespace) -> int:
+    from release.context import open_run
+    from release.images.stage import publish_images
+
+    config = load_config(args.project)
+    with open_run(config, _options(args), args.progress) as run:
+        try:
+            done = publish_images(run, after=args.after)
+        except Unavailable as exc:
+            fail(exc.message, exc.hint, exc.exit_code, word="skipped")
+            return exc.exit_code
+    if args.json:
+        print(json.dumps([dataclasses.asdict(p) for p in done], indent=2))
+    for image in [] if args.json else done:
+        how = "already published (identical)" if image.smoke_seconds is None else "published"
+        print(f"{how}: {', '.join(image.tags)}  {image.digest}")
+    return 0
+
+
+def cmd_e2e(args: argparse.Namespace) -> int:
+    from release.context import open_run
+    from release.e2e.stage import run_e2e
+
+    config = load_config(args.project)
+    with open_run(config, _options(args), args.progress) as run:
+        try:
+            result = run_e2e(run, args.stage)
+        except Unavailable as exc:
+            return fail(exc.message, exc.hint, exc.exit_code, word="skipped")
+    for phase, seconds in result.phases().items():
+        print(f"{phase}: {seconds:.1f} s")
+    where = run.logs / args.stage
+    print(f"ok: the {args.stage} stack passed in {result.seconds:.1f} s (logs: {where})")
+    return 0
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from release.init import init
+
+    for line in init(args.project.resolve(), force=args.force):
+        print(line)
+    return 0
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    from release.config import schemas
+
+    config = load_config(args.project)  # validates [tool.staged-release] against the schema
+    checked = schemas.check_project(config.root)
+    print(f"ok: settings schema, [tool.staged-release] and {len(checked)} workflow(s) are valid")
+    return 0
+
+
+def _options(args: argparse.Namespace) -> Options:
+    from release.context import Options
+
+    mode = indexes.read_mode(args.indexes, os.environ)
+    dependency_index = args.dependency_index or os.environ.get(indexes.DEPENDENCY_INDEX_ENV)
+    return Options(mode, dependency_index, args.dist)
+
+
+def _with_budget(config: Config, budget: float | None) -> Config:
+    if budget is None:
+        return config
+    return dataclasses.replace(
+        config, settings=dataclasses.replace(config.settings, wait_budget=budget)
+    )

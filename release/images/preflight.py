@@ -1,0 +1,90 @@
+"""The images stage's preflight: images only for a final or .postN whose wheel PyPI lists with
+the manifest's sha256, and that validate_final passed on every Python. Nothing is built or
+pushed before it passed."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from packaging.version import Version
+
+from release.artifacts.manifest import Manifest, verified
+from release.config.images import ImagesSpec
+from release.context import Run
+from release.core.errors import ConfigError, NotYetListed, Unavailable
+from release.index.profiles import RELEASE
+from release.index.simple_api import versions
+from release.validation import results
+from release.versioning.versions import ReleaseVersion, parse_version
+
+VALIDATED_BY = "validate_final"  # images follow the package installed from PyPI
+
+
+class NoImages(Unavailable):
+    """The project declares no images: the stage has nothing to do (skipped, saying so)."""
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """What the preflight established: the validated build, and what PyPI lists."""
+
+    spec: ImagesSpec
+    manifest: Manifest
+    version: ReleaseVersion
+    listed: frozenset[Version]
+    wheel: Path  # the file of the manifest's wheel: dist/'s, or as downloaded from an index
+
+
+def preflight(run: Run, after: Path | None) -> Candidate:
+    """Images only for a final or .postN whose wheel PyPI lists with the manifest's sha256 and
+    that validate_final passed on every Python (this run's cells, or the report `after`)."""
+    spec = run.config.settings.images
+    if spec is None:
+        raise NoImages(
+            "the project declares no images ([tool.staged-release.images] is missing)",
+            hint='add the table with app = "module:attr" (see the README) to build images',
+        )
+    manifest = verified(run.dist)
+    version = parse_version(manifest.version, where="dist/manifest.json")
+    listing = run.listing(run.index(RELEASE), manifest.name)
+    wheel = (manifest.wheel.filename, manifest.wheel.sha256)
+    if wheel not in {(f.filename, f.sha256) for f in listing}:
+        raise NotYetListed(
+            f"{run.index(RELEASE).name} does not list {wheel[0]} with the manifest's sha256, "
+            "and images follow the PyPI upload",
+            hint="run upload_pypi, then validate_final on every Python, then images",
+        )
+    _ensure_validated(run, manifest, after)
+    return Candidate(spec, manifest, version, versions(listing), run.dist / wheel[0])
+
+
+def _ensure_validated(run: Run, manifest: Manifest, after: Path | None) -> None:
+    sha256 = manifest.wheel.sha256
+    if after is None:
+        passed = results.passed_pythons(run.state, VALIDATED_BY, sha256, manifest.version)
+    else:
+        passed = passed_in_report(after, sha256)
+    missing = [p for p in run.config.pythons if p not in passed]
+    if missing:
+        raise NotYetListed(
+            f"{VALIDATED_BY} has not passed on Python {', '.join(missing)} for "
+            f"{manifest.wheel.filename}, and images come only after it passed on every Python",
+            hint=f"run `nox -s {VALIDATED_BY}` (every Python), or pass --after REPORT",
+        )
+
+
+def passed_in_report(report: Path, wheel_sha256: str) -> set[str]:
+    """The Pythons whose validate_final cell passed in a lane's JSON report of this wheel."""
+    try:
+        data = json.loads(report.read_text(encoding="utf-8"))
+        built = {f["sha256"] for f in data["build"]["files"]}
+        cells = [(o["stage"], o["status"], o["cell"]) for o in data["outcomes"]]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise ConfigError(
+            f"{report} is not a lane's report: {exc!r}", hint="pass the JSON report a lane wrote"
+        ) from None
+    if wheel_sha256 not in built:
+        return set()  # a report of another build proves nothing about this one
+    return {cell for stage, status, cell in cells if (stage, status) == (VALIDATED_BY, "passed")}
