@@ -55,6 +55,8 @@ def lint(session: nox.Session) -> None:
     sync(session, "lint")
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
+    # The architecture: layers, no import cycle, private modules (pyproject's [tool.importlinter]).
+    session.run("lint-imports")
 
 
 @nox.session(python=PYTHONS[0])
