@@ -34,7 +34,7 @@ from release.containers.engine import Note
 from release.core import runner
 from release.core.errors import RegistryUnavailable, ToolMissing
 from release.core.locks import exclusive
-from release.core.service import GaveUp, free_port, process_exit, wait_until
+from release.core.service import free_port, wait_started
 
 HOST = "127.0.0.1"
 PACKAGE = "docker-registry"  # Debian's package and program
@@ -86,24 +86,13 @@ def registry_config(storage: Path, address: str) -> dict[str, Any]:
 
 
 def _wait_ready(address: str, service: runner.Service, log: Path) -> None:
-    wait_until(
-        lambda: _answers(f"http://{address}/v2/"), budget=READY_TIMEOUT,
-        fail=lambda stop: _not_ready(stop, log), exited=lambda: process_exit(service),
-    )  # fmt: skip
-
-
-def _answers(url: str) -> bool:
-    try:
-        return httpx.get(url, timeout=2.0).status_code == 200
-    except httpx.HTTPError:
-        return False
-
-
-def _not_ready(stop: GaveUp, log: Path) -> RegistryUnavailable:
-    if stop.exited is not None:
-        return RegistryUnavailable("docker-registry exited while starting", hint=f"see {log}")
-    return RegistryUnavailable(
-        f"docker-registry did not answer within {READY_TIMEOUT:.0f} s", hint=f"see {log}"
+    wait_started(
+        service,
+        f"http://{address}/v2/",
+        name="docker-registry",
+        budget=READY_TIMEOUT,
+        log=log,
+        error=RegistryUnavailable,
     )
 
 

@@ -17,6 +17,9 @@ import socket
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
 
 from release.core import runner
 
@@ -114,3 +117,31 @@ def wait_until(
         if why is not None or now >= deadline:
             raise fail(GaveUp(now - started, why))
         clock.sleep(min(next(pauses), deadline - now))
+
+
+def wait_started(
+    service: runner.Service,
+    url: str,
+    *,
+    name: str,
+    budget: float,
+    log: Path,
+    error: Callable[[str, str], Exception],
+) -> float:
+    """Wait until a server we started answers 200 at `url`; `error(message, hint)` when it exits
+    first or does not answer within the budget."""
+
+    def gave_up(stop: GaveUp) -> Exception:
+        what = "exited while starting" if stop.exited else f"did not answer within {budget:.0f} s"
+        return error(f"{name} {what}", f"see its log: {log}")
+
+    ok = lambda: http_ok(url)  # noqa: E731 - one look, named for the reader
+    return wait_until(ok, budget=budget, fail=gave_up, exited=lambda: process_exit(service))
+
+
+def http_ok(url: str) -> bool:
+    """Whether `url` answers 200 now; a refused or slow connection is "not yet"."""
+    try:
+        return httpx.get(url, timeout=2.0).status_code == 200
+    except httpx.HTTPError:
+        return False

@@ -19,7 +19,7 @@ import httpx
 from release.core import runner
 from release.core.errors import IndexUnavailable
 from release.core.locks import exclusive
-from release.core.service import GaveUp, free_port, process_exit, wait_until
+from release.core.service import free_port, wait_started
 from release.index.profiles import RELEASE, STAGING, LocalEndpoints
 
 HOST = "127.0.0.1"
@@ -58,24 +58,13 @@ def _server_argv(serverdir: Path, base: str) -> list[str]:
 
 
 def _wait_ready(base: str, service: runner.Service, log: Path) -> None:
-    wait_until(
-        lambda: _answers(f"{base}+api"), budget=READY_TIMEOUT,
-        fail=lambda stop: _not_ready(stop, log), exited=lambda: process_exit(service),
-    )  # fmt: skip
-
-
-def _answers(url: str) -> bool:
-    try:
-        return httpx.get(url, timeout=2.0).status_code == 200
-    except httpx.HTTPError:
-        return False
-
-
-def _not_ready(stop: GaveUp, log: Path) -> IndexUnavailable:
-    if stop.exited is not None:
-        return IndexUnavailable("devpi-server exited while starting", hint=f"see its log: {log}")
-    return IndexUnavailable(
-        f"devpi-server did not answer within {READY_TIMEOUT:.0f} s", hint=f"see {log}"
+    wait_started(
+        service,
+        f"{base}+api",
+        name="devpi-server",
+        budget=READY_TIMEOUT,
+        log=log,
+        error=IndexUnavailable,
     )
 
 
