@@ -57,6 +57,12 @@ def lint(session: nox.Session) -> None:
     session.run("ruff", "format", "--check", ".")
     # The architecture: layers, no import cycle, private modules (pyproject's [tool.importlinter]).
     session.run("lint-imports")
+    # The workflows: release.yml is what the stage table generates (a hand edit is drift), and
+    # both pass zizmor (offline, every severity) and GitHub's workflow schema.
+    session.run(*sessions.COMMAND, "workflow", "--check", "--project", str(HERE), external=True)
+    workflows = sorted(str(p) for p in (HERE / ".github" / "workflows").glob("*.yml"))
+    session.run("zizmor", "--offline", "--persona", "pedantic", *workflows)
+    session.run("check-jsonschema", "--builtin-schema", "vendor.github-workflows", *workflows)
 
 
 @nox.session(python=PYTHONS[0])

@@ -1,7 +1,8 @@
 """`staged-release init`: how a project starts. It inspects the project and writes what the
 suite needs: a `[tool.staged-release]` table (what it found: the modules in the built wheel, the
-test dependencies, the checks of the tools the project already uses) and a noxfile importing
-`release.sessions`, or the lines to add to the project's own.
+test dependencies, the checks of the tools the project already uses), a noxfile importing
+`release.sessions` (or the lines to add to the project's own) and the release workflow
+(.github/workflows/release.yml, generated from the stage table).
 
 Nothing that exists is overwritten without --force, so a second run changes nothing.
 """
@@ -23,10 +24,11 @@ from release.artifacts import metadata
 from release.artifacts.build import version_env
 from release.artifacts.source import copy_source
 from release.config import detect
-from release.config.project import load_toml, read_pythons
+from release.config.project import load_config, load_toml, read_pythons
 from release.config.settings import parse_settings
 from release.core import runner
 from release.core.errors import ConfigError, IntegrityError
+from release.lanes import workflow
 from release.versioning.versions import parse_version
 
 NOXFILE = "noxfile.py"
@@ -59,7 +61,7 @@ if __name__ == "__main__":
 def init(root: Path, *, force: bool = False) -> list[str]:
     """Write what the project lacks; return what was done, one line each."""
     pyproject = load_toml(root / "pyproject.toml", "run from the project root or pass --project")
-    return [*_settings(root, pyproject, force), _noxfile(root, force)]
+    return [*_settings(root, pyproject, force), _noxfile(root, force), _workflow(root, force)]
 
 
 @dataclass(frozen=True)
@@ -202,6 +204,23 @@ def _noxfile(root: Path, force: bool) -> str:
     path.write_text(NOXFILE_TEXT.format(requirement=_requirement(), import_line=IMPORT_LINE))
     path.chmod(0o755)
     return f"wrote {NOXFILE}: `nox -l` lists the lane sessions (none runs by default)"
+
+
+def _workflow(root: Path, force: bool) -> str:
+    """The release workflow for the settings just written (or kept)."""
+    path = root / workflow.PATH
+    facts = workflow.facts_of(load_config(root))
+    text = workflow.release_workflow(facts)
+    if path.exists() and path.read_text(encoding="utf-8") == text:
+        return f"{workflow.PATH} is what this staged-release generates"
+    if path.exists() and not force:
+        return (
+            f"{workflow.PATH} exists and differs from what this staged-release generates; left "
+            "as it is (`staged-release workflow --check` shows how; --force writes it anew)"
+        )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return f"wrote {workflow.PATH}: jobs {', '.join(workflow.job_names(facts))}"
 
 
 def _requirement() -> str:

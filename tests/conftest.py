@@ -17,7 +17,8 @@ collect_ignore_glob = ["projects/*"]
 @pytest.fixture(autouse=True)
 def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests must not see the CI they run in: no GitHub variables, no network for uv."""
-    for name in ("GITHUB_ACTIONS", "GITHUB_EVENT_NAME", "GITHUB_EVENT_PATH", "GITHUB_OUTPUT"):
+    for name in ("GITHUB_ACTIONS", "GITHUB_EVENT_NAME", "GITHUB_EVENT_PATH", "GITHUB_OUTPUT",
+                 "GITHUB_STEP_SUMMARY"):  # fmt: skip
         monkeypatch.delenv(name, raising=False)
     for name in ("GITHUB_REF", "GITHUB_REF_NAME", "GITHUB_REF_TYPE"):
         monkeypatch.delenv(name, raising=False)

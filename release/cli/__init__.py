@@ -8,16 +8,20 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import signal
+import time
 from collections.abc import Callable, Sequence
 from types import FrameType
 
-from release.cli import _stages, _versions
+from release.cli import _stages, _versions, _workflow
 from release.cli._output import fail
 from release.cli.arguments import parser
 from release.core import runner
 from release.core.errors import Interrupted, ReleaseError, UsageError
 from release.core.progress import Progress
+from release.lanes import report, summary
+from release.lanes.report import Outcome, Status
 
 SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
@@ -35,6 +39,7 @@ HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "images": _stages.cmd_images,
     "candidate-checks": _stages.cmd_candidate_checks,
     "e2e": _stages.cmd_e2e,
+    "workflow": _workflow.cmd_workflow,
 }
 
 
@@ -51,10 +56,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     runner.CANCEL.clear()  # a fresh run: nothing is cancelled yet
     for signum in SIGNALS:
         signal.signal(signum, _on_signal)
+    started = time.monotonic()
     try:
-        return int(HANDLERS[args.command](args))
+        code = int(HANDLERS[args.command](args))
     except ReleaseError as exc:
+        _summarize(args, time.monotonic() - started, exc)
         return fail(exc.message, exc.hint, exc.exit_code)
+    _summarize(args, time.monotonic() - started, None if code == 0 else code)
+    return code
+
+
+def _summarize(args: argparse.Namespace, took: float, error: ReleaseError | int | None) -> None:
+    """In a GitHub Actions job, the stage's outcome and how to reproduce it, on the job's page."""
+    stage = summary.stage_of(args.command, vars(args))
+    if stage is None or summary.SUMMARY_ENV not in os.environ:
+        return
+    if isinstance(error, ReleaseError):
+        outcome = report.failed(*stage, took, error)
+    else:  # a handler that reported its failure itself returns its exit code
+        status = Status.PASSED if error is None else Status.FAILED
+        outcome = Outcome(*stage, status, took, exit_code=error or 0)
+    summary.write(outcome, os.environ)
 
 
 def _on_signal(signum: int, frame: FrameType | None) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -17,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from release.lanes.workflow import PATH as WORKFLOW
 from tests.conftest import PROJECTS, cli, git_tag
 
 TAGS = {  # fixture -> the tag at HEAD (a static version needs none)
@@ -42,7 +44,8 @@ def fresh(request: pytest.FixtureRequest, tmp_path: Path) -> Path:
 
 
 def files(root: Path) -> dict[str, str]:
-    return {name: (root / name).read_text() for name in ("pyproject.toml", "noxfile.py")}
+    names = ("pyproject.toml", "noxfile.py", str(WORKFLOW))
+    return {name: (root / name).read_text() for name in names}
 
 
 def test_init_writes_the_table_and_noxfile_and_the_rehearsal_passes(
@@ -52,6 +55,7 @@ def test_init_writes_the_table_and_noxfile_and_the_rehearsal_passes(
     assert code == 0
     assert out.startswith("wrote [tool.staged-release] to pyproject.toml: checks compile, import")
     assert "wrote noxfile.py" in out
+    assert f"wrote {WORKFLOW}: jobs plan, build, upload_testpypi, validate_rc," in out
     report = tmp_path / "report.json"
     code, out, _ = cli(capsys, "rehearse", "rc", "--project", str(fresh), "--report", str(report))
     rows = [
@@ -69,6 +73,7 @@ def test_a_second_init_changes_nothing(fresh: Path, capsys: pytest.CaptureFixtur
     assert out.splitlines() == [
         "pyproject.toml already has [tool.staged-release]; left as it is (--force redoes it)",
         "noxfile.py already imports release.sessions",
+        f"{WORKFLOW} is what this staged-release generates",
     ]
 
 
@@ -84,3 +89,9 @@ def test_nox_lists_the_lane_sessions_of_the_noxfile_init_wrote(
     assert done.returncode == 0, done.stderr
     listed = [line.split()[1] for line in done.stdout.splitlines() if line.startswith("- ")]
     assert listed == LANE_SESSIONS  # and none selected by default ("- ", not "* ")
+    # Every session the release workflow init wrote calls is one nox lists (a matrix job's
+    # `nox -s "validate_rc-$CELL_PYTHON"` one of its cells).
+    called = re.findall(r"nox -s \"?([a-z_]+)", (fresh / WORKFLOW).read_text())
+    assert "plan" in called
+    for name in called:
+        assert any(s == name or s.startswith(f"{name}-3.") for s in listed), name

@@ -1,0 +1,178 @@
+"""The release workflow generated from the stage table: which jobs a project gets, what each
+job may do, that it lints clean (zizmor, GitHub's schema), that it calls only sessions that
+exist, and that `workflow --check` catches a hand edit."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import tomllib
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from release.config.images import ImagesSpec
+from release.lanes import workflow
+from release.lanes.workflow import Facts, release_workflow
+from release.sessions import SESSIONS
+from tests.conftest import cli
+
+ROOT = Path(__file__).parents[2]
+PYTHONS = ("3.11", "3.12", "3.13")
+BARE = Facts(PYTHONS)
+FULL = Facts(PYTHONS, e2e=True, images=ImagesSpec(app="app:app", registry="ghcr.io/example"))
+E2E_JOBS = {"e2e_rc", "e2e_prepublish", "e2e_postpublish"}
+UPLOADS = {"upload_testpypi": "testpypi", "upload_pypi": "pypi"}
+Project = Callable[[str], Path]
+
+
+def jobs(facts: Facts) -> dict[str, Any]:
+    loaded: dict[str, Any] = yaml.safe_load(release_workflow(facts))["jobs"]
+    return loaded
+
+
+def steps(facts: Facts) -> list[tuple[str, dict[str, Any]]]:
+    return [(name, step) for name, job in jobs(facts).items() for step in job["steps"]]
+
+
+def test_a_project_without_stack_or_images_gets_the_lanes_without_those_jobs() -> None:
+    assert list(jobs(BARE)) == [
+        "plan", "build", "upload_testpypi", "validate_rc",
+        "candidate_checks", "upload_pypi", "validate_final",
+    ]  # fmt: skip
+
+
+def test_a_stack_and_images_add_their_jobs_in_lane_order() -> None:
+    found = jobs(FULL)
+    assert list(found) == [
+        "plan", "build", "upload_testpypi", "validate_rc", "e2e_rc",
+        "candidate_checks", "e2e_prepublish", "upload_pypi", "validate_final", "images",
+        "e2e_postpublish",
+    ]  # fmt: skip
+    chain = {name: job["needs"][-1] for name, job in found.items() if "needs" in job}
+    assert chain["upload_pypi"] == "e2e_prepublish"
+    assert chain["images"] == "validate_final"
+    assert "images" not in jobs(Facts(PYTHONS, e2e=True))
+    assert E2E_JOBS.isdisjoint(jobs(Facts(PYTHONS, images=FULL.images)))
+
+
+@pytest.mark.parametrize("facts", [BARE, FULL], ids=["bare", "full"])
+def test_every_job_runs_exactly_one_nox_session(facts: Facts) -> None:
+    for name, job in jobs(facts).items():
+        runs = [s["run"] for s in job["steps"] if "nox -s" in s.get("run", "")]
+        assert len(runs) == 1, name
+
+
+@pytest.mark.parametrize("facts", [BARE, FULL], ids=["bare", "full"])
+def test_no_expression_in_run_and_no_credential_left_in_checkouts(facts: Facts) -> None:
+    for _job, step in steps(facts):
+        assert "${{" not in step.get("run", "")
+        if step.get("uses", "").startswith("actions/checkout@"):
+            assert step["with"]["persist-credentials"] is False
+        if step.get("uses", "").startswith("astral-sh/setup-uv@"):
+            assert step["with"]["enable-cache"] is False  # no cache on a release trigger
+
+
+def test_only_the_upload_jobs_get_an_identity_token_and_an_environment() -> None:
+    text = release_workflow(FULL)
+    assert re.search(r"^permissions: \{\}$", text, re.MULTILINE)
+    for name, job in jobs(FULL).items():
+        granted = {k: v for k, v in job["permissions"].items() if v != "read"}
+        expected = {"id-token": "write"} if name in UPLOADS else {}
+        expected = {"packages": "write"} if name == "images" else expected
+        assert (name, granted, job.get("environment")) == (name, expected, UPLOADS.get(name))
+
+
+def test_matrix_cells_come_from_the_plan_and_reach_the_step_through_env() -> None:
+    cell = jobs(BARE)["validate_rc"]
+    assert cell["strategy"]["matrix"]["python"] == "${{ fromJSON(needs.plan.outputs.pythons) }}"
+    (step,) = [s for s in cell["steps"] if "nox -s" in s.get("run", "")]
+    assert step["env"]["CELL_PYTHON"] == "${{ matrix.python }}"
+    assert step["run"] == 'nox -s "validate_rc-$CELL_PYTHON"'
+
+
+def test_every_session_the_workflow_calls_exists() -> None:
+    defined = {s.name for s in SESSIONS if not s.per_python}
+    defined |= {f"{s.name}-{p}" for s in SESSIONS if s.per_python for p in PYTHONS}
+    for _job, step in steps(FULL):
+        if "nox -s" in step.get("run", ""):
+            session = step["run"].split("nox -s ", 1)[1].split(" ")[0].strip('"')
+            cells = [session.replace("$CELL_PYTHON", p) for p in PYTHONS]
+            assert set(cells) <= defined, session
+
+
+def test_every_action_is_pinned_by_a_sha_of_the_data_file_with_its_version() -> None:
+    text = (ROOT / "release" / "lanes" / "actions.toml").read_text()
+    pins = tomllib.loads(text)["actions"].values()
+    allowed = {f"uses: {p['uses']}@{p['sha']}  # {p['version']}" for p in pins}
+    assert all(re.fullmatch(r"[0-9a-f]{40}", p["sha"]) for p in pins)
+    for path in [*(ROOT / ".github" / "workflows").glob("*.yml")]:
+        for line in path.read_text().splitlines():
+            if "uses:" in line:
+                assert line.strip().removeprefix("- ") in allowed, (path.name, line)
+
+
+def test_check_passes_then_fails_with_a_diff_after_a_one_character_edit(
+    project: Project, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = project("rc-agrees")
+    code, out, _ = cli(capsys, "workflow", "--project", str(root))
+    assert code == 0
+    assert "jobs plan, build, upload_testpypi" in out
+    assert cli(capsys, "workflow", "--check", "--project", str(root))[0] == 0
+    path = root / workflow.PATH
+    path.write_text(
+        path.read_text().replace("cancel-in-progress: false", "cancel-in-progress: falsy")
+    )
+    code, out, err = cli(capsys, "workflow", "--check", "--project", str(root))
+    assert code == 1
+    assert "-  cancel-in-progress: falsy\n+  cancel-in-progress: false\n" in out
+    assert "differs from what this staged-release generates" in err
+
+
+def test_check_without_a_workflow_is_bad_input(
+    project: Project, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = cli(capsys, "workflow", "--check", "--project", str(project("rc-agrees")))
+    assert code == 2
+    assert err.startswith("error: ")
+    assert "does not exist" in err
+
+
+def test_this_repository_carries_the_workflow_its_stage_table_generates(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert cli(capsys, "workflow", "--check", "--project", str(ROOT))[0] == 0
+
+
+def _linted(tmp_path: Path) -> list[str]:
+    """This repository's workflows and one generated for a project with everything."""
+    generated = tmp_path / "release-full.yml"
+    generated.write_text(release_workflow(FULL))
+    return [*map(str, sorted((ROOT / ".github" / "workflows").glob("*.yml"))), str(generated)]
+
+
+def _tool(name: str) -> str:
+    found = shutil.which(name)
+    if found is None:
+        pytest.skip(f"{name} is not installed (it is in the lint dependency group: uv sync)")
+    return found
+
+
+def test_zizmor_finds_nothing_at_any_severity(tmp_path: Path) -> None:
+    zizmor = _tool("zizmor")
+    argv = [zizmor, "--offline", "--persona", "pedantic", *_linted(tmp_path)]
+    done = subprocess.run(argv, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stdout
+    assert "No findings to report" in done.stdout
+
+
+def test_the_workflows_match_githubs_schema(tmp_path: Path) -> None:
+    checker = _tool("check-jsonschema")
+    argv = [checker, "--builtin-schema", "vendor.github-workflows", *_linted(tmp_path)]
+    done = subprocess.run(argv, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
