@@ -28,9 +28,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     from release.artifacts.build import build
 
     config = load_config(args.project)
-    if args.index:  # a missing credential stops a release before anything is built
-        mode = indexes.read_mode(args.indexes, os.environ)
-        indexes.preflight(args.index, mode, config.settings, os.environ)
+    if args.index:  # a missing credential or a refused publisher stops it before the build
+        _preflight(args, config)
     tag = resolve_tag(args.tag, os.environ, config.root)
     version = verify(version_sources(config, tag, args.expected_version))
     dist = args.dist or config.root / "dist"
@@ -40,17 +39,31 @@ def cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
+def _preflight(args: argparse.Namespace, config: Config) -> None:
+    from release.upload.credential import preflight
+
+    mode = indexes.read_mode(args.indexes, os.environ)
+    policy = indexes.read_policy(args.trusted_publishing, os.environ)
+    found = preflight(args.index, mode, config.settings, os.environ, policy)
+    if found is not None:
+        print(f"credential for {args.index}: {found.source}")
+
+
 def cmd_upload(args: argparse.Namespace) -> int:
     from release.context import open_run
     from release.upload.stage import upload
 
     config = _with_budget(load_config(args.project), args.wait_budget)
     with open_run(config, _options(args), args.progress) as run:
-        done = upload(run, args.index, allow_final_without_rc=args.allow_final_without_rc)
+        policy = indexes.read_policy(args.trusted_publishing, run.env)
+        final = args.allow_final_without_rc
+        done = upload(run, args.index, allow_final_without_rc=final, policy=policy)
     for name in done.already:
         print(f"already published (identical): {name}")
     for name in done.sent:
         print(f"uploaded: {name}")
+    print(f"credential: {done.credential}")
+    print(f"attestations: {done.attestations}")
     print(f"ok: {done.index} lists every file with the expected sha256 ({done.waited:.1f} s)")
     return 0
 

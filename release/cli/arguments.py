@@ -76,6 +76,9 @@ def parser() -> argparse.ArgumentParser:
     e2e.add_argument("--stage", required=True, choices=by_command("e2e"), help="which candidate")
     init = sub.add_parser("init", parents=[project], help="set a project up for the suite")
     init.add_argument("--force", action="store_true", help="write anew what exists already")
+    workflow = sub.add_parser("workflow", parents=[project], help="write the release workflow")
+    workflow.add_argument("--check", action="store_true", help="exit 1 with a diff on drift")
+    workflow.add_argument("--output", type=_path, help="default: .github/workflows/release.yml")
     return top
 
 
@@ -146,12 +149,14 @@ def _stage_commands(sub: Sub, where: _Parser) -> None:
     build = sub.add_parser("build", parents=[where], help="build sdist and wheel once")
     _tag_options(build)
     build.add_argument("--index", help="check the credential for this index before building")
+    _trusted_publishing(build)
     upload = sub.add_parser("upload", parents=[where], help="upload what the index lacks")
     upload.add_argument("--index", required=True, help="testpypi, pypi or a configured index")
     upload.add_argument("--wait-budget", type=_seconds, help="seconds to wait for the listing")
     upload.add_argument(
         "--allow-final-without-rc", action="store_true", help="publish a final with no rc (loudly)"
     )
+    _trusted_publishing(upload)
     validate = sub.add_parser("validate", parents=[where], help="reinstall from an index and check")
     validate.add_argument("--index", default=indexes.STAGING, help="testpypi (default) or pypi")
     validate.add_argument("--python", required=True, help="X.Y")
@@ -172,6 +177,15 @@ def _rehearse_command(sub: Sub, project: _Parser) -> None:
     rehearse.add_argument("--dependency-index", help="trusted index for dependencies")
     rehearse.add_argument("--check-timeout", type=_seconds, help=_CHECK_TIMEOUT)
     rehearse.add_argument("--tag", help="the version tag to rehearse (default: the one at HEAD)")
+
+
+def _trusted_publishing(command: _Parser) -> None:
+    command.add_argument(
+        "--trusted-publishing",
+        choices=[p.value for p in indexes.Policy],
+        help="exchange the CI's identity token for an upload token: auto (default: when the CI "
+        f"offers one, else the token variable), always, never ({indexes.TRUSTED_PUBLISHING_ENV})",
+    )
 
 
 _CHECK_TIMEOUT = "seconds every check may run (default: each check's timeout, 1800)"

@@ -58,6 +58,7 @@ class IndexSpec:
     simple_url: str
     upload_url: str | None = None
     token_env: str | None = None
+    trusted_publishing: bool = False  # the index mints upload tokens for CI identity tokens
 
 
 @dataclass(frozen=True)
@@ -192,7 +193,13 @@ def _check(name: str, spec: dict[str, Any], builtin: Mapping[str, CheckSpec]) ->
 
 
 def _index(name: str, spec: dict[str, Any]) -> IndexSpec:
-    return IndexSpec(name, spec["simple-url"], spec.get("upload-url"), spec.get("token-env"))
+    return IndexSpec(
+        name,
+        spec["simple-url"],
+        spec.get("upload-url"),
+        spec.get("token-env"),
+        bool(spec.get("trusted-publishing", False)),
+    )
 
 
 def check_schema() -> None:

@@ -160,3 +160,22 @@ class CheckFailed(ReleaseError):
         super().__init__(message, hint)
         self.log = log  # the failing check's log file
         self.checks = checks  # every check of the cell, for the report
+
+
+class PublisherRefused(ReleaseError):
+    """The index would not mint an upload token for this CI job's identity (trusted publishing):
+    the publisher registered on the index does not match the job."""
+
+
+class IdentityUnavailable(ReleaseError):
+    """Trusted publishing was required, but the CI offers no identity token to this job."""
+
+
+class CredentialRefused(ReleaseError):
+    """The index refused the upload credential (401/403): a wrong, expired or unscoped token."""
+
+
+class SigningFailed(ReleaseError):
+    """PEP 740 attestations could not be made (no identity for sigstore, sigstore unreachable)."""
+
+    exit_code = EXIT_FAILED

@@ -17,6 +17,7 @@ from release.config.settings import Settings
 from release.core.errors import ConfigError, CredentialMissing
 
 MODE_ENV = "STAGED_RELEASE_INDEXES"
+TRUSTED_PUBLISHING_ENV = "STAGED_RELEASE_TRUSTED_PUBLISHING"
 DEPENDENCY_INDEX_ENV = "STAGED_RELEASE_DEPENDENCY_INDEX"
 STAGING, RELEASE = "testpypi", "pypi"  # the staging index takes rcs, the release index finals
 LOCAL = "local"
@@ -28,6 +29,14 @@ class Mode(enum.StrEnum):
     LOCAL = "local"
 
 
+class Policy(enum.StrEnum):
+    """Whether an upload exchanges the CI's identity token for an upload token."""
+
+    AUTO = "auto"  # when the CI offers an identity token; else the index's token variable
+    ALWAYS = "always"  # never fall back to a long-lived token
+    NEVER = "never"  # the token variable only
+
+
 @dataclass(frozen=True)
 class Index:
     name: str  # how reports name it: "testpypi", "local testpypi", a custom name
@@ -35,6 +44,7 @@ class Index:
     upload_url: str | None = None
     token_env: str | None = None  # a per-index token variable
     local: bool = False  # a stand-in: anonymous uploads, no credentials
+    trusted_publishing: bool = False  # mints upload tokens at <upload origin>/_/oidc/
 
 
 @dataclass(frozen=True)
@@ -56,6 +66,17 @@ def read_mode(flag: str | None, env: Mapping[str, str]) -> Mode:
         raise ConfigError(
             f"unknown index mode {text!r}",
             hint=f"use --indexes public or --indexes local ({MODE_ENV})",
+        ) from None
+
+
+def read_policy(flag: str | None, env: Mapping[str, str]) -> Policy:
+    text = flag or env.get(TRUSTED_PUBLISHING_ENV) or Policy.AUTO
+    try:
+        return Policy(text)
+    except ValueError:
+        raise ConfigError(
+            f"unknown trusted-publishing policy {text!r}",
+            hint=f"use auto, always or never (--trusted-publishing or {TRUSTED_PUBLISHING_ENV})",
         ) from None
 
 
@@ -113,7 +134,7 @@ def _public(name: str) -> Index:
         STAGING: (repository.TEST_WAREHOUSE, utils.TEST_REPOSITORY),
         RELEASE: (repository.WAREHOUSE_WEB, utils.DEFAULT_REPOSITORY),
     }[name]
-    return Index(name, urljoin(web, "simple/"), upload, TOKEN_VARIABLES[name])
+    return Index(name, urljoin(web, "simple/"), upload, TOKEN_VARIABLES[name], False, True)
 
 
 def _stand_in(local: LocalEndpoints | None, role: str) -> Index:
@@ -125,12 +146,4 @@ def _stand_in(local: LocalEndpoints | None, role: str) -> Index:
 def _custom(name: str, settings: Settings) -> Index:
     spec = settings.indexes[name]
     simple = spec.simple_url if spec.simple_url.endswith("/") else spec.simple_url + "/"
-    return Index(name, simple, spec.upload_url, spec.token_env)
-
-
-def preflight(name: str, mode: Mode, settings: Settings, env: Mapping[str, str]) -> None:
-    """A missing credential for an upload to `name` stops a release before anything is built
-    (CredentialMissing); the local stand-ins need none."""
-    if mode is Mode.LOCAL and name in (STAGING, RELEASE):
-        return
-    credentials(publishing(name, mode, settings), env)
+    return Index(name, simple, spec.upload_url, spec.token_env, False, spec.trusted_publishing)

@@ -1,22 +1,30 @@
-"""Upload through twine without skipping blindly: preflight first, send only what is absent,
-then wait until the index lists every file with the expected sha256."""
+"""Upload through twine without skipping blindly: the credential first (trusted publishing's
+exchange fails within seconds), send only what is absent, with PEP 740 attestations when the
+credential is a trusted publisher's, then wait until the index lists every file with the
+expected sha256."""
 
 from __future__ import annotations
 
+import os
+import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 from packaging.version import Version
 
-from release.artifacts.manifest import verified
+from release.artifacts.manifest import Manifest, verified
 from release.context import Run, consumed_versions
 from release.core import git, runner
-from release.core.errors import ConfigError, ConsumedVersion, VersionRuleError
-from release.index.profiles import RELEASE, STAGING, Index, credentials
+from release.core.errors import ConfigError, ConsumedVersion, CredentialRefused, VersionRuleError
+from release.index.profiles import RELEASE, STAGING, Index, Policy, read_policy
 from release.index.simple_api import versions
+from release.upload import _attest
+from release.upload._attest import Signer, SigstoreSigner
 from release.upload._listing import wait_until_listed
-from release.upload._rules import decide, rc_precedes
+from release.upload._oidc import Detect
+from release.upload._rules import UploadDecision, decide, rc_precedes
+from release.upload.credential import TRUSTED, Credential, mask, obtain
 from release.versioning.consumed import consumed
 from release.versioning.fixforward import ensure_publishable, retag_hint, successor
 from release.versioning.versions import ReleaseVersion, parse_version
@@ -30,6 +38,10 @@ _TWINE_VARIABLES = (
     "TWINE_USERNAME",
     "TWINE_PASSWORD",
 )
+SIGNER: Signer = SigstoreSigner()  # the seam: tests put a signer of their own here
+ATTESTATIONS = "attestations"  # the run's state directory keeps signed copies here, never dist/
+# How twine reports an index that refused the credential (its log says more, and is not shown).
+_REFUSED = re.compile(r"HTTPError: (401|403)\b")
 
 
 @dataclass(frozen=True)
@@ -38,16 +50,46 @@ class Uploaded:
     sent: tuple[str, ...]
     already: tuple[str, ...]
     waited: float  # seconds from the end of the upload until every file was listed
+    credential: str = ""  # where the credential came from (never the secret)
+    attestations: str = ""  # how many were attached, or why none were
 
 
-def upload(run: Run, index_name: str, *, allow_final_without_rc: bool = False) -> Uploaded:
+def upload(
+    run: Run,
+    index_name: str,
+    *,
+    allow_final_without_rc: bool = False,
+    policy: Policy | None = None,  # None: STAGED_RELEASE_TRUSTED_PUBLISHING, else auto
+    detect: Detect | None = None,  # None: the `id` package's detection of the CI's identity
+) -> Uploaded:
     index = run.index(index_name)
     if index.upload_url is None:
         raise ConfigError(
             f"{index.name} has no upload-url", hint="add it to [tool.staged-release.indexes]"
         )
-    secrets = credentials(index, run.env)  # a missing credential stops us before anything else
+    # First of all: a missing credential or a refused publisher stops us before anything else.
+    credential = obtain(index, run.env, run.http, policy or read_policy(None, run.env), detect)
+    mask(credential, run.env)
     manifest = verified(run.dist)
+    decision = _publishable(run, index, index_name, manifest, allow_final_without_rc)
+    skipped = _attest.skip_reason(index, credential.trusted)
+    if decision.to_send:
+        log = run.log(f"upload_{index_name}")
+        _send(run, index, credential, decision.to_send, log, signed=skipped is None)
+    attested = f"skipped: {skipped}" if skipped else f"{len(decision.to_send)} attached"
+    waited = wait_until_listed(
+        lambda: run.listing(index, manifest.name), manifest,
+        where=index.name, budget=run.config.settings.wait_budget, progress=run.progress,
+    )  # fmt: skip
+    return Uploaded(
+        index.name, decision.to_send, decision.already, waited, credential.source, attested
+    )
+
+
+def _publishable(
+    run: Run, index: Index, index_name: str, manifest: Manifest, allow_final_without_rc: bool
+) -> UploadDecision:
+    """What to send of `manifest`; ConsumedVersion or VersionRuleError when nothing may be."""
     version = parse_version(manifest.version, where="dist/manifest.json")
     listing = run.listing(index, manifest.name)
     seen = _seen(run, index_name, manifest.name) | versions(listing)
@@ -57,14 +99,7 @@ def upload(run: Run, index_name: str, *, allow_final_without_rc: bool = False) -
     decision = decide(manifest, listing)
     if decision.refused:
         raise _consumed(index, version, decision.conflicts, seen)
-    if decision.to_send:
-        files = [str(run.dist / n) for n in decision.to_send]
-        _twine(index.upload_url, files, secrets, run.log(f"upload_{index_name}"))
-    waited = wait_until_listed(
-        lambda: run.listing(index, manifest.name), manifest,
-        where=index.name, budget=run.config.settings.wait_budget, progress=run.progress,
-    )  # fmt: skip
-    return Uploaded(index.name, decision.to_send, decision.already, waited)
+    return decision
 
 
 def _seen(run: Run, index_name: str, project: str) -> frozenset[Version]:
@@ -75,11 +110,49 @@ def _seen(run: Run, index_name: str, project: str) -> frozenset[Version]:
     return consumed(git.tags(run.repo))
 
 
-def _twine(url: str, files: list[str], secrets: dict[str, str], log: Path) -> None:
+def _send(
+    run: Run, index: Index, credential: Credential, names: tuple[str, ...], log: Path, *,
+    signed: bool,
+) -> None:  # fmt: skip
+    """Upload `names` from dist/; `signed`: copies of them, each with its attestation."""
+    files = [run.dist / name for name in names]
+    if signed:
+        files = _attest.attest(files, run.state / ATTESTATIONS / index.name, SIGNER)
+    _twine(index, files, credential, log)
+
+
+def _twine(index: Index, files: list[Path], credential: Credential, log: Path) -> None:
+    assert index.upload_url is not None  # checked before anything else
     argv = [sys.executable, "-m", "twine", "upload", "--non-interactive", "--disable-progress-bar"]
-    argv += ["--repository-url", url, *files]
+    argv += ["--repository-url", index.upload_url]
+    argv += ["--attestations"] if credential.trusted else []
+    secrets = dict(credential.env)
     unset = [v for v in _TWINE_VARIABLES if v not in secrets]
-    runner.run(argv, env=secrets, unset=unset, timeout=UPLOAD_BUDGET, log_to=log)
+    done = runner.run(
+        [*argv, *map(str, files)], env=secrets, unset=unset, check=False,
+        timeout=UPLOAD_BUDGET, log_to=log,
+    )  # fmt: skip
+    if done.returncode == 0:
+        return
+    refused = _REFUSED.search(runner.plain(done.stdout + done.stderr))
+    if refused:
+        raise _refused(index, credential, refused.group(1), log)
+    raise runner.failure(done, runner.secret_values({**os.environ, **secrets}))
+
+
+def _refused(index: Index, credential: Credential, status: str, log: Path) -> CredentialRefused:
+    if credential.trusted:
+        hint = (
+            f"the {TRUSTED} token was minted but not accepted: check that the publisher "
+            f"registered on {index.name} is this project's"
+        )
+    else:
+        hint = "replace it with a current API token scoped to this project (or publish trusted)"
+    return CredentialRefused(
+        f"{index.name} refused the upload credential ({status}), which came from "
+        f"{credential.source} (twine's output: {log})",
+        hint=hint,
+    )
 
 
 def _check_final_follows_rc(

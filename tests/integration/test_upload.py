@@ -48,6 +48,9 @@ def test_upload_lists_every_file_then_an_identical_rerun_sends_nothing(
     assert listed == {f.filename: f.sha256 for f in built.files}
     assert again.sent == ()
     assert sorted(again.already) == sorted(first.sent)
+    # A stand-in takes anonymous uploads: no trusted publishing, no attestations, and why.
+    assert first.credential == "the local stand-in (anonymous)"
+    assert first.attestations == "skipped: a local stand-in index takes no attestations"
 
 
 def test_a_partial_upload_resumes_with_the_missing_file_only(
