@@ -137,6 +137,7 @@ def _lane_jobs(facts: Facts) -> dict[str, Any]:
     return jobs
 
 
+REGISTRY_ENVIRONMENT = "registry"  # holds the credential of a registry other than ghcr.io
 _BUILD_JOB = ("version_check", "build")  # the build job checks the version before it builds
 
 
@@ -153,7 +154,10 @@ def _stage_job(stage: Stage, target: Target, previous: str, facts: Facts) -> dic
         job["environment"] = str(target)
     if stage.per_python:
         job["strategy"] = {"fail-fast": False, "matrix": {"python": MATRIX}}
-    session = _nox(stage.name, stage.per_python, _credentials(stage, facts))
+    credentials = _credentials(stage, facts)
+    if any("secrets." in v and "GITHUB_TOKEN" not in v for v in credentials.values()):
+        job["environment"] = REGISTRY_ENVIRONMENT  # a registry's secrets live in an environment
+    session = _nox(stage.name, stage.per_python, credentials)
     setup = _setup(facts, matrix=stage.per_python)
     job["steps"] = [*setup, *_inputs(stage, facts), session, *_handed(stage, facts)]
     return job

@@ -25,6 +25,9 @@ ROOT = Path(__file__).parents[2]
 PYTHONS = ("3.11", "3.12", "3.13")
 BARE = Facts(PYTHONS)
 FULL = Facts(PYTHONS, e2e=True, images=ImagesSpec(app="app:app", registry="ghcr.io/example"))
+OWN_REGISTRY = Facts(
+    PYTHONS, e2e=True, images=ImagesSpec(app="app:app", registry="registry.example")
+)
 E2E_JOBS = {"e2e_rc", "e2e_prepublish", "e2e_postpublish"}
 UPLOADS = {"upload_testpypi": "testpypi", "upload_pypi": "pypi"}
 Project = Callable[[str], Path]
@@ -150,10 +153,20 @@ def test_this_repository_carries_the_workflow_its_stage_table_generates(
 
 
 def _linted(tmp_path: Path) -> list[str]:
-    """This repository's workflows and one generated for a project with everything."""
-    generated = tmp_path / "release-full.yml"
-    generated.write_text(release_workflow(FULL))
-    return [*map(str, sorted((ROOT / ".github" / "workflows").glob("*.yml"))), str(generated)]
+    """This repository's workflows and ones generated for projects with everything."""
+    generated = []
+    for name, facts in (("full", FULL), ("own-registry", OWN_REGISTRY)):
+        generated.append(tmp_path / f"release-{name}.yml")
+        generated[-1].write_text(release_workflow(facts))
+    ours = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
+    return [str(path) for path in [*ours, *generated]]
+
+
+def test_a_registry_credential_is_a_secret_of_the_registry_environment_only() -> None:
+    for name, job in jobs(OWN_REGISTRY).items():
+        secret = any("secrets." in str(v) for s in job["steps"] for v in s.get("env", {}).values())
+        assert secret == (name in ("images", "e2e_postpublish")), name
+        assert (job.get("environment") == "registry") == secret, name
 
 
 def _tool(name: str) -> str:
