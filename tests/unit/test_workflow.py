@@ -4,11 +4,14 @@ exist, and that `workflow --check` catches a hand edit."""
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
+import sys
 import tomllib
 from collections.abc import Callable
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +25,8 @@ from release.sessions import SESSIONS
 from tests.conftest import cli
 
 ROOT = Path(__file__).parents[2]
+WORKFLOWS = ROOT / ".github" / "workflows"
+PATH = os.environ.get("PATH", "")
 PYTHONS = ("3.11", "3.12", "3.13")
 BARE = Facts(PYTHONS)
 FULL = Facts(PYTHONS, e2e=True, images=ImagesSpec(app="app:app", registry="ghcr.io/example"))
@@ -109,14 +114,17 @@ def test_every_session_the_workflow_calls_exists() -> None:
 
 
 def test_every_action_is_pinned_by_a_sha_of_the_data_file_with_its_version() -> None:
-    text = (ROOT / "release" / "lanes" / "actions.toml").read_text()
+    text = resources.files("release.lanes").joinpath("actions.toml").read_text("utf-8")
     pins = tomllib.loads(text)["actions"].values()
     allowed = {f"uses: {p['uses']}@{p['sha']}  # {p['version']}" for p in pins}
     assert all(re.fullmatch(r"[0-9a-f]{40}", p["sha"]) for p in pins)
-    for path in [*(ROOT / ".github" / "workflows").glob("*.yml")]:
-        for line in path.read_text().splitlines():
-            if "uses:" in line:
-                assert line.strip().removeprefix("- ") in allowed, (path.name, line)
+    texts = {"generated": release_workflow(FULL)}  # and this repository's, beside the tests
+    texts |= {path.name: path.read_text() for path in WORKFLOWS.glob("*.yml")}
+    used = [(name, line) for name, text in texts.items() for line in text.splitlines()]
+    used = [(name, line) for name, line in used if "uses:" in line]
+    assert used
+    for name, line in used:
+        assert line.strip().removeprefix("- ") in allowed, (name, line)
 
 
 def test_check_passes_then_fails_with_a_diff_after_a_one_character_edit(
@@ -146,6 +154,9 @@ def test_check_without_a_workflow_is_bad_input(
     assert "does not exist" in err
 
 
+@pytest.mark.skipif(
+    not (WORKFLOWS / "release.yml").is_file(), reason="the source tree is not beside these tests"
+)
 def test_this_repository_carries_the_workflow_its_stage_table_generates(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
@@ -158,7 +169,7 @@ def _linted(tmp_path: Path) -> list[str]:
     for name, facts in (("full", FULL), ("own-registry", OWN_REGISTRY)):
         generated.append(tmp_path / f"release-{name}.yml")
         generated[-1].write_text(release_workflow(facts))
-    ours = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
+    ours = sorted(WORKFLOWS.glob("*.yml"))
     return [str(path) for path in [*ours, *generated]]
 
 
@@ -170,7 +181,8 @@ def test_a_registry_credential_is_a_secret_of_the_registry_environment_only() ->
 
 
 def _tool(name: str) -> str:
-    found = shutil.which(name)
+    # Beside the running Python first: its environment has the test group, PATH may not.
+    found = shutil.which(name, path=os.pathsep.join([str(Path(sys.executable).parent), PATH]))
     if found is None:  # a lint that did not run must not look like one that passed
         pytest.fail(f"{name} is not installed (it is in the test dependency group: uv sync)")
     return found
