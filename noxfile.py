@@ -58,10 +58,12 @@ def lint(session: nox.Session) -> None:
     # The architecture: layers, no import cycle, private modules (pyproject's [tool.importlinter]).
     session.run("lint-imports")
     # The workflows: release.yml is what the stage table generates (a hand edit is drift), and
-    # both pass zizmor (offline, every severity) and GitHub's workflow schema.
+    # both pass zizmor (offline, every severity; with the Dependabot config) and GitHub's workflow
+    # schema.
     session.run(*sessions.COMMAND, "workflow", "--check", "--project", str(HERE), external=True)
     workflows = sorted(str(p) for p in (HERE / ".github" / "workflows").glob("*.yml"))
-    session.run("zizmor", "--offline", "--persona", "pedantic", *workflows)
+    dependabot = str(HERE / ".github" / "dependabot.yml")
+    session.run("zizmor", "--offline", "--persona", "pedantic", *workflows, dependabot)
     session.run("check-jsonschema", "--builtin-schema", "vendor.github-workflows", *workflows)
 
 

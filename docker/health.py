@@ -4,6 +4,7 @@ import os
 import ssl
 import sys
 import urllib.request
+from pathlib import Path
 
 TLS = "/etc/staged-release/tls"
 ANY_ADDRESS = ("", "0.0.0.0", "::")  # the service listens everywhere; ask it on loopback
@@ -13,7 +14,7 @@ def url() -> str:
     host = os.environ.get("HOST", "127.0.0.1")
     host = "127.0.0.1" if host in ANY_ADDRESS else host
     tls = os.environ.get("VARIANT") == "nginx" and all(
-        os.path.isfile(f"{TLS}/{name}") for name in ("cert.pem", "key.pem")
+        Path(TLS, name).is_file() for name in ("cert.pem", "key.pem")
     )
     return f"{'https' if tls else 'http'}://{host}:{os.environ['PORT']}{os.environ['HEALTH']}"
 

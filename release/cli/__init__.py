@@ -79,7 +79,7 @@ def _summarize(args: argparse.Namespace, took: float, error: ReleaseError | int 
     summary.write(outcome, os.environ)
 
 
-def _on_signal(signum: int, frame: FrameType | None) -> None:
+def _on_signal(signum: int, _frame: FrameType | None) -> None:
     """Stop the run: every command stops its process group, and the main thread unwinds
     (stopping the local servers and writing the report) from wherever it was. A second signal
     only drops the grace before SIGKILL: the cleanup under way must not be cut short."""

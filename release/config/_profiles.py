@@ -24,7 +24,7 @@ NETBOX_MANAGE = "/opt/netbox/netbox/manage.py"  # where netbox-docker installs N
 # token, printed as it is sent after the auth scheme. NetBox 4.5 brought v2 tokens (sent as
 # "Bearer nbt_KEY.TOKEN", made only when API_TOKEN_PEPPERS is set); older ones know only v1
 # tokens (sent as "Token KEY"), and 4.5 without peppers still makes those.
-NETBOX_TOKEN_SCRIPT = "\n".join(
+NETBOX_TOKEN_SCRIPT = "\n".join(  # noqa: FLY002 - a script, one line of it per line here
     (
         "from django.conf import settings",
         "from users.models import Token, User",
@@ -35,8 +35,10 @@ NETBOX_TOKEN_SCRIPT = "\n".join(
         "token = Token(user=user, description='staged-release e2e', **extra)",
         "token.save()",
         "v2 = getattr(token, 'version', 1) == 2",
-        "print('nbt_' + token.key + '.' + token.token if v2 else"
-        " getattr(token, 'token', None) or token.key)",
+        (
+            "print('nbt_' + token.key + '.' + token.token if v2 else"
+            " getattr(token, 'token', None) or token.key)"
+        ),
     )
 )
 # --verbosity 0: Django 5.2's shell would otherwise print what it imported, on stdout, which is

@@ -114,13 +114,14 @@ def load_toml(path: Path, hint: str) -> dict[str, Any]:
 def _table(data: dict[str, Any], *keys: str) -> dict[str, Any]:
     """The table at the dotted path `keys` ({} when absent)."""
     for depth, key in enumerate(keys, start=1):
-        data = data.get(key, {})
-        if not isinstance(data, dict):
+        value: object = data.get(key, {})  # whatever the file holds there
+        if not isinstance(value, dict):
             where = ".".join(keys[:depth])
             raise ConfigError(
-                f"[{where}] in pyproject.toml is {_toml_type(data)}, not a table",
+                f"[{where}] in pyproject.toml is {_toml_type(value)}, not a table",
                 hint=f"write [{where}] as a table of keys",
             )
+        data = value
     return data
 
 

@@ -150,7 +150,7 @@ def _where(path: Iterable[str | int]) -> str:
 
 def _unknown_key(where: str, instance: dict[str, Any], schema: Any) -> ConfigError:
     known = sorted(schema.get("properties", {}))
-    unknown = sorted(set(instance) - set(known))[0]
+    unknown = min(set(instance) - set(known))
     close = difflib.get_close_matches(unknown, known, n=1)
     hint = f"did you mean {close[0]!r}?" if close else f"known keys: {', '.join(known)}"
     return ConfigError(f"{where}: unknown key {quote(unknown)}", hint=hint)

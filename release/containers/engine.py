@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import closing, contextmanager, suppress
 from pathlib import Path
@@ -194,11 +195,28 @@ def _last_line(log: Path) -> str:
 
 
 def _answers(host: str) -> bool:
+    if not _accepts(host):
+        return False
     try:
         with closing(_client(host, _PROBE_TIMEOUT)) as client:
             return client.ping()
     except _ENGINE_ERRORS:
         return False
+
+
+def _accepts(host: str) -> bool:
+    """Whether a unix:// host accepts a connection (other schemes: left to the SDK's ping). The
+    SDK leaves its socket open when the connect fails (docker/transport/unixconn.py), so a probe
+    of a socket nobody serves yet is made here, with a socket that is closed either way."""
+    if not host.startswith("unix://"):
+        return True
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
+        probe.settimeout(_PROBE_TIMEOUT)
+        try:
+            probe.connect(host.removeprefix("unix://"))
+        except OSError:
+            return False
+    return True
 
 
 def _client(host: str, timeout: int) -> docker.DockerClient:

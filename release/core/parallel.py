@@ -34,7 +34,7 @@ def in_order(work: Callable[[T], R], items: Sequence[T], jobs: int) -> list[R | 
     def worker(i: int) -> None:
         try:
             results[i] = work(items[i])
-        except BaseException as exc:  # a bug: re-raised in the main thread below
+        except BaseException as exc:  # noqa: BLE001 - a bug: re-raised in the main thread below
             crashed.append(exc)
         finally:
             slots.release()

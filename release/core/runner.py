@@ -20,7 +20,7 @@ import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, Self
 
 from release.core.errors import CommandFailed, CommandTimedOut, Interrupted, ToolMissing
 
@@ -169,7 +169,7 @@ class _Streams:
             self.chunks[pipe.fileno()] = []
         self.order = list(self.chunks)
 
-    def __enter__(self) -> _Streams:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -205,7 +205,7 @@ class _Sink:
         self.file: BinaryIO | None = None
         self.partial: dict[int, bytes] = {}
 
-    def __enter__(self) -> _Sink:
+    def __enter__(self) -> Self:
         if self.path is not None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self.file = self.path.open("ab")
@@ -271,7 +271,8 @@ def start(argv: Sequence[str], *, output: Path, env: Mapping[str, str] | None = 
     with output.open("ab") as out:
         proc = subprocess.Popen(  # noqa: S603 - argv list, no shell
             list(argv), env=full_env, stdin=subprocess.DEVNULL, stdout=out, stderr=out,
-            start_new_session=True, preexec_fn=_die_with_parent,
+            start_new_session=True,
+            preexec_fn=_die_with_parent,  # noqa: PLW1509 - only the child can ask for its parent-death signal
         )  # fmt: skip
     return Service(argv, proc)
 

@@ -65,7 +65,7 @@ def run_stack(
             _bring_up(run, [s for s in stack.services if s.start is Start.AFTER_SETUP])
             for check in stack.verify:
                 _verify(run, check, verify)
-        except BaseException as exc:
+        except BaseException as exc:  # noqa: BLE001 - the logs are saved, then it is raised as the failure
             _save_logs(run)
             raise _failure(run, exc) from None
         _save_logs(run)

@@ -44,10 +44,10 @@ def _data() -> dict[str, Any]:
 
 
 class _Dumper(yaml.SafeDumper):
-    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
+    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:  # noqa: ARG002
         super().increase_indent(flow, False)  # a list indented under its key, as people write
 
-    def ignore_aliases(self, data: Any) -> bool:
+    def ignore_aliases(self, data: Any) -> bool:  # noqa: ARG002 - the base class's signature
         return True  # a step shared by two jobs is written out twice, never as &anchor/*alias
 
 

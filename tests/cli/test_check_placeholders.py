@@ -24,8 +24,13 @@ def test_an_unknown_placeholder_is_exit_2_with_one_line(
     code, out, err = cli(capsys, command, "--project", str(root))
     assert (code, out) == (2, "")
     assert err.splitlines() == [
-        "error: [tool.staged-release.check.lint] run uses the placeholder {instaled}, which is "
-        "not known there",
-        "hint: did you mean {installed}? known there: {installed}, {project}, {pytest-config}, "
-        "{python}, {sources}, {tests}, {tmp}; write {{instaled}} for a literal {instaled}",
+        (
+            "error: [tool.staged-release.check.lint] run uses the placeholder {instaled}, which "
+            "is not known there"
+        ),
+        (
+            "hint: did you mean {installed}? known there: {installed}, {project}, "
+            "{pytest-config}, {python}, {sources}, {tests}, {tmp}; write {{instaled}} for a "
+            "literal {instaled}"
+        ),
     ]

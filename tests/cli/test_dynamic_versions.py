@@ -78,9 +78,11 @@ def test_check_without_any_tag_is_exit_2_with_the_tagging_hint(
     assert cli(capsys, "check", "--project", str(root)) == (
         2,
         "",
-        "error: tagged-app's version is dynamic (the git tag's), and no tag was given, none "
-        "from CI and none at HEAD\n"
-        "hint: tag HEAD with the release version (`git tag vX.Y.ZrcN`), or pass --tag\n",
+        (
+            "error: tagged-app's version is dynamic (the git tag's), and no tag was given, none "
+            "from CI and none at HEAD\n"
+            "hint: tag HEAD with the release version (`git tag vX.Y.ZrcN`), or pass --tag\n"
+        ),
     )
 
 

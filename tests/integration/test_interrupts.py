@@ -80,7 +80,7 @@ def test_a_signal_during_parallel_checks_stops_every_process_and_reports_it(
     report = tmp_path / "report.json"
     argv = [sys.executable, "-m", "release", "rehearse", "rc", "--project", str(root)]
     argv += ["--report", str(report), "--dependency-index", "local", "--jobs", "2"]
-    env = {**os.environ, marker.split("=")[0]: marker.split("=")[1]}
+    env = {**os.environ, marker.split("=", maxsplit=1)[0]: marker.split("=")[1]}
     rehearsal = subprocess.Popen(
         argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )

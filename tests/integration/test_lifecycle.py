@@ -66,16 +66,18 @@ def test_a_timeout_inside_the_run_stops_the_server(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM, signal.SIGKILL])
 def test_an_interrupted_or_killed_run_leaves_no_server(tmp_path: Path, signum: int) -> None:
-    holder = subprocess.Popen(
-        [sys.executable, "-c", HOLDER, str(tmp_path)], stdout=subprocess.PIPE, text=True,
+    with subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(tmp_path)],
+        stdout=subprocess.PIPE,
+        text=True,
         env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[2])},
-    )  # fmt: skip
-    try:
-        assert holder.stdout is not None
-        assert holder.stdout.readline().startswith("http://127.0.0.1:")
-        assert servers(tmp_path)
-        holder.send_signal(signum)
-        holder.wait(60)
-        assert gone(tmp_path)
-    finally:
-        holder.kill()
+    ) as holder:  # leaving the block closes its pipe and reaps it
+        try:
+            assert holder.stdout is not None
+            assert holder.stdout.readline().startswith("http://127.0.0.1:")
+            assert servers(tmp_path)
+            holder.send_signal(signum)
+            holder.wait(60)
+            assert gone(tmp_path)
+        finally:
+            holder.kill()

@@ -90,7 +90,7 @@ def _handler(index: Index) -> type[BaseHTTPRequestHandler]:
             if index.refuse or request.get("token") != IDENTITY:
                 return self._json(422, {"errors": [REFUSAL]})
             index.minted += 1
-            self._json(200, {"success": True, "token": MINTED, "expires": 2**31})
+            return self._json(200, {"success": True, "token": MINTED, "expires": 2**31})
 
         def _upload(self, body: bytes) -> None:
             scheme, _, encoded = self.headers.get("Authorization", "").partition(" ")
@@ -102,7 +102,7 @@ def _handler(index: Index) -> type[BaseHTTPRequestHandler]:
             sent = httpx.post(
                 index.upstream, content=body, headers=headers, auth=("anonymous", "-")
             )
-            self._json(sent.status_code, {})
+            return self._json(sent.status_code, {})
 
         def _json(self, status: int, data: object) -> None:
             payload = json.dumps(data).encode()

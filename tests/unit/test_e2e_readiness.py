@@ -89,10 +89,14 @@ def test_the_heartbeat_names_the_wait_and_its_budget() -> None:
         wait_ready(gate(time, [], look=look), progress, time.clock)
     beats = [line.split("] ", 1)[1] for line in lines if "still running" in line]
     assert beats == [
-        "still running: e2e_rc for 1.3 s (waiting for netbox: GET "
-        "http://127.0.0.1:8080/api/status/ (budget 60 s), 1.3 s)",
-        "still running: e2e_rc for 2.6 s (waiting for netbox: GET "
-        "http://127.0.0.1:8080/api/status/ (budget 60 s), 2.6 s)",
+        (
+            "still running: e2e_rc for 1.3 s (waiting for netbox: GET "
+            "http://127.0.0.1:8080/api/status/ (budget 60 s), 1.3 s)"
+        ),
+        (
+            "still running: e2e_rc for 2.6 s (waiting for netbox: GET "
+            "http://127.0.0.1:8080/api/status/ (budget 60 s), 2.6 s)"
+        ),
     ]
 
 

@@ -89,7 +89,7 @@ def test_a_command_over_its_budget_is_killed_with_its_whole_tree(tmp_path: Path)
     assert not _alive(grandchild)
 
 
-def test_what_a_finished_command_left_running_is_stopped(tmp_path: Path) -> None:
+def test_what_a_finished_command_left_running_is_stopped() -> None:
     leaves_one_behind = TREE.rsplit("time.sleep(60)", 1)[0]  # prints the pid and exits
     done = runner.run([sys.executable, "-c", leaves_one_behind], timeout=30)
     grandchild = int(done.stdout)

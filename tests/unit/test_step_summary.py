@@ -29,8 +29,10 @@ def test_a_cell_is_reproduced_from_the_runs_dist_artifact() -> None:
     env = {**CI, "STAGED_RELEASE_DEPENDENCY_INDEX": "https://me:s3cret@mirror.example/simple/"}
     assert reproduce(outcome, env) == [
         "gh run download 42 --repo acme/app --name dist --dir dist",
-        "STAGED_RELEASE_DEPENDENCY_INDEX='https://***@mirror.example/simple/' "
-        "nox -s validate_rc-3.12",
+        (
+            "STAGED_RELEASE_DEPENDENCY_INDEX='https://***@mirror.example/simple/' "
+            "nox -s validate_rc-3.12"
+        ),
     ]
 
 

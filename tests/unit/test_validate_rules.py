@@ -162,9 +162,7 @@ def test_every_known_check_placeholder_is_filled(place: checks.Place, tmp_path: 
     assert expanded[-1].startswith(f"--all={place.env.python},{place.project},{place.tmp},")
 
 
-def test_a_program_the_environment_installed_runs_from_its_bin(
-    place: checks.Place, tmp_path: Path
-) -> None:
+def test_a_program_the_environment_installed_runs_from_its_bin(place: checks.Place) -> None:
     place.env.bin.mkdir(parents=True)
     (place.env.bin / "ruff").write_text("")
     installed = checks.Installed("1", {})

@@ -237,7 +237,7 @@ def test_a_failing_verify_step_fails_the_stack_with_its_output(
             sys.executable, "-c", "import sys; print('GET /notes answered 500'); sys.exit(1)"]}],
     })  # fmt: skip
 
-    def verify(name: str, argv: list[str], env: dict[str, str]) -> None:
+    def verify(_name: str, argv: list[str], env: dict[str, str]) -> None:
         runner.run(argv, env=env)
 
     with pytest.raises(CheckFailed) as caught:

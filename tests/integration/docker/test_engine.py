@@ -89,21 +89,23 @@ def test_a_nested_block_on_the_same_data_root_shares_the_engine(tmp_path: Path) 
 @pytest.mark.usefixtures("can_start_private")
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGKILL])
 def test_a_terminated_or_killed_holder_leaves_no_engine(tmp_path: Path, signum: int) -> None:
-    holder = subprocess.Popen(
-        [sys.executable, "-c", HOLDER, str(tmp_path)], stdout=subprocess.PIPE, text=True,
+    with subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(tmp_path)],
+        stdout=subprocess.PIPE,
+        text=True,
         env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[3])},
-    )  # fmt: skip
-    try:
-        assert holder.stdout is not None
-        host = holder.stdout.readline().strip()
-        assert host.startswith("unix:///tmp/sr-dockerd-")
-        run = Path(host.removeprefix("unix://")).parent
-        assert engine_processes(run)
-        holder.send_signal(signum)
-        holder.wait(60)
-        assert gone(run)
-    finally:
-        holder.kill()
+    ) as holder:  # leaving the block closes its pipe and reaps it
+        try:
+            assert holder.stdout is not None
+            host = holder.stdout.readline().strip()
+            assert host.startswith("unix:///tmp/sr-dockerd-")
+            run = Path(host.removeprefix("unix://")).parent
+            assert engine_processes(run)
+            holder.send_signal(signum)
+            holder.wait(60)
+            assert gone(run)
+        finally:
+            holder.kill()
 
 
 def test_remove_labelled_removes_only_what_carries_the_value(

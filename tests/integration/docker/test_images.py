@@ -159,7 +159,8 @@ def test_a_version_tag_holding_another_wheel_refuses_the_whole_push(
         assert {t: held.manifest_digest("notes-service", t) for t in tags} == before
 
 
-def test_nothing_the_stage_started_is_left(released: Released, engine: Engine) -> None:
+@pytest.mark.usefixtures("released")  # after the stage ran
+def test_nothing_the_stage_started_is_left(engine: Engine) -> None:
     assert _ours(engine) == []
 
 

@@ -67,7 +67,7 @@ def images(
         for target in (*VARIANTS, "venv"):
             started = time.monotonic()
             built[target] = _build(engine, context, target, args, label)
-            print(f"built {target} in {time.monotonic() - started:.1f} s")  # figures, not asserts
+            print(f"built {target} in {time.monotonic() - started:.1f} s")  # noqa: T201 - figures, not asserts
         yield built
     finally:
         remove_labelled(engine, label)
