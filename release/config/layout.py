@@ -109,3 +109,20 @@ def within(module: str, files: list[PurePosixPath]) -> set[PurePosixPath]:
             at = path.parts.index(module)
             inside.add(PurePosixPath(*path.parts[at + 1 :]))
     return inside
+
+
+# Where linters and type checkers read their settings, at a project's root: a copy of the sources
+# keeps them beside it, so settings keyed by path apply as they do in the project's own CI.
+TOOL_CONFIGS = (
+    "pyproject.toml", "ruff.toml", ".ruff.toml", "setup.cfg", "tox.ini", "mypy.ini", ".mypy.ini",
+    "pyrightconfig.json", "ty.toml", ".flake8",
+)  # fmt: skip
+
+
+def source_place(project: Path, name: str) -> PurePosixPath:
+    """Where the project keeps the installed top-level package or module `name`, relative to its
+    root: flat (`name`) or src layout (`src/name`); flat when neither exists."""
+    for place in (PurePosixPath(name), PurePosixPath("src", name)):
+        if (project / place).exists():
+            return place
+    return PurePosixPath(name)

@@ -12,9 +12,9 @@ from collections.abc import Mapping, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
 
+import docker
 from docker.models.containers import Container
 
-import docker
 from release.core import runner
 from release.core.errors import CommandTimedOut, RegistryUnavailable
 

@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import docker
+
 from release.containers._housekeeping import remove_tree
 from release.containers.engine import LABEL, Engine, Note, cache_dir
 from release.core import runner

@@ -23,6 +23,7 @@ from contextlib import closing, contextmanager, suppress
 from pathlib import Path
 
 import docker
+
 from release.containers._containers import LABEL as LABEL
 from release.containers._containers import Engine as Engine
 from release.containers._containers import push as push

@@ -12,9 +12,9 @@ import contextlib
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
+import docker
 from docker.models.containers import Container
 
-import docker
 from release.containers.engine import LABEL, Engine
 from release.core import runner
 from release.core.errors import CheckFailed

@@ -23,9 +23,9 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
+import docker
 import httpx
 
-import docker
 from release.config.e2e import Service, SetupStep, Stack, Start, VerifyStep
 from release.config.placeholders import expand, expand_all, service_url
 from release.containers.engine import Engine, remove_labelled

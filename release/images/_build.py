@@ -16,10 +16,10 @@ from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
 
+import docker
 import httpx
 from docker.models.containers import Container
 
-import docker
 from release.containers.engine import Engine, push, start_container
 from release.core.errors import CheckFailed, IntegrityError
 from release.core.service import GaveUp, free_port, wait_until

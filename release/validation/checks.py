@@ -5,8 +5,9 @@ Built in: `compile` (byte-compile the installed modules), `import` (import every
 else is a command from `[tool.staged-release.check.NAME]` with the placeholders of
 release.config.placeholders.CHECK, in its dialect: {python}, {project}, {tmp}, {tests} (as its
 own argument: every test directory's copy), {installed} (one argument per installed top-level
-module), {sources} (the same, copied out of site-packages for tools that treat it as a library)
-and {pytest-config} (`-c FILE` for the project's pytest configuration, or nothing).
+module), {sources} (the same, copied out of site-packages to where the project keeps them, beside
+its tool configuration; such a check runs from that copy's root) and {pytest-config} (`-c FILE`
+for the project's pytest configuration, or nothing).
 """
 
 from __future__ import annotations
@@ -80,6 +81,11 @@ class Place:
     tmp: Path  # the cell's own scratch directory; commands run here
     logs: Path  # the cell's live logs, one file per check
 
+    @property
+    def sources(self) -> Path:
+        """The root of the copy {sources} lays out as the project does."""
+        return self.tmp / "sources"
+
     def log(self, check: str) -> Path:
         return self.logs / f"{check}.log"
 
@@ -139,7 +145,11 @@ def _run_check(place: Place, spec: CheckSpec, installed: Installed, budget: floa
     elif _uses(spec.run, "tests") and not layout.test_directories(place.project):
         return f"{place.project} has no tests (no testpaths, no {'/, '.join(layout.CONVENTIONAL)}/)"
     else:
-        _in_env(place, spec.name, expand(spec.run, place, installed), budget)
+        argv = expand(spec.run, place, installed)
+        # Paths in a linter's settings are relative to the project root, or (ruff with --config)
+        # to where it runs: the copy of the sources is laid out as that root.
+        cwd = place.sources if "{sources}" in spec.run else place.tmp
+        _in_env(place, spec.name, argv, budget, cwd)
     return None
 
 
@@ -197,19 +207,25 @@ def pytest_config(project: Path) -> list[str]:
 
 
 def _copy_installed(place: Place, installed: Installed) -> list[str]:
-    """The installed modules copied out of site-packages, byte for byte: type checkers treat
-    site-packages as a library (mypy refuses a package there without py.typed). The files the
-    build backend wrote (a version file) are left out: they are no source the project lints."""
-    target = place.tmp / "sources"
-    copies = [target / Path(path).name for path in installed.paths]
+    """The installed modules copied out of site-packages, byte for byte, to where the project
+    keeps them (`src/pkg` in a src layout), beside copies of its tool configuration: type
+    checkers treat site-packages as a library (mypy refuses a package there without py.typed),
+    ruff skips it outright, and a setting keyed by path (per-file-ignores, excludes, overrides)
+    matches only at the project's own layout. The files the build backend wrote (a version file)
+    are left out: they are no source the project lints."""
+    names = [Path(path).name for path in installed.paths]
+    copies = [place.sources / layout.source_place(place.project, name) for name in names]
     generated = layout.generated_files(_pyproject(place.project))
     for path, copy in zip(installed.paths, copies, strict=True):
+        copy.parent.mkdir(parents=True, exist_ok=True)
         if not copy.exists() and Path(path).is_dir():
             skip = layout.within(Path(path).name, generated)
             shutil.copytree(path, copy, ignore=_leaving_out(Path(path), skip))
         elif not copy.exists():
-            target.mkdir(parents=True, exist_ok=True)
             shutil.copy2(path, copy)
+    for name in layout.TOOL_CONFIGS:
+        if (place.project / name).is_file():
+            shutil.copy2(place.project / name, place.sources / name)
     return [str(c) for c in copies]
 
 
@@ -230,8 +246,10 @@ def _pyproject(project: Path) -> dict[str, object]:
         return {}  # the build read it; here it only names generated files
 
 
-def _in_env(place: Place, check: str, argv: Sequence[str], budget: float) -> runner.Completed:
+def _in_env(
+    place: Place, check: str, argv: Sequence[str], budget: float, cwd: Path | None = None
+) -> runner.Completed:
     return runner.run(
-        argv, cwd=place.tmp, env=place.env.variables(), unset=["PYTHONPATH"], timeout=budget,
+        argv, cwd=cwd or place.tmp, env=place.env.variables(), unset=["PYTHONPATH"], timeout=budget,
         log_to=place.log(check),
     )  # fmt: skip

@@ -228,3 +228,28 @@ def test_a_check_limited_to_some_pythons_is_skipped_in_the_other_cells(place: ch
     spec = CheckSpec("ruff", ("ruff", "check"), pythons=("3.13",))
     outcome = checks.run_check(place, spec, checks.Installed("1", {}), 60.0, "3.12")
     assert (outcome.status, outcome.reason) == (CheckStatus.SKIPPED, "runs on Python 3.13 only")
+
+
+def test_sources_are_laid_out_as_the_project_keeps_them_beside_its_tool_configuration(
+    place: checks.Place, tmp_path: Path
+) -> None:
+    """A src layout stays one, and per-file-ignores keyed by "src/pkg/**" still match: the
+    configuration files sit at the copy's root, where the check runs."""
+    site = tmp_path / "site-packages"
+    (site / "pkg").mkdir(parents=True)
+    (site / "pkg" / "__init__.py").write_text("X = 1\n")
+    (place.project / "src" / "pkg").mkdir(parents=True)
+    config = '[tool.ruff.lint.per-file-ignores]\n"src/pkg/**" = ["T20"]\n'
+    (place.project / "pyproject.toml").write_text(config)
+    (place.project / "ruff.toml").write_text("line-length = 90\n")
+    place.tmp.mkdir()
+    place.env.bin.mkdir(parents=True)
+    installed = checks.Installed("1", {"pkg": site / "pkg" / "__init__.py"})
+    spec = CheckSpec("where", ("sh", "-c", "pwd > {tmp}/cwd.txt", "{sources}"))
+    outcome = checks.run_check(place, spec, installed, 60.0, "3.12")
+    assert outcome.status is CheckStatus.PASSED, outcome.reason
+    root = place.tmp / "sources"
+    assert (root / "src" / "pkg" / "__init__.py").read_text() == "X = 1\n"
+    assert (root / "pyproject.toml").read_text() == config
+    assert (root / "ruff.toml").read_text() == "line-length = 90\n"
+    assert (place.tmp / "cwd.txt").read_text().strip() == str(root)

@@ -10,9 +10,9 @@ import threading
 from collections.abc import Iterator
 from contextlib import suppress
 
+import docker
 import pytest
 
-import docker
 from release.containers.base_image import ensure_base
 from release.containers.engine import LABEL, Engine, run_container
 

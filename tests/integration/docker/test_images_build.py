@@ -13,12 +13,12 @@ from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
 
+import docker
 import httpx
 import pytest
 from docker.models.containers import Container
 from packaging.utils import parse_wheel_filename
 
-import docker
 from release.artifacts.manifest import sha256_of
 from release.config.settings import Settings
 from release.containers.base_image import ensure_base

@@ -17,12 +17,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
+import docker
 import httpx
 import pytest
 import uv
 from docker.models.containers import Container
 
-import docker
 from release.containers.engine import LABEL, Engine, remove_labelled
 from release.core.service import free_port
 from tests.integration.examples import NOTES
