@@ -17,6 +17,7 @@ from docker.models.containers import Container
 
 from release.core import runner
 from release.core.errors import CommandTimedOut, RegistryUnavailable
+from release.core.text import redact, secret_values
 
 LABEL = "dev.staged-release"
 _POLL = 0.2
@@ -72,7 +73,7 @@ def run_container(
 ) -> runner.Completed:
     """Run a labelled container to its end and remove it; like runner.run for a command."""
     argv = ("docker", "run", image, *command)
-    secrets = runner.secret_values({**os.environ, **(environment or {})})
+    secrets = secret_values({**os.environ, **(environment or {})})
     container = start_container(engine, image, command, label=label, environment=environment)
     try:
         code = _wait_exit(container, argv, budget, secrets)
@@ -94,8 +95,8 @@ def _wait_exit(
             return int(container.attrs["State"]["ExitCode"])
         runner.CANCEL.check()  # a signal stops the run: the caller's finally removes it
         if time.monotonic() > deadline:
-            tail = runner.redact(_logs(container, "stderr")[-2000:], secrets)
-            raise CommandTimedOut([runner.redact(" ".join(argv), secrets)], budget, tail)
+            tail = redact(_logs(container, "stderr")[-2000:], secrets)
+            raise CommandTimedOut([redact(" ".join(argv), secrets)], budget, tail)
         time.sleep(_POLL)
 
 

@@ -35,6 +35,7 @@ from release.core import runner
 from release.core.errors import EngineUnavailable
 from release.core.locks import exclusive
 from release.core.service import GaveUp, process_exit, wait_until
+from release.core.text import plain
 
 DEFAULT_HOST = "unix:///var/run/docker.sock"
 READY_TIMEOUT = 60.0  # seconds for a private engine to answer (measured: under 5 s)
@@ -192,7 +193,7 @@ def _not_ready(stop: GaveUp, log: Path) -> EngineUnavailable:
 
 def _last_line(log: Path) -> str:
     lines = log.read_text(errors="replace").strip().splitlines()
-    return runner.plain(lines[-1]) if lines else "(it wrote nothing)"
+    return plain(lines[-1]) if lines else "(it wrote nothing)"
 
 
 def _answers(host: str) -> bool:

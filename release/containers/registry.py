@@ -64,7 +64,10 @@ def local_registry(state: Path, progress: Note = _quiet) -> Iterator[str]:
         address = f"{HOST}:{free_port()}"
         service = runner.start([program, "serve", str(_config(state, address))], output=state / LOG)
         try:
-            _wait_ready(address, service, state / LOG)
+            wait_started(
+                service, f"http://{address}/v2/", name="docker-registry", budget=READY_TIMEOUT,
+                log=state / LOG, error=RegistryUnavailable,
+            )  # fmt: skip
             yield address
         finally:
             service.stop()
@@ -83,17 +86,6 @@ def registry_config(storage: Path, address: str) -> dict[str, Any]:
         "storage": {"filesystem": {"rootdirectory": str(storage)}, "delete": {"enabled": True}},
         "http": {"addr": address},
     }
-
-
-def _wait_ready(address: str, service: runner.Service, log: Path) -> None:
-    wait_started(
-        service,
-        f"http://{address}/v2/",
-        name="docker-registry",
-        budget=READY_TIMEOUT,
-        log=log,
-        error=RegistryUnavailable,
-    )
 
 
 def base_url(address: str) -> str:

@@ -23,12 +23,7 @@ from pathlib import Path
 from typing import BinaryIO, Self
 
 from release.core.errors import CommandFailed, CommandTimedOut, Interrupted, ToolMissing
-
-# Re-exported: what a command printed is redacted with the same rules wherever it goes.
-from release.core.text import REDACTED as REDACTED
-from release.core.text import plain as plain
-from release.core.text import redact as redact
-from release.core.text import secret_values as secret_values
+from release.core.text import plain, redact, secret_values
 
 log = logging.getLogger("release")
 

@@ -18,6 +18,7 @@ from docker.models.containers import Container
 from release.containers.engine import LABEL, Engine
 from release.core import runner
 from release.core.errors import CheckFailed
+from release.core.text import plain, redact
 
 BUILD_TIMEOUT = 1800  # seconds for one of the stack's own images (a Debian package or two)
 _ENGINE_ERRORS = (docker.errors.DockerException, OSError)
@@ -88,7 +89,7 @@ def execute(
 
 
 def secret_variables(secrets: Iterable[str]) -> dict[str, str]:
-    """Secrets as variables runner.secret_values recognises, so it redacts them everywhere."""
+    """Secrets as variables secret_values recognises, so it redacts them everywhere."""
     return {f"STAGED_RELEASE_E2E_SECRET_{i}": s for i, s in enumerate(sorted(secrets))}
 
 
@@ -96,7 +97,7 @@ def tail(container: Container, secrets: Iterable[str]) -> str:
     """The last lines of its log, on one line, redacted."""
     with contextlib.suppress(*_ENGINE_ERRORS):
         text = container.logs(tail=_TAIL).decode(errors="replace")
-        return runner.redact(" | ".join(runner.plain(text).strip().splitlines()), secrets)
+        return redact(" | ".join(plain(text).strip().splitlines()), secrets)
     return "(its log cannot be read)"
 
 
@@ -108,7 +109,7 @@ def save_log(container: Container, path: Path, secrets: Iterable[str]) -> bool:
     except _ENGINE_ERRORS:
         return False
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(runner.redact(runner.plain(text), secrets), encoding="utf-8")
+    path.write_text(redact(plain(text), secrets), encoding="utf-8")
     return True
 
 

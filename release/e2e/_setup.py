@@ -20,6 +20,7 @@ from release.config.placeholders import expand, expand_all
 from release.containers.engine import Engine
 from release.core import runner
 from release.core.errors import CheckFailed
+from release.core.text import redact
 from release.e2e import _docker as e2e_docker
 from release.e2e import _probes as e2e_probes
 
@@ -40,7 +41,7 @@ def run_inside(engine: Engine, container: Container, step: SetupStep, at: Contex
     done = e2e_docker.execute(engine, container, argv, timeout=at.budget, secrets=at.secrets)
     value = done.stdout.strip()
     hidden = _hidden(step, at, value)
-    _write(at.log, runner.redact(done.stdout + done.stderr, hidden))
+    _write(at.log, redact(done.stdout + done.stderr, hidden))
     if done.returncode != 0:
         tail = runner.failure(done, hidden).tail
         raise CheckFailed(
@@ -57,7 +58,7 @@ def send(step: SetupStep, at: Context) -> str:
     method, url = step.http.method, expand(step.http.url, at.values)
     answer = _request(step, at, url)
     value = answer.text.strip()
-    _write(at.log, runner.redact(f"{method} {url}\n{answer.text}", _hidden(step, at, value)))
+    _write(at.log, redact(f"{method} {url}\n{answer.text}", _hidden(step, at, value)))
     if not answer.is_success:
         said = e2e_probes.judge_http(answer.status_code, answer.text, (), None).summary
         raise CheckFailed(

@@ -29,10 +29,10 @@ import httpx
 from release.config.e2e import Service, SetupStep, Stack, Start, VerifyStep
 from release.config.placeholders import expand, expand_all, service_url
 from release.containers.engine import Engine, remove_labelled
-from release.core import runner
 from release.core.errors import CheckFailed, ConfigError, Interrupted, ReleaseError
 from release.core.progress import Progress
 from release.core.service import free_port
+from release.core.text import redact
 from release.e2e import _docker as e2e_docker
 from release.e2e import _looks as e2e_looks
 from release.e2e import _setup as e2e_setup
@@ -229,6 +229,4 @@ def _failure(run: StackRun, exc: BaseException) -> BaseException:
     where = f"the containers' logs: {logs}" if logs else f"logs in {run.logs}"
     hint = "; ".join(part for part in (hint, where) if part)
     log = str(next(iter(run.saved.values()), run.logs))
-    return CheckFailed(
-        runner.redact(message, run.secrets), runner.redact(hint, run.secrets), log=log
-    )
+    return CheckFailed(redact(message, run.secrets), redact(hint, run.secrets), log=log)

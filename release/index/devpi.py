@@ -42,7 +42,10 @@ def local_indexes(
         base = f"http://{HOST}:{free_port()}/"
         service = runner.start(_server_argv(serverdir, base), output=state / "devpi.log")
         try:
-            _wait_ready(base, service, state / "devpi.log")
+            wait_started(
+                service, f"{base}+api", name="devpi-server", budget=READY_TIMEOUT,
+                log=state / "devpi.log", error=IndexUnavailable,
+            )  # fmt: skip
             _ensure_indexes(base)
             yield LocalEndpoints(base)
         finally:
@@ -55,17 +58,6 @@ def _server_argv(serverdir: Path, base: str) -> list[str]:
         _script("devpi-server"), "--serverdir", str(serverdir), "--host", HOST, "--port", port,
         "--offline-mode", *_FAST_ARGON2,
     ]  # fmt: skip
-
-
-def _wait_ready(base: str, service: runner.Service, log: Path) -> None:
-    wait_started(
-        service,
-        f"{base}+api",
-        name="devpi-server",
-        budget=READY_TIMEOUT,
-        log=log,
-        error=IndexUnavailable,
-    )
 
 
 def _ensure_indexes(base: str) -> None:

@@ -11,10 +11,13 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TypeVar
 from urllib.parse import urljoin
 
 from release.config.settings import Settings
 from release.core.errors import ConfigError, CredentialMissing
+
+E = TypeVar("E", bound=enum.Enum)
 
 MODE_ENV = "STAGED_RELEASE_INDEXES"
 TRUSTED_PUBLISHING_ENV = "STAGED_RELEASE_TRUSTED_PUBLISHING"
@@ -59,25 +62,22 @@ class LocalEndpoints:
 
 
 def read_mode(flag: str | None, env: Mapping[str, str]) -> Mode:
-    text = flag or env.get(MODE_ENV) or Mode.PUBLIC
-    try:
-        return Mode(text)
-    except ValueError:
-        raise ConfigError(
-            f"unknown index mode {text!r}",
-            hint=f"use --indexes public or --indexes local ({MODE_ENV})",
-        ) from None
+    hint = f"use --indexes public or --indexes local ({MODE_ENV})"
+    return _choice(Mode, flag or env.get(MODE_ENV) or Mode.PUBLIC, "index mode", hint)
 
 
 def read_policy(flag: str | None, env: Mapping[str, str]) -> Policy:
+    hint = f"use auto, always or never (--trusted-publishing or {TRUSTED_PUBLISHING_ENV})"
     text = flag or env.get(TRUSTED_PUBLISHING_ENV) or Policy.AUTO
+    return _choice(Policy, text, "trusted-publishing policy", hint)
+
+
+def _choice(kind: type[E], text: str, what: str, hint: str) -> E:
+    """The member of `kind` a flag or variable names; a ConfigError naming `what` otherwise."""
     try:
-        return Policy(text)
+        return kind(text)
     except ValueError:
-        raise ConfigError(
-            f"unknown trusted-publishing policy {text!r}",
-            hint=f"use auto, always or never (--trusted-publishing or {TRUSTED_PUBLISHING_ENV})",
-        ) from None
+        raise ConfigError(f"unknown {what} {text!r}", hint=hint) from None
 
 
 def publishing(

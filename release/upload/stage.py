@@ -17,6 +17,7 @@ from release.artifacts.manifest import Manifest, verified
 from release.context import Run, consumed_versions
 from release.core import git, runner
 from release.core.errors import ConfigError, ConsumedVersion, CredentialRefused, VersionRuleError
+from release.core.text import plain, secret_values
 from release.index.profiles import RELEASE, STAGING, Index, Policy, read_policy
 from release.index.simple_api import versions
 from release.upload import _attest
@@ -134,10 +135,10 @@ def _twine(index: Index, files: list[Path], credential: Credential, log: Path) -
     )  # fmt: skip
     if done.returncode == 0:
         return
-    refused = _REFUSED.search(runner.plain(done.stdout + done.stderr))
+    refused = _REFUSED.search(plain(done.stdout + done.stderr))
     if refused:
         raise _refused(index, credential, refused.group(1), log)
-    raise runner.failure(done, runner.secret_values({**os.environ, **secrets}))
+    raise runner.failure(done, secret_values({**os.environ, **secrets}))
 
 
 def _refused(index: Index, credential: Credential, status: str, log: Path) -> CredentialRefused:

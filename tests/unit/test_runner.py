@@ -13,6 +13,7 @@ import pytest
 
 from release.core import runner
 from release.core.errors import CommandFailed, CommandTimedOut, Interrupted, ToolMissing
+from release.core.text import REDACTED
 
 CANARY = "canary-s3cr3t-7f1d"
 
@@ -40,7 +41,7 @@ def test_secrets_are_redacted_from_log_and_error(
         runner.run([sys.executable, "-c", script])
     shown = f"{caught.value.message} {caplog.text}"
     assert CANARY not in shown
-    assert runner.REDACTED in caught.value.tail
+    assert REDACTED in caught.value.tail
 
 
 def test_secret_from_env_argument_is_redacted_too() -> None:
@@ -121,7 +122,7 @@ def test_output_goes_live_to_the_log_with_secrets_redacted(
     assert seen[0].endswith("\nfirst\n")  # written while the command still ran
     text = log.read_text()
     assert text.startswith("$ ")
-    assert text.endswith(f"\nthen {runner.REDACTED}\n")
+    assert text.endswith(f"\nthen {REDACTED}\n")
     assert CANARY not in text
 
 
