@@ -111,11 +111,12 @@ def within(module: str, files: list[PurePosixPath]) -> set[PurePosixPath]:
     return inside
 
 
-# Where linters and type checkers read their settings, at a project's root: a copy of the sources
-# keeps them beside it, so settings keyed by path apply as they do in the project's own CI.
+# Where linters, type checkers and pytest read their settings, at a project's root: a copy of the
+# sources keeps them beside it, so settings keyed by path apply as they do in the project's own CI.
 TOOL_CONFIGS = (
     "pyproject.toml", "ruff.toml", ".ruff.toml", "setup.cfg", "tox.ini", "mypy.ini", ".mypy.ini",
-    "pyrightconfig.json", "ty.toml", ".flake8",
+    "pyrightconfig.json", "ty.toml", "pyrefly.toml", ".flake8", ".pylintrc", "pylintrc",
+    ".isort.cfg", ".coveragerc", "pytest.ini", ".pytest.ini", "conftest.py",
 )  # fmt: skip
 
 

@@ -40,9 +40,9 @@ class CheckSpec:
     pythons: tuple[str, ...] = ()  # the cells it runs in (empty: all), e.g. a linter in one
 
 
-# The rootdir is the cell's, so neither the project's `pythonpath` nor a conftest.py above tests/
-# puts its source tree on sys.path; its pytest configuration is named ({pytest-config}).
-PYTEST = ("pytest", "-q", "-p", "no:cacheprovider", "--rootdir={tmp}", "{pytest-config}", "{tests}")
+# pytest runs from the root of the cell's mirror of the project, with its configuration and test
+# directories there; the package itself is imported from the cell's environment.
+PYTEST = ("pytest", "-q", "-p", "no:cacheprovider", "{pytest-config}", "{tests}")
 # compile and import run inside the environment (see release.validation.checks); tests runs
 # pytest on a copy of the project's test directories against the installed package.
 BUILTIN = {

@@ -1,30 +1,32 @@
 """Checks run against the INSTALLED package, never the source tree.
 
 Built in: `compile` (byte-compile the installed modules), `import` (import every submodule) and
-`tests` (pytest on a copy of the project's test directories, outside the source tree). Anything
-else is a command from `[tool.staged-release.check.NAME]` with the placeholders of
-release.config.placeholders.CHECK, in its dialect: {python}, {project}, {tmp}, {tests} (as its
-own argument: every test directory's copy), {installed} (one argument per installed top-level
-module), {sources} (the same, copied out of site-packages to where the project keeps them, beside
-its tool configuration; such a check runs from that copy's root) and {pytest-config} (`-c FILE`
-for the project's pytest configuration, or nothing).
+`tests` (pytest on a copy of the project's test directories). Anything else is a command from
+`[tool.staged-release.check.NAME]` with the placeholders of release.config.placeholders.CHECK, in
+its dialect: {python}, {project}, {tmp}, {tests} (as its own argument: every test directory),
+{installed} (one argument per installed top-level module, in site-packages), {sources} (the same,
+where the project keeps them) and {pytest-config} (`-c FILE` for the project's pytest
+configuration, or nothing). A check that names {sources}, {tests} or {pytest-config} runs from
+the root of the cell's mirror of the project (release.validation.mirror), and those placeholders
+are paths relative to it, as in the project's own CI.
+
+A check that checked nothing has failed, whatever its exit code (release.validation._nothing).
 """
 
 from __future__ import annotations
 
 import json
-import shutil
 import time
-import tomllib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from release.config import layout, placeholders
 from release.config.settings import CheckSpec
 from release.core import runner
 from release.core.errors import CheckFailed, CommandFailed, CommandTimedOut
 from release.core.verdicts import CheckOutcome, CheckStatus
+from release.validation import _nothing, mirror
 from release.validation.environments import Environment
 
 SMOKE_BUDGET = 300.0  # seconds: importing a package takes seconds, not minutes
@@ -36,24 +38,39 @@ files = {m: getattr(importlib.import_module(m), "__file__", None) or "" for m in
 print(json.dumps({"version": importlib.metadata.version(name), "files": files}))
 """
 
+# compileall says nothing of how much it compiled; a count shows a compile of nothing.
+COMPILE = """
+import pathlib, py_compile, sys
+count = 0
+for top in map(pathlib.Path, sys.argv[1:]):
+    for path in [top] if top.is_file() else sorted(top.rglob("*.py")):
+        if path.suffix == ".py":
+            py_compile.compile(str(path), doraise=True)
+            count += 1
+print(f"compiled {count} modules")
+"""
+
 # A submodule that needs a module no one installed (an optional dependency: structlog's
 # _greenlets needs greenlet) is listed, not failed; every other error fails the check.
 IMPORT_ALL = """
 import importlib, pkgutil, sys
-tops, failed, optional = set(sys.argv[1:]), [], []
+tops, failed, optional, imported = set(sys.argv[1:]), [], [], []
 for top in sorted(tops):
     package = importlib.import_module(top)
+    imported.append(top)
     for info in pkgutil.walk_packages(getattr(package, "__path__", []), top + "."):
         if info.name.endswith(".__main__"):
             continue  # importing it would run the program
         try:
             importlib.import_module(info.name)
+            imported.append(info.name)
         except ModuleNotFoundError as exc:
             missing = (exc.name or "").split(".")[0]
             outside = missing and missing not in tops
             (optional if outside else failed).append(f"{info.name}: {exc!r}")
         except Exception as exc:
             failed.append(f"{info.name}: {exc!r}")
+print(f"imported {len(imported)} modules")
 if optional:
     print("not imported, they need modules not installed:", *optional, sep="\\n  ")
 print("\\n".join(failed), file=sys.stderr)
@@ -82,9 +99,9 @@ class Place:
     logs: Path  # the cell's live logs, one file per check
 
     @property
-    def sources(self) -> Path:
-        """The root of the copy {sources} lays out as the project does."""
-        return self.tmp / "sources"
+    def mirror(self) -> Path:
+        """The root of the cell's mirror of the project's layout (release.validation.mirror)."""
+        return self.tmp / "project"
 
     def log(self, check: str) -> Path:
         return self.logs / f"{check}.log"
@@ -127,7 +144,7 @@ def run_check(
     except CommandTimedOut as exc:
         why = f"check {spec.name!r} exceeded its time budget of {budget:g} s: {exc.tail}"
         return CheckOutcome(spec.name, CheckStatus.TIMED_OUT, _since(started), log, why)
-    except CommandFailed as exc:
+    except (CommandFailed, CheckFailed) as exc:
         why = f"check {spec.name!r} failed: {exc.message}"
         return CheckOutcome(spec.name, CheckStatus.FAILED, _since(started), log, why)
     if skipped:
@@ -139,18 +156,24 @@ def _run_check(place: Place, spec: CheckSpec, installed: Installed, budget: floa
     """Run one check; return why it was skipped, or None when it ran and passed."""
     python = str(place.env.python)
     if spec.name == "compile" and not spec.run:
-        _in_env(place, "compile", [python, "-m", "compileall", "-q", *installed.paths], budget)
+        _checked(place, "compile", [python, "-c", COMPILE, *installed.paths], budget)
     elif spec.name == "import" and not spec.run:
-        _in_env(place, "import", [python, "-c", IMPORT_ALL, *installed.modules], budget)
+        _checked(place, "import", [python, "-c", IMPORT_ALL, *installed.modules], budget)
     elif _uses(spec.run, "tests") and not layout.test_directories(place.project):
         return f"{place.project} has no tests (no testpaths, no {'/, '.join(layout.CONVENTIONAL)}/)"
     else:
         argv = expand(spec.run, place, installed)
-        # Paths in a linter's settings are relative to the project root, or (ruff with --config)
-        # to where it runs: the copy of the sources is laid out as that root.
-        cwd = place.sources if "{sources}" in spec.run else place.tmp
-        _in_env(place, spec.name, argv, budget, cwd)
+        in_mirror = any(_uses(spec.run, n) for n in MIRRORED)
+        cwd = place.mirror if in_mirror else place.tmp
+        extra = _pinned(place, installed) if _uses(spec.run, "tests") else {}
+        if _uses(spec.run, "sources"):
+            _given(place, installed, spec.name)
+        _checked(place, spec.name, argv, budget, cwd, extra)
     return None
+
+
+# The placeholders that name the mirror's contents: such a check runs from the mirror's root.
+MIRRORED = ("sources", "tests", "pytest-config")
 
 
 def _since(started: float) -> float:
@@ -159,15 +182,17 @@ def _since(started: float) -> float:
 
 def expand(argv: Sequence[str], place: Place, installed: Installed) -> list[str]:
     """`argv` with its placeholders filled; settings refused any other before anything ran."""
-    tests = _copy_tests(place) if _uses(argv, "tests") else []
+    tests = (
+        [str(t) for t in mirror.tests(place.mirror, place.project)] if _uses(argv, "tests") else []
+    )
     values = {"python": str(place.env.python), "project": str(place.project), "tmp": str(place.tmp)}
     if tests:
-        values["tests"] = str(tests[0])  # inside a longer argument: the first one
+        values["tests"] = tests[0]  # inside a longer argument: the first one
     several: dict[str, Callable[[], list[str]]] = {  # whole arguments, each for any number
-        "{tests}": lambda: [str(t) for t in tests],
+        "{tests}": lambda: tests,
         "{installed}": lambda: installed.paths,
-        "{sources}": lambda: _copy_installed(place, installed),
-        "{pytest-config}": lambda: pytest_config(place.project),
+        "{sources}": lambda: _sources(place, installed),
+        "{pytest-config}": lambda: _pytest_config(place),
     }
     out: list[str] = []
     for arg in argv:
@@ -185,19 +210,27 @@ def from_env(argv: list[str], env: Environment) -> list[str]:
     return [str(program), *argv[1:]] if "/" not in argv[0] and program.exists() else argv
 
 
-def _copy_tests(place: Place) -> list[Path]:
-    """A copy of each test directory (and a conftest.py beside them) in the cell, at the same
-    relative place, so pytest cannot import the package from the source tree."""
-    copies = []
-    ignore = shutil.ignore_patterns("__pycache__", ".pytest_cache")
-    for directory in layout.test_directories(place.project):
-        target = place.tmp / directory.relative_to(place.project)
-        if not target.exists():
-            shutil.copytree(directory, target, ignore=ignore)
-        copies.append(target)
-    if (place.project / "conftest.py").is_file():
-        shutil.copy2(place.project / "conftest.py", place.tmp / "conftest.py")
-    return copies
+def _sources(place: Place, installed: Installed) -> list[str]:
+    """The installed modules laid out in the mirror, relative to its root."""
+    places = mirror.package(place.mirror, place.project, [Path(p) for p in installed.paths])
+    return [str(p) for p in places]
+
+
+def _given(place: Place, installed: Installed, check: str) -> None:
+    """Name in the check's log the files the mirror gives it: a lint of nothing shows."""
+    places = mirror.package(place.mirror, place.project, [Path(p) for p in installed.paths])
+    files = mirror.python_files(place.mirror, places)
+    heading = f"# {len(files)} Python files under {', '.join(map(str, places))}, in {place.mirror}:"
+    place.logs.mkdir(parents=True, exist_ok=True)
+    with place.log(check).open("a", encoding="utf-8") as log:
+        log.write("\n#   ".join([heading, *files]) + "\n")
+
+
+def _pytest_config(place: Place) -> list[str]:
+    """`-c FILE` for the project's pytest configuration, as copied to the mirror (none: none)."""
+    mirror.configuration(place.mirror, place.project)
+    config = layout.pytest_config(place.mirror)
+    return ["-c", config.name] if config else []
 
 
 def pytest_config(project: Path) -> list[str]:
@@ -206,50 +239,40 @@ def pytest_config(project: Path) -> list[str]:
     return ["-c", str(config)] if config else []
 
 
-def _copy_installed(place: Place, installed: Installed) -> list[str]:
-    """The installed modules copied out of site-packages, byte for byte, to where the project
-    keeps them (`src/pkg` in a src layout), beside copies of its tool configuration: type
-    checkers treat site-packages as a library (mypy refuses a package there without py.typed),
-    ruff skips it outright, and a setting keyed by path (per-file-ignores, excludes, overrides)
-    matches only at the project's own layout. The files the build backend wrote (a version file)
-    are left out: they are no source the project lints."""
-    names = [Path(path).name for path in installed.paths]
-    copies = [place.sources / layout.source_place(place.project, name) for name in names]
-    generated = layout.generated_files(_pyproject(place.project))
-    for path, copy in zip(installed.paths, copies, strict=True):
-        copy.parent.mkdir(parents=True, exist_ok=True)
-        if not copy.exists() and Path(path).is_dir():
-            skip = layout.within(Path(path).name, generated)
-            shutil.copytree(path, copy, ignore=_leaving_out(Path(path), skip))
-        elif not copy.exists():
-            shutil.copy2(path, copy)
-    for name in layout.TOOL_CONFIGS:
-        if (place.project / name).is_file():
-            shutil.copy2(place.project / name, place.sources / name)
-    return [str(c) for c in copies]
+def _pinned(place: Place, installed: Installed) -> dict[str, str]:
+    """What makes pytest import the package from the environment, and the mirror root too."""
+    site = next(place.env.root.glob("lib/python*/site-packages"))
+    return mirror.pin(site, place.mirror, list(installed.modules))
 
 
-def _leaving_out(root: Path, skip: set[PurePosixPath]) -> Callable[[str, list[str]], set[str]]:
-    """copytree's ignore: caches, and the files in `skip` (relative to `root`)."""
-
-    def ignore(directory: str, names: list[str]) -> set[str]:
-        here = PurePosixPath(Path(directory).relative_to(root))
-        return {n for n in names if n == "__pycache__" or here / n in skip}
-
-    return ignore
-
-
-def _pyproject(project: Path) -> dict[str, object]:
-    try:
-        return tomllib.loads((project / "pyproject.toml").read_text("utf-8"))
-    except (OSError, tomllib.TOMLDecodeError):
-        return {}  # the build read it; here it only names generated files
+def _checked(
+    place: Place,
+    check: str,
+    argv: Sequence[str],
+    budget: float,
+    cwd: Path | None = None,
+    extra: Mapping[str, str] | None = None,
+) -> None:
+    """Run a check's command; CommandFailed when it failed, CheckFailed when it checked nothing."""
+    done = _in_env(place, check, argv, budget, cwd, extra, check_exit=False)
+    empty = _nothing.checked_nothing(done.stdout + done.stderr, done.returncode)
+    if empty:
+        raise CheckFailed(empty, log=str(place.log(check)))
+    if done.returncode != 0:
+        raise runner.failure(done)
 
 
 def _in_env(
-    place: Place, check: str, argv: Sequence[str], budget: float, cwd: Path | None = None
+    place: Place,
+    check: str,
+    argv: Sequence[str],
+    budget: float,
+    cwd: Path | None = None,
+    extra: Mapping[str, str] | None = None,
+    *,
+    check_exit: bool = True,
 ) -> runner.Completed:
     return runner.run(
-        argv, cwd=cwd or place.tmp, env=place.env.variables(), unset=["PYTHONPATH"], timeout=budget,
-        log_to=place.log(check),
+        argv, cwd=cwd or place.tmp, env={**place.env.variables(), **(extra or {})},
+        unset=["PYTHONPATH"], timeout=budget, log_to=place.log(check), check=check_exit,
     )  # fmt: skip

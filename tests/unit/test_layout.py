@@ -62,11 +62,11 @@ def test_the_test_directories_are_those_pytests_configuration_names(
 
 
 def test_the_tests_check_copies_the_directory_testpaths_names(place: checks.Place) -> None:
-    tmp = place.tmp
     write(place.project, {"tox.ini": "[pytest]\ntestpaths = testing\n", "testing/test_a.py": ""})
     argv = checks.expand(["pytest", "{tests}"], place, checks.Installed("1", {}))
-    assert argv == ["pytest", str(tmp / "testing")]
-    assert (tmp / "testing" / "test_a.py").is_file()
+    assert argv == ["pytest", "testing"]  # relative: the check runs from the mirror's root
+    assert (place.mirror / "testing" / "test_a.py").is_file()
+    assert (place.mirror / "tox.ini").is_file()
 
 
 def test_a_project_without_tests_has_the_tests_check_skipped_saying_so(
@@ -114,6 +114,6 @@ def test_sources_for_linters_leave_out_the_version_file_the_build_wrote(
     write(site, {"pk/__init__.py": "", "pk/_version.py": "", "pk/sub/_version.py": ""})
     installed = checks.Installed("1", {"pk": site / "pk" / "__init__.py"})
     argv = checks.expand(["ruff", "{sources}"], place, installed)
-    copied = sorted(p.relative_to(tmp).as_posix() for p in (tmp / "sources").rglob("*.py"))
-    assert argv == ["ruff", str(tmp / "sources" / "pk")]
-    assert copied == ["sources/pk/__init__.py", "sources/pk/sub/_version.py"]
+    copied = sorted(p.relative_to(tmp).as_posix() for p in place.mirror.rglob("*.py"))
+    assert argv == ["ruff", "pk"]
+    assert copied == ["project/pk/__init__.py", "project/pk/sub/_version.py"]

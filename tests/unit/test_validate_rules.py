@@ -185,9 +185,9 @@ def test_sources_are_the_installed_modules_copied_out_of_site_packages(
         "1", {"pkg": site / "pkg" / "__init__.py", "single": site / "single.py"}
     )
     copies = checks.expand(["mypy", "{sources}"], place, installed)[1:]
-    assert copies == [str(place.tmp / "sources" / "pkg"), str(place.tmp / "sources" / "single.py")]
-    assert (place.tmp / "sources" / "pkg" / "__init__.py").read_text() == "X = 1\n"
-    assert (place.tmp / "sources" / "single.py").read_text() == "Y = 2\n"
+    assert copies == ["pkg", "single.py"]  # relative: the check runs from the mirror's root
+    assert (place.mirror / "pkg" / "__init__.py").read_text() == "X = 1\n"
+    assert (place.mirror / "single.py").read_text() == "Y = 2\n"
 
 
 PYTEST_CONFIGS = [
@@ -218,10 +218,10 @@ def test_the_tests_copy_takes_a_conftest_from_beside_tests(place: checks.Place) 
     (place.project / "tests" / "test_a.py").write_text("")
     (place.project / "conftest.py").write_text("FIXTURES = 1\n")
     place.tmp.mkdir()
-    argv = checks.expand(["pytest", "--rootdir={tmp}", "{tests}"], place, checks.Installed("1", {}))
-    assert argv == ["pytest", f"--rootdir={place.tmp}", str(place.tmp / "tests")]
-    assert (place.tmp / "conftest.py").read_text() == "FIXTURES = 1\n"
-    assert (place.tmp / "tests" / "test_a.py").exists()
+    argv = checks.expand(["pytest", "{tests}"], place, checks.Installed("1", {}))
+    assert argv == ["pytest", "tests"]
+    assert (place.mirror / "conftest.py").read_text() == "FIXTURES = 1\n"
+    assert (place.mirror / "tests" / "test_a.py").exists()
 
 
 def test_a_check_limited_to_some_pythons_is_skipped_in_the_other_cells(place: checks.Place) -> None:
@@ -248,7 +248,7 @@ def test_sources_are_laid_out_as_the_project_keeps_them_beside_its_tool_configur
     spec = CheckSpec("where", ("sh", "-c", "pwd > {tmp}/cwd.txt", "{sources}"))
     outcome = checks.run_check(place, spec, installed, 60.0, "3.12")
     assert outcome.status is CheckStatus.PASSED, outcome.reason
-    root = place.tmp / "sources"
+    root = place.mirror
     assert (root / "src" / "pkg" / "__init__.py").read_text() == "X = 1\n"
     assert (root / "pyproject.toml").read_text() == config
     assert (root / "ruff.toml").read_text() == "line-length = 90\n"

@@ -1,0 +1,1 @@
+BANNER = "flat-service ready"
