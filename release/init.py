@@ -86,7 +86,7 @@ def settings_table(found: Findings) -> tuple[dict[str, Any], list[str]]:
         if source is None:
             notes.append(_UNPINNED.format(tool=tool.name))
             continue
-        run = detect.config_argv(tool, found.pyproject, found.files)
+        run = list(tool.run)
         checks[tool.name] = {**source, "pythons": [_newest(found.pythons)], "run": run}
         names.append(tool.name)
     if detect.uses_pytest(found.pyproject, found.files):

@@ -61,26 +61,19 @@ class ToolCheck:
 
     name: str  # the check's name: the tool's
     package: str  # what provides the tool
-    run: tuple[str, ...]  # {config} is replaced by the tool's config options, if any
-    own_file: tuple[str, ...]  # how it is told its own configuration file: FILE is replaced
-    config_files: tuple[str, ...]  # where the project may keep that file
-    in_pyproject: tuple[str, ...]  # how it is told to read [tool.NAME] of pyproject.toml
+    run: tuple[str, ...]
+    config_files: tuple[str, ...]  # where the project may keep its own file for it
 
 
-# Each runs on {sources}: the installed modules, copied out of site-packages.
+# Each runs on {sources}, from the root of the cell's mirror of the project: the tool finds the
+# project's configuration there (pyproject.toml, its own file) as it does in the project's CI.
 TOOL_CHECKS = (
-    ToolCheck("ruff", "ruff", ("ruff", "check", "--no-cache", "{config}", "{sources}"),
-              ("--config", "FILE"), ("ruff.toml", ".ruff.toml"),
-              ("--config", "{project}/pyproject.toml")),
-    ToolCheck("mypy", "mypy", ("mypy", "{config}", "--cache-dir", "{tmp}/mypy", "{sources}"),
-              ("--config-file", "FILE"), ("mypy.ini", ".mypy.ini"),
-              ("--config-file", "{project}/pyproject.toml")),
-    ToolCheck("pyright", "pyright", ("pyright", "{config}", "{sources}"),
-              ("--project", "FILE"), ("pyrightconfig.json",),
-              ("--project", "{project}/pyproject.toml")),
-    # ty reads a pyproject.toml only as the project's: it is pointed at the directory.
-    ToolCheck("ty", "ty", ("ty", "check", "{config}", "{sources}"),
-              ("--config-file", "FILE"), ("ty.toml",), ("--project", "{project}")),
+    ToolCheck("ruff", "ruff", ("ruff", "check", "--no-cache", "{sources}"),
+              ("ruff.toml", ".ruff.toml")),
+    ToolCheck("mypy", "mypy", ("mypy", "--cache-dir", "{tmp}/mypy", "{sources}"),
+              ("mypy.ini", ".mypy.ini")),
+    ToolCheck("pyright", "pyright", ("pyright", "{sources}"), ("pyrightconfig.json",)),
+    ToolCheck("ty", "ty", ("ty", "check", "{sources}"), ("ty.toml",)),
 )  # fmt: skip
 _PYTEST_FILES = ("pytest.ini", "conftest.py", "tests")
 
@@ -93,15 +86,6 @@ def tools_used(pyproject: Mapping[str, Any], files: frozenset[str]) -> list[Tool
 
 def uses_pytest(pyproject: Mapping[str, Any], files: frozenset[str]) -> bool:
     return _uses(pyproject, files, "pytest", _PYTEST_FILES)
-
-
-def config_argv(tool: ToolCheck, pyproject: Mapping[str, Any], files: frozenset[str]) -> list[str]:
-    """The tool's run, its configuration named: [tool.NAME] in pyproject.toml, else its file."""
-    own = next((f for f in tool.config_files if f in files), None)
-    config = [a.replace("FILE", f"{{project}}/{own}") for a in tool.own_file] if own else []
-    if _tool_table(pyproject, tool.name):
-        config = list(tool.in_pyproject)
-    return [a for arg in tool.run for a in (config if arg == "{config}" else [arg])]
 
 
 def provider(pyproject: Mapping[str, Any], package: str) -> Dependencies:

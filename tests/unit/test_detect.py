@@ -11,7 +11,6 @@ from release.config.detect import (
     TOOL_CHECKS,
     Dependencies,
     builtin_checks,
-    config_argv,
     dependencies_for_tests,
     hook_pins,
     provider,
@@ -81,13 +80,11 @@ def test_uses_pytest(pyproject: dict[str, Any], files: frozenset[str], used: boo
     assert uses_pytest(pyproject, files) is used
 
 
-def test_a_tool_is_told_where_its_configuration_is() -> None:
-    [ruff] = tools_used({"tool": {"ruff": {}}}, frozenset())
-    assert config_argv(ruff, {"tool": {"ruff": {}}}, frozenset()) == [
-        "ruff", "check", "--no-cache", "--config", "{project}/pyproject.toml", "{sources}"
-    ]  # fmt: skip
-    assert "--config" not in config_argv(ruff, {}, frozenset())
-    assert "{project}/.ruff.toml" in config_argv(ruff, {}, frozenset({".ruff.toml"}))
+def test_a_tool_finds_its_configuration_where_it_runs() -> None:
+    """From the mirror's root, as in the project's CI: no option points at the source tree."""
+    for tool in TOOL_CHECKS:
+        assert "{sources}" in tool.run
+        assert not any("{project}" in arg or "config" in arg for arg in tool.run), tool.name
 
 
 def test_a_tool_comes_from_the_group_that_pins_it_before_an_extra() -> None:
@@ -116,7 +113,7 @@ def test_the_table_init_writes() -> None:
     assert table["check"]["ruff"] == {
         "groups": ["lint"],
         "pythons": ["3.13"],  # a tool's verdict comes from one cell: the newest Python's
-        "run": ["ruff", "check", "--no-cache", "--config", "{project}/pyproject.toml", "{sources}"],
+        "run": ["ruff", "check", "--no-cache", "{sources}"],
     }
     assert table["check"]["mypy"]["groups"] == ["typing"]
     assert "tests" not in table["check"]  # the built-in check finds the test extra itself
@@ -135,14 +132,6 @@ def test_a_tool_pinned_nowhere_gets_a_note_instead_of_a_check() -> None:
 def test_a_tool_pinned_by_its_pre_commit_hook_is_installed_at_that_version() -> None:
     table, _ = settings_table(findings({"tool": {"ruff": {}}}, set(), ruff="0.15.16"))
     assert table["check"]["ruff"]["requires"] == ["ruff==0.15.16"]
-
-
-def test_ty_reads_pyproject_as_the_project_and_its_own_file_by_name() -> None:
-    ty = next(t for t in TOOL_CHECKS if t.name == "ty")
-    assert config_argv(ty, {"tool": {"ty": {}}}, frozenset())[2:4] == ["--project", "{project}"]
-    assert config_argv(ty, {}, frozenset({"ty.toml"}))[2:4] == [
-        "--config-file", "{project}/ty.toml"
-    ]  # fmt: skip
 
 
 HOOKS = """
