@@ -19,7 +19,7 @@ import json
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from release.config import layout, placeholders
 from release.config.settings import CheckSpec
@@ -182,9 +182,7 @@ def _since(started: float) -> float:
 
 def expand(argv: Sequence[str], place: Place, installed: Installed) -> list[str]:
     """`argv` with its placeholders filled; settings refused any other before anything ran."""
-    tests = (
-        [str(t) for t in mirror.tests(place.mirror, place.project)] if _uses(argv, "tests") else []
-    )
+    tests = [str(t) for t in _tests(place, installed)] if _uses(argv, "tests") else []
     values = {"python": str(place.env.python), "project": str(place.project), "tmp": str(place.tmp)}
     if tests:
         values["tests"] = tests[0]  # inside a longer argument: the first one
@@ -208,6 +206,12 @@ def from_env(argv: list[str], env: Environment) -> list[str]:
     """A bare program name that the environment installed runs from there, whatever PATH says."""
     program = env.bin / argv[0]
     return [str(program), *argv[1:]] if "/" not in argv[0] and program.exists() else argv
+
+
+def _tests(place: Place, installed: Installed) -> list[PurePosixPath]:
+    """The test directories laid out in the mirror, relative to its root."""
+    packages = [Path(p).name for p in installed.paths]
+    return mirror.tests(place.mirror, place.project, packages)
 
 
 def _sources(place: Place, installed: Installed) -> list[str]:

@@ -69,19 +69,40 @@ def package(root: Path, project: Path, installed: Sequence[Path]) -> list[PurePo
     return places
 
 
-def tests(root: Path, project: Path) -> list[PurePosixPath]:
+def tests(root: Path, project: Path, packages: Sequence[str]) -> list[PurePosixPath]:
     """Copy each test directory (with its conftest.py files) to its place under `root`, with the
-    conftest.py files above it; return those places, relative to `root`."""
+    conftest.py files above it and the project's other Python directories beside it; return the
+    test directories' places, relative to `root`."""
     places = []
-    ignore = shutil.ignore_patterns("__pycache__", ".pytest_cache", "*.pyc")
     for directory in layout.test_directories(project):
         place = PurePosixPath(directory.relative_to(project).as_posix())
         if not (root / place).exists():
-            shutil.copytree(directory, root / place, ignore=ignore, dirs_exist_ok=True)
+            shutil.copytree(directory, root / place, ignore=_CACHES, dirs_exist_ok=True)
         _conftests_above(root, project, place)
         places.append(place)
+    _support(root, project, packages)
     configuration(root, project)
     return places
+
+
+# Never part of what a test imports: caches, build output, environments, version control.
+_NOT_SUPPORT = frozenset({"build", "dist", "node_modules", "venv", "env", "htmlcov", "src"})
+_CACHES = shutil.ignore_patterns("__pycache__", ".pytest_cache", "*.pyc")
+_HIDDEN_AND_CACHES = shutil.ignore_patterns("__pycache__", "*.pyc", ".*", "node_modules")
+
+
+def _support(root: Path, project: Path, packages: Sequence[str]) -> None:
+    """The project's other top-level Python directories (sqlmodel's tests import `docs_src` and
+    `scripts`): in its CI the checkout has them. Not the package's source, which the mirror
+    takes from site-packages, nor anything that is no source (an environment, build output)."""
+    for directory in sorted(project.iterdir()):
+        name = directory.name
+        skip = name.startswith((".", "_")) or name in _NOT_SUPPORT or name in packages
+        if skip or not directory.is_dir() or (root / name).exists():
+            continue
+        if (directory / "pyvenv.cfg").exists() or not any(directory.rglob("*.py")):
+            continue
+        shutil.copytree(directory, root / name, ignore=_HIDDEN_AND_CACHES, symlinks=True)
 
 
 def configuration(root: Path, project: Path) -> None:

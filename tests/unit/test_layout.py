@@ -117,3 +117,20 @@ def test_sources_for_linters_leave_out_the_version_file_the_build_wrote(
     copied = sorted(p.relative_to(tmp).as_posix() for p in place.mirror.rglob("*.py"))
     assert argv == ["ruff", "pk"]
     assert copied == ["project/pk/__init__.py", "project/pk/sub/_version.py"]
+
+
+def test_the_tests_mirror_has_the_projects_other_python_directories_but_not_its_source(
+    place: checks.Place, tmp_path: Path
+) -> None:
+    """sqlmodel's tests import `docs_src` and `scripts` from its root: the mirror has them. The
+    package's own source, the src/ tree, environments and build output are never copied."""
+    write(place.project, {
+        "tests/test_a.py": "", "docs_src/tutorial/app.py": "", "scripts/release.py": "",
+        "docs/logo.svg": "", "pk/__init__.py": "", "src/other/__init__.py": "",
+        "build/lib/pk/__init__.py": "", ".venv/lib/x.py": "", "venvish/pyvenv.cfg": "",
+        "venvish/lib/y.py": "", "docs_src/.hidden/z.py": "",
+    })  # fmt: skip
+    installed = checks.Installed("1", {"pk": tmp_path / "site" / "pk" / "__init__.py"})
+    checks.expand(["pytest", "{tests}"], place, installed)
+    copied = sorted(p.relative_to(place.mirror).as_posix() for p in place.mirror.rglob("*.py"))
+    assert copied == ["docs_src/tutorial/app.py", "scripts/release.py", "tests/test_a.py"]
