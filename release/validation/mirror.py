@@ -18,35 +18,36 @@ from pathlib import Path, PurePosixPath
 
 from release.config import layout
 
-# Loaded into pytest (PYTEST_PLUGINS) before any conftest.py or `pythonpath` setting can put the
-# mirror first on sys.path: the package under test is then found in the environment only, and the
-# mirror root is importable after it, as the project root is in the project's own CI.
+# Imported at start-up by every interpreter of the cell's environment (a .pth file), and inert
+# unless the tests check set STAGED_RELEASE_MIRROR: then the package under test is found in the
+# environment only, whatever a conftest.py, `pythonpath` or cwd puts first on sys.path later, and
+# the mirror root is importable after it, as the project root is in the project's own CI (an
+# editable install puts it there) - in pytest and in any process its tests start.
 PIN_MODULE = "_staged_release_pin"
 PIN = '''"""Written by staged-release into a validation cell's environment."""
 import importlib.machinery, os, sys
 
-_mirror = os.path.realpath(os.environ["STAGED_RELEASE_MIRROR"])
-_names = frozenset(os.environ["STAGED_RELEASE_MODULES"].split())
+if os.environ.get("STAGED_RELEASE_MIRROR"):
+    _mirror = os.path.realpath(os.environ["STAGED_RELEASE_MIRROR"])
+    _names = frozenset(os.environ.get("STAGED_RELEASE_MODULES", "").split())
 
+    def _outside_mirror(entry):
+        where = os.path.realpath(entry)
+        return where != _mirror and not where.startswith(_mirror + os.sep)
 
-def _outside_mirror(entry):
-    where = os.path.realpath(entry or os.getcwd())
-    return where != _mirror and not where.startswith(_mirror + os.sep)
+    _paths = [p for p in sys.path if p and _outside_mirror(p)]
 
+    class _FromEnvironment:
+        """The package under test comes from the environment, whatever sys.path says later."""
 
-_paths = [p for p in sys.path if _outside_mirror(p)]
+        @staticmethod
+        def find_spec(name, path=None, target=None):
+            if name not in _names:
+                return None
+            return importlib.machinery.PathFinder.find_spec(name, _paths)
 
-
-class _FromEnvironment:
-    """The package under test comes from the environment, whatever sys.path says later."""
-
-    @staticmethod
-    def find_spec(name, path=None, target=None):
-        return importlib.machinery.PathFinder.find_spec(name, _paths) if name in _names else None
-
-
-sys.meta_path.insert(0, _FromEnvironment)
-sys.path.append(_mirror)
+    sys.meta_path.insert(0, _FromEnvironment)
+    sys.path.append(_mirror)
 '''
 
 
@@ -115,14 +116,11 @@ def configuration(root: Path, project: Path) -> None:
 
 
 def pin(site_packages: Path, root: Path, modules: Sequence[str]) -> dict[str, str]:
-    """Install the pytest plugin that keeps the package under test in the environment; return
-    the variables that load it."""
+    """Install the start-up hook that keeps the package under test in the environment; return
+    the variables that wake it."""
     (site_packages / f"{PIN_MODULE}.py").write_text(PIN, encoding="utf-8")
-    return {
-        "PYTEST_PLUGINS": PIN_MODULE,
-        "STAGED_RELEASE_MIRROR": str(root),
-        "STAGED_RELEASE_MODULES": " ".join(modules),
-    }
+    (site_packages / f"{PIN_MODULE}.pth").write_text(f"import {PIN_MODULE}\n", encoding="utf-8")
+    return {"STAGED_RELEASE_MIRROR": str(root), "STAGED_RELEASE_MODULES": " ".join(modules)}
 
 
 def python_files(root: Path, places: Sequence[PurePosixPath]) -> list[str]:

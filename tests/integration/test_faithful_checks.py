@@ -34,4 +34,4 @@ def test_checks_run_on_the_projects_layout_and_a_check_of_nothing_fails(
     assert "# 1 Python files under flatsvc" in lint
     assert "#   flatsvc/__init__.py" in lint
     assert lint.rstrip().endswith("All checks passed!")
-    assert "2 passed" in Path(checks["tests"]["log"]).read_text()
+    assert "3 passed" in Path(checks["tests"]["log"]).read_text()
