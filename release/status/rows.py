@@ -115,7 +115,7 @@ def next_versions(facts: Facts) -> dict[str, str]:
         try:
             found[kind.value] = str(next_version(kind, base, consumed))
         except ReleaseError as exc:
-            found[kind.value] = f"none: {exc.message}"
+            found[kind.value] = f"none: {exc.message}" + (f"; {exc.hint}" if exc.hint else "")
     return {k: found[k] for k in (Kind.RC, Kind.FINAL, Kind.POST)}
 
 
