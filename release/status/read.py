@@ -77,7 +77,8 @@ def _images(
         if registry is None:
             return None, ""
         held = tuple(_image(registry, name, tag) for tag in sorted(registry.tags(name)))
-        return held, f"{registry.address}/{name}"
+        where = "local registry" if run.mode is Mode.LOCAL else registry.address  # a free port
+        return held, f"{where}/{name}"
 
 
 @contextmanager
