@@ -59,19 +59,19 @@ def upload_without_tag(facts: Facts) -> list[Drift]:
     """A version an index lists that no tag names (deleted, or pushed from another clone)."""
     if facts.tags is None:
         return []
-    tagged = facts.tag_versions()
+    untagged = facts.listed() - set(facts.tag_versions())
     return [
-        Drift("upload-without-tag", str(v), _tag_it_line(facts, listing, v))
-        for v in sorted(facts.listed() - set(tagged), reverse=True)
-        for listing in [next(x for x in facts.listings() if v in x.versions())]
+        Drift("upload-without-tag", str(v), _tag_it_line(facts, v))
+        for v in sorted(untagged, reverse=True)
     ]
 
 
-def _tag_it_line(facts: Facts, listing: Listing, version: Version) -> str:
+def _tag_it_line(facts: Facts, version: Version) -> str:
+    where = " and ".join(x.label for x in facts.listings() if version in x.versions())
     revisions = {i.revision for i in facts.images_of(str(version)).values() if i.revision}
     commit = next(iter(sorted(revisions)), "<commit it was built from>")
     return (
-        f"{version} is on {listing.label} but no tag names it: tag the commit it was built from "
+        f"{version} is on {where} but no tag names it: tag the commit it was built from "
         f"(`git tag v{version} {commit}`) and push the tag; never tag another commit with it"
     )
 
@@ -81,12 +81,12 @@ def manifest_differs(facts: Facts) -> list[Drift]:
     manifest = facts.manifest
     if manifest is None:
         return []
+    recorded = {f.filename: f.sha256 for f in manifest.files}
     return [
-        _differs(facts, listing, mine.filename, mine.sha256, served.sha256)
+        _differs(facts, listing, served.filename, recorded[served.filename], served.sha256)
         for listing in facts.listings()
-        for mine in manifest.files
         for served in listing.files
-        if served.filename == mine.filename and served.sha256 not in (None, mine.sha256)
+        if served.sha256 and recorded.get(served.filename, served.sha256) != served.sha256
     ]
 
 
@@ -147,17 +147,13 @@ def image_holds_another_wheel(facts: Facts) -> list[Drift]:
         return []
     found = []
     for image in (i for i in facts.images if i.names != LATEST):
-        wheels = _wheels(facts.release, image.names)
+        wheels = _wheels(facts.release, Version(image.names))
         if image.wheel_sha256 not in wheels:
             found.append(_foreign(facts, image, wheels))
     return found
 
 
-def _wheels(listing: Listing, names: str) -> set[str]:
-    try:
-        version = Version(names)
-    except ValueError:
-        return set()
+def _wheels(listing: Listing, version: Version) -> set[str]:
     return {f.sha256 or "" for f in listing.of(version) if f.filename.endswith(".whl")}
 
 

@@ -12,6 +12,7 @@ from packaging.version import Version
 from release.artifacts.filenames import version_of
 from release.artifacts.manifest import Manifest
 from release.core.errors import VersionRuleError
+from release.images import LATEST, read_tag
 from release.index.simple_api import ListedFile
 from release.validation.results import CellRecord
 from release.versioning.consumed import consumed
@@ -93,6 +94,13 @@ def kind_of(version: Version) -> str:
 
 def is_kind(version: Version, kind: Kind) -> bool:
     return kind_of(version) == kind.value
+
+
+def is_release_tag(tag: str) -> bool:
+    """A tag the images stage gives: an X.Y.Z[rcN|.postN] or `latest`, of any variant. Others
+    (a branch's, a commit's, a floating `1.4`) are not ours to judge, and are not read."""
+    names, _ = read_tag(tag)
+    return names == LATEST or (_is_version(names) and kind_of(Version(names)) != OTHER)
 
 
 def versions_seen(facts: Facts) -> list[Version]:

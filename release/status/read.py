@@ -18,7 +18,7 @@ from release.core import git
 from release.images import REVISION_LABEL, VARIANTS, VERSION_LABEL, WHEEL_LABEL, read_tag
 from release.images.access import PASSWORD_ENV, USERNAME_ENV
 from release.index.profiles import RELEASE, STAGING, Index, Mode
-from release.status.facts import Facts, Image, Listing, Tag
+from release.status.facts import Facts, Image, Listing, Tag, is_release_tag
 from release.validation import results
 from release.versioning.versions import loose_version
 
@@ -76,7 +76,8 @@ def _images(
     with _registry(run, spec, notes) as registry:
         if registry is None:
             return None, ""
-        held = tuple(_image(registry, name, tag) for tag in sorted(registry.tags(name)))
+        ours = [tag for tag in sorted(registry.tags(name)) if is_release_tag(tag)]
+        held = tuple(_image(registry, name, tag) for tag in ours)
         where = "local registry" if run.mode is Mode.LOCAL else registry.address  # a free port
         return held, f"{where}/{name}"
 

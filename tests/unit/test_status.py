@@ -11,7 +11,7 @@ from packaging.version import Version
 from release.artifacts.manifest import DistFile, Manifest
 from release.index.simple_api import ListedFile
 from release.status.drift import RULES, find_drift
-from release.status.facts import Facts, Image, Listing, Tag
+from release.status.facts import Facts, Image, Listing, Tag, is_release_tag
 from release.status.render import as_dict, table
 from release.status.rows import next_versions, rows
 from release.validation.results import CellRecord
@@ -223,3 +223,12 @@ def test_next_versions_from_everything_consumed(
         assert got[kind].startswith(text), (kind, got[kind])
     refused = [v for v in got.values() if v.startswith("none: ")]
     assert all("; use " in v or "; release " in v for v in refused)  # each says what instead
+
+
+@pytest.mark.parametrize(
+    ("tag", "ours"),
+    [("1.4.0", True), ("1.4.0.post1-nginx", True), ("latest-granian", True), ("latest", True),
+     ("1.4", False), ("main", False), ("sha-1a2b3c", False), ("1.4.0a1", False)],
+)  # fmt: skip
+def test_only_the_tags_the_images_stage_gives_are_read(tag: str, ours: bool) -> None:
+    assert is_release_tag(tag) is ours
