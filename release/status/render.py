@@ -31,7 +31,7 @@ def _sources(facts: Facts) -> dict[str, str | None]:
         "staging": facts.staging.label if facts.staging else None,
         "release": facts.release.label if facts.release else None,
         "registry": facts.repository if facts.images is not None else None,
-        "manifest": f"{facts.manifest.name} {facts.manifest.version}" if facts.manifest else None,
+        "manifest": f"dist/ ({facts.manifest.version})" if facts.manifest else None,
     }
 
 

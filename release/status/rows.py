@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from packaging.version import Version
 
 from release.core.errors import ReleaseError
+from release.images import LATEST
 from release.status.facts import Facts, Image, Listing, kind_of, versions_seen
 from release.versioning.fixforward import next_version
 from release.versioning.versions import Kind
@@ -41,11 +42,21 @@ def rows(facts: Facts) -> list[Row]:
 def _row(facts: Facts, version: Version) -> Row:
     tag = facts.tag_versions().get(version)
     files = {x.label: _files(facts, x, version) for x in facts.listings() if x.of(version)}
-    images = sorted(facts.images_of(str(version)).values(), key=lambda i: _order(facts, i))
     return Row(
         str(version), kind_of(version), tag.name if tag else None, tag.commit if tag else None,
-        files, images, state(facts, version),
+        files, _images(facts, version), state(facts, version),
     )  # fmt: skip
+
+
+def _images(facts: Facts, version: Version) -> list[Image]:
+    """The version's image tags per variant, each followed by the `latest` tag holding the same
+    image (where `latest` points is part of where the version stands)."""
+    held = facts.images_of(str(version))
+    moving = [
+        i for i in facts.images_of(LATEST).values()
+        if i.variant in held and held[i.variant].digest == i.digest
+    ]  # fmt: skip
+    return sorted([*held.values(), *moving], key=lambda i: (_order(facts, i), i.names == LATEST))
 
 
 def _order(facts: Facts, image: Image) -> int:

@@ -97,6 +97,7 @@ def seeded(folder: Path, history: History) -> Path:
     name = unique("status")
     root = write_project(folder / name, name, history.release[-1], extra=IMAGES)
     git_tag(root, *history.tags)
+    annotate(root, history.tags[-2])  # a release tag as `git tag -a` makes it
     state = root / ".staged-release"
     with local_indexes(state / "indexes") as stand_ins, httpx.Client(timeout=30) as http:
         for role, versions in ((STAGING, history.staging), (RELEASE, history.release)):
@@ -109,6 +110,13 @@ def seeded(folder: Path, history: History) -> Path:
     (root / "dist").mkdir()
     write(root / "dist", Manifest(name, history.release[-1], tuple(built)))
     return root
+
+
+def annotate(root: Path, tag: str) -> None:
+    """`tag` again, as an annotated tag: a tag object of its own that names the commit."""
+    ident = ["-c", "user.name=t", "-c", "user.email=t@example.invalid"]
+    for args in (["tag", "-d", tag], ["tag", "-a", "-m", "release", tag]):
+        subprocess.run(["git", *ident, "-C", str(root), *args], check=True, capture_output=True)
 
 
 def files(name: str, version: str) -> tuple[str, str]:
@@ -197,10 +205,12 @@ def test_rows_say_where_each_version_stands(statuses: dict[str, Status]) -> None
     assert rows["1.4.0rc1"]["state"] == "rc on local TestPyPI; rc on local PyPI"
     final = rows["1.4.0"]
     assert final["tag"] == "v1.4.0"
+    assert final["commit"] == rows["1.4.0rc1"]["commit"]  # annotated: peeled to its commit
     assert len(final["commit"]) == 40
     assert [(f["filename"], f["matches_manifest"]) for f in final["files"]["local PyPI"]] == [
         (name, True) for name in sorted(files(statuses["drifting"].data["project"], "1.4.0"))
     ]
+    assert "latest-nginx" in [i["tag"] for i in rows["1.3.0"]["images"]]  # where latest is
     held = {i["variant"]: i["wheel_sha256"] for i in final["images"]}
     assert held["raw"] == final["files"]["local PyPI"][0]["sha256"] != held["granian"]
 

@@ -192,6 +192,15 @@ def test_the_table_and_the_json_say_the_same() -> None:
     assert [v["version"] for v in data["versions"]] == ["1.4.1rc1", "1.4.0", "1.4.0rc1"]
     assert f"    PyPI: {NAME}-1.4.0-py3-none-any.whl  sha256:{wheel('1.4.0')}" in text
     assert f"    image nginx :1.4.0-nginx  sha256:nginx1.4.0  wheel {wheel('1.4.0')}" in text
+    assert [i["tag"] for i in data["versions"][1]["images"]] == [
+        "1.4.0",
+        "latest",
+        "1.4.0-nginx",
+        "latest-nginx",
+        "1.4.0-granian",
+        "latest-granian",
+    ]  # latest beside the version it holds
+    assert data["versions"][2]["images"] == []
 
 
 NEXT = [
