@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from release.artifacts.manifest import MANIFEST, Manifest, load
@@ -118,7 +119,7 @@ def _manifest(dist: Path, project: str) -> Manifest | None:
     if not (dist / MANIFEST).is_file():
         return None
     manifest = load(dist)
-    return manifest if manifest.name == project else None
+    return manifest if canonicalize_name(manifest.name) == canonicalize_name(project) else None
 
 
 def _current(version: str | None) -> Version | None:

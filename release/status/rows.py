@@ -9,11 +9,11 @@ from packaging.version import Version
 
 from release.core.errors import ReleaseError
 from release.images import LATEST
-from release.status.facts import Facts, Image, Listing, kind_of, versions_seen
+from release.status.facts import OTHER, Facts, Image, Listing, kind_of, versions_seen
 from release.versioning.fixforward import next_version
 from release.versioning.versions import Kind
 
-VALIDATED_BY = {"TestPyPI": "validate_rc", "PyPI": "validate_final"}
+VALIDATED_BY = ("validate_rc", "validate_final")  # the staging index's cells, the release's
 
 
 @dataclass(frozen=True)
@@ -88,8 +88,8 @@ def state(facts: Facts, version: Version) -> str:
 
 def _on(facts: Facts, listing: Listing, version: Version, kind: str) -> str:
     words = [f"{kind} on {listing.label}"]
-    stage = VALIDATED_BY.get(listing.label.removeprefix("local "))
-    if stage and _validated(facts, listing, version, stage):
+    stage = VALIDATED_BY[listing is facts.release]
+    if _validated(facts, listing, version, stage):
         words.append("validated")
     if listing is facts.release and not version.is_prerelease and facts.images is not None:
         words.append(_images_words(facts, version))
@@ -122,12 +122,12 @@ def next_versions(facts: Facts) -> dict[str, str]:
         return {}
     consumed = facts.consumed()
     found = {}
-    for kind in Kind:
+    for kind in (Kind.RC, Kind.FINAL, Kind.POST):
         try:
             found[kind.value] = str(next_version(kind, base, consumed))
         except ReleaseError as exc:
             found[kind.value] = f"none: {exc.message}" + (f"; {exc.hint}" if exc.hint else "")
-    return {k: found[k] for k in (Kind.RC, Kind.FINAL, Kind.POST)}
+    return found
 
 
 def _base(facts: Facts) -> Version | None:
@@ -135,5 +135,5 @@ def _base(facts: Facts) -> Version | None:
     version) the highest one consumed."""
     if facts.current is not None:
         return Version(facts.current.base_version)
-    seen = [v for v in facts.consumed() if kind_of(v) != "other"]
+    seen = [v for v in facts.consumed() if kind_of(v) != OTHER]
     return Version(max(seen).base_version) if seen else None
