@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Sequence
 from types import FrameType
 
-from release.cli import _stages, _versions, _workflow
+from release.cli import _stages, _status, _versions, _workflow
 from release.cli._output import fail
 from release.cli.arguments import parser
 from release.core import runner
@@ -40,6 +40,7 @@ HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "candidate-checks": _stages.cmd_candidate_checks,
     "e2e": _stages.cmd_e2e,
     "workflow": _workflow.cmd_workflow,
+    "status": _status.cmd_status,
 }
 
 

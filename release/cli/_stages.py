@@ -141,7 +141,7 @@ def cmd_images(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps([dataclasses.asdict(p) for p in done], indent=2))
     for image in [] if args.json else done:
-        how = "already published (identical)" if image.smoke_seconds is None else "published"
+        how = "published" if image.state == "pushed" else "already published (identical)"
         print(f"{how}: {', '.join(image.tags)}  {image.digest}")
     return 0
 

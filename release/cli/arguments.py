@@ -76,6 +76,7 @@ def parser() -> argparse.ArgumentParser:
     e2e.add_argument("--stage", required=True, choices=by_command("e2e"), help="which candidate")
     init = sub.add_parser("init", parents=[project], help="set a project up for the suite")
     init.add_argument("--force", action="store_true", help="write anew what exists already")
+    _status_command(sub, project)
     workflow = sub.add_parser("workflow", parents=[project], help="write the release workflow")
     workflow.add_argument("--check", action="store_true", help="exit 1 with a diff on drift")
     workflow.add_argument("--output", type=_path, help="default: .github/workflows/release.yml")
@@ -128,6 +129,19 @@ def _fix_forward_commands(sub: Sub, project: _Parser) -> None:
     bump.add_argument("target", metavar="{rc,final,post,VERSION}")
     bump.add_argument(
         "--tag", action="store_true", help="a dynamic version: create its tag at HEAD"
+    )
+
+
+def _status_command(sub: Sub, project: _Parser) -> None:
+    status = sub.add_parser(
+        "status", parents=[project], help="tags, indexes and registry side by side, and drift"
+    )
+    status.add_argument("--json", action="store_true", help="print one JSON object")
+    status.add_argument("--dist", type=_path, help="whose manifest to compare (default: dist/)")
+    read = status.add_mutually_exclusive_group()
+    read.add_argument("--offline", action="store_true", help="read git tags and local files only")
+    read.add_argument(
+        "--indexes", help=f"public (default) or local: read the stand-ins ({indexes.MODE_ENV})"
     )
 
 

@@ -117,6 +117,19 @@ class Registry:
         body = self._get(f"/v2/{repo}/manifests/{tag}")  # some registries omit it on HEAD
         return None if body is None else f"sha256:{hashlib.sha256(body.content).hexdigest()}"
 
+    def tags(self, repo: str) -> list[str]:
+        """Every tag of `repo` ([] when the registry has no such repository), page by page as
+        the registry's `Link` header leads."""
+        found: list[str] = []
+        path: str | None = f"/v2/{repo}/tags/list"
+        while path is not None:
+            response = self._get(path)
+            if response is None:
+                return found
+            found += [str(tag) for tag in self._body(response, path).get("tags") or []]
+            path = _next_page(response)
+        return found
+
     def labels(self, repo: str, tag: str, platform: str = "linux/amd64") -> dict[str, str] | None:
         """The image's labels (its config's `Labels`), or None when there is no such tag."""
         manifest = self._manifest(repo, tag, platform)
@@ -139,8 +152,9 @@ class Registry:
 
     def _json(self, path: str) -> dict[str, Any] | None:
         response = self._get(path)
-        if response is None:
-            return None
+        return None if response is None else self._body(response, path)
+
+    def _body(self, response: httpx.Response, path: str) -> dict[str, Any]:
         try:
             body = response.json()
         except json.JSONDecodeError:
@@ -178,6 +192,15 @@ class Registry:
                 hint="retry later; if it persists, check the registry's status",
             )
         return response
+
+
+def _next_page(response: httpx.Response) -> str | None:
+    """The path of the next page a paginated answer names (`Link: <...>; rel="next"`)."""
+    following = response.links.get("next", {}).get("url")
+    if not following:
+        return None
+    parts = urlsplit(following)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
 def _config_digest(manifest: Mapping[str, Any], where: str) -> str:

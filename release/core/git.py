@@ -15,6 +15,20 @@ def tags(root: Path) -> tuple[str, ...]:
     return _tag_list(root, "tag", "--list")
 
 
+def tag_commits(root: Path) -> dict[str, str]:
+    """Each tag of the repository that holds `root` and the commit it points at (an annotated
+    tag peeled to its commit); none when it is not a git repository."""
+    lines = _tag_list(
+        root, "for-each-ref", "--format=%(refname:strip=2) %(objectname) %(*objectname)",
+        "refs/tags",
+    )  # fmt: skip
+    found = {}
+    for line in lines:
+        name, *objects = line.split()
+        found[name] = objects[-1]  # the peeled commit, when the tag is annotated
+    return found
+
+
 def tags_at_head(root: Path) -> tuple[str, ...]:
     return _tag_list(root, "tag", "--points-at", "HEAD")
 

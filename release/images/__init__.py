@@ -6,6 +6,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+# What readers of a registry need to recognise our images (release.status reads them).
+from release.images._tags import LATEST as LATEST
+from release.images._tags import REVISION_LABEL as REVISION_LABEL
+from release.images._tags import VARIANTS as VARIANTS
+from release.images._tags import VERSION_LABEL as VERSION_LABEL
+from release.images._tags import WHEEL_LABEL as WHEEL_LABEL
+from release.images._tags import read_tag as read_tag
+
 if TYPE_CHECKING:
     from release.context import Run
     from release.images.stage import Published

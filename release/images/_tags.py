@@ -115,6 +115,16 @@ def tag_of(ref: str) -> str:
     return tag if name and "/" not in tag else ""
 
 
+def read_tag(tag: str) -> tuple[str, str]:
+    """The inverse of `tags_for` for one tag: (what it names, variant), e.g. "1.4.0-nginx" ->
+    ("1.4.0", "nginx"), "latest" -> ("latest", "raw"). A tag of no variant reads as raw."""
+    for variant in VARIANTS[1:]:
+        name = tag.removesuffix(_suffix(variant))
+        if name != tag:
+            return name, variant
+    return tag, VARIANTS[0]
+
+
 def is_moving(ref: str) -> bool:
     """`latest` and `latest-VARIANT` follow the newest release; version tags never move."""
     tag = tag_of(ref)

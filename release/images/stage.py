@@ -53,6 +53,9 @@ class Destination:
         return f"{self.registry.address}/{self.name}"
 
 
+IDENTICAL = "identical"  # what `images --json` says of a variant found already published
+
+
 @dataclass(frozen=True)
 class Published:
     variant: str
@@ -60,6 +63,7 @@ class Published:
     digest: str
     size: int | None  # bytes of the image built; None when nothing was built
     smoke_seconds: float | None  # None: already published (identical), not built again
+    state: str = "pushed"  # "pushed" by this run, or found "identical" (already published)
 
 
 def publish_images(run: Run, *, after: Path | None = None) -> list[Published]:
@@ -200,7 +204,7 @@ def _resume(
         for tag in pending:
             image_build.push_and_prove(engine, held, where.repository, tag_of(tag))
     digest = where.registry.manifest_digest(where.name, tag_of(tags[0])) or ""
-    return Published(variant, tags, digest, None, None)
+    return Published(variant, tags, digest, None, None, IDENTICAL)
 
 
 def _drop(engine: Engine, intermediate: Built) -> None:

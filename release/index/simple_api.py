@@ -32,6 +32,7 @@ class ListedFile:
     filename: str
     url: str  # absolute
     sha256: str | None  # None when the index gives no sha256
+    yanked: bool = False  # PEP 592: listed, but installers skip it unless pinned
 
 
 def fetch_listing(client: httpx.Client, simple_url: str, project: str) -> list[ListedFile]:
@@ -56,20 +57,24 @@ def fetch_listing(client: httpx.Client, simple_url: str, project: str) -> list[L
 
 
 def parse_json(page: dict[str, Any], base: str) -> list[ListedFile]:
-    return [
-        ListedFile(f["filename"], urljoin(base, f["url"]), f.get("hashes", {}).get("sha256"))
-        for f in page.get("files", [])
-    ]
+    return [_listed(f, base) for f in page.get("files", [])]
+
+
+def _listed(file: dict[str, Any], base: str) -> ListedFile:
+    sha256 = file.get("hashes", {}).get("sha256")
+    yanked = file.get("yanked", False) is not False  # True, or the reason given as a string
+    return ListedFile(file["filename"], urljoin(base, file["url"]), sha256, yanked)
 
 
 def parse_html(text: str, base: str) -> list[ListedFile]:
     parser = _Anchors()
     parser.feed(text)
     files = []
-    for href, name in parser.anchors:
+    for href, name, yanked in parser.anchors:
         url, fragment = urldefrag(urljoin(base, href))
         algo, _, digest = fragment.partition("=")
-        files.append(ListedFile(name.strip(), url, digest if algo == "sha256" else None))
+        sha256 = digest if algo == "sha256" else None
+        files.append(ListedFile(name.strip(), url, sha256, yanked))
     return files
 
 
@@ -80,13 +85,16 @@ def versions(files: list[ListedFile]) -> frozenset[Version]:
 class _Anchors(HTMLParser):
     def __init__(self) -> None:
         super().__init__()
-        self.anchors: list[tuple[str, str]] = []
+        self.anchors: list[tuple[str, str, bool]] = []  # href, text, yanked (PEP 592)
         self._href: str | None = None
+        self._yanked = False
         self._text = ""
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag == "a":
-            self._href = dict(attrs).get("href")
+            found = dict(attrs)
+            self._href = found.get("href")
+            self._yanked = "data-yanked" in found
             self._text = ""
 
     def handle_data(self, data: str) -> None:
@@ -95,5 +103,5 @@ class _Anchors(HTMLParser):
 
     def handle_endtag(self, tag: str) -> None:
         if tag == "a" and self._href is not None:
-            self.anchors.append((self._href, self._text))
+            self.anchors.append((self._href, self._text, self._yanked))
             self._href = None

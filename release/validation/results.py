@@ -49,6 +49,12 @@ def passed_pythons(state: Path, stage: str, wheel_sha256: str, version: str) -> 
     return found
 
 
+def records(state: Path) -> list[CellRecord]:
+    """Every cell's last record, in a fixed order (by file name)."""
+    found = (_read(path) for path in sorted((state / RESULTS).glob("*-*.json")))
+    return [cell for cell in found if cell is not None]
+
+
 def _read(path: Path) -> CellRecord | None:
     try:
         return CellRecord(**json.loads(path.read_text(encoding="utf-8")))

@@ -19,6 +19,7 @@ from release.images._tags import (
     is_moving,
     labels,
     plan_push,
+    read_tag,
     tag_of,
     tags_for,
 )
@@ -143,3 +144,10 @@ def test_another_wheel_under_a_version_tag_refuses_the_push(
     assert isinstance(caught.value, ReleaseError)
     assert caught.value.message.startswith(f"{ref} already holds another wheel")
     assert str(caught.value.hint).startswith(f"tag {instead} instead")
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+@pytest.mark.parametrize("version", ["1.4.0", "1.4.0.post2"])
+def test_a_tag_reads_back_as_what_it_names_and_its_variant(variant: str, version: str) -> None:
+    tags = tags_for(IMAGE, parse_version(version), versions(version), variant)
+    assert [read_tag(tag_of(t)) for t in tags] == [(version, variant), ("latest", variant)]

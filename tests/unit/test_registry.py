@@ -134,3 +134,25 @@ def test_credentials_are_never_sent_to_a_plain_http_realm_elsewhere() -> None:
     token_requests = [r for r in sent if r.url.host == "auth.example.org"]
     assert len(token_requests) == 1
     assert "Authorization" not in token_requests[0].headers
+
+
+def test_tags_follow_the_link_header_page_by_page() -> None:
+    """GHCR and Docker Hub page a long tag list: every page is read, in order."""
+    second = "/v2/app/tags/list?last=1.4.0-nginx&n=2"
+    pages = {
+        "/v2/app/tags/list": (["1.4.0", "1.4.0-nginx"], f'<{second}>; rel="next"'),
+        second: (["latest"], None),
+    }
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        key = request.url.raw_path.decode()
+        if key not in pages:
+            return httpx.Response(404)
+        tags, link = pages[key]
+        headers = {"Link": link} if link else {}
+        return httpx.Response(200, json={"name": "app", "tags": tags}, headers=headers)
+
+    with httpx.Client(transport=httpx.MockTransport(answer)) as http:
+        registry = Registry("registry.example.org", http=http)
+        assert registry.tags("app") == ["1.4.0", "1.4.0-nginx", "latest"]
+        assert registry.tags("unknown") == []

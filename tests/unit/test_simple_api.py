@@ -108,3 +108,17 @@ def test_versions_of_a_listing_skip_what_is_not_a_distribution() -> None:
     listing = [ListedFile(n, f"https://files.example.invalid/{n}", None) for n in names]
     assert versions(listing) == {Version("1.4.0rc1"), Version("1.4.0"), Version("1.4.0.post1")}
     assert versions([]) == frozenset()
+
+
+def test_yanked_files_are_marked_in_both_forms() -> None:
+    """PEP 592: a yanked file is still listed (its version stays consumed), marked as such."""
+    page = {"files": [
+        {"filename": "p-1.0.0.tar.gz", "url": "p-1.0.0.tar.gz", "yanked": "broken"},
+        {"filename": "p-1.0.1.tar.gz", "url": "p-1.0.1.tar.gz", "yanked": False},
+        {"filename": "p-1.0.2.tar.gz", "url": "p-1.0.2.tar.gz", "yanked": True},
+    ]}  # fmt: skip
+    assert [f.yanked for f in parse_json(page, PAGE)] == [True, False, True]
+    html = (
+        '<a href="p-1.0.0.tar.gz" data-yanked="">p-1.0.0.tar.gz</a><a href="x">p-1.0.1.tar.gz</a>'
+    )
+    assert [f.yanked for f in parse_html(html, PAGE)] == [True, False]

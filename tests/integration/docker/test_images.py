@@ -94,6 +94,7 @@ def test_three_variants_are_published_with_version_and_latest_tags(released: Rel
         assert tags == [f"{VERSION}{suffix[variant]}", f"latest{suffix[variant]}"]
         assert str(image["digest"]).startswith("sha256:")
         assert image["smoke_seconds"] is not None
+        assert image["state"] == "pushed"
 
 
 def test_the_registry_holds_each_variant_with_the_validated_wheels_sha256(
@@ -136,8 +137,8 @@ def test_the_image_holds_exactly_the_files_of_the_validated_wheel(
 
 def test_a_second_run_is_a_resume(released: Released, engine: Engine) -> None:
     again = json.loads(staged_release(engine, released.root, "images", "--json").stdout)
-    assert [(p["variant"], p["digest"], p["smoke_seconds"]) for p in again] == [
-        (p["variant"], p["digest"], None) for p in released.published
+    assert [(p["variant"], p["digest"], p["smoke_seconds"], p["state"]) for p in again] == [
+        (p["variant"], p["digest"], None, "identical") for p in released.published
     ]
 
 
