@@ -20,3 +20,33 @@ def build_wheel(project: Path, out: Path) -> Path:
     )
     (wheel,) = out.glob("*.whl")
     return wheel
+
+
+# A module added to a copy of the notes service: it writes at start-up, as real services do (a
+# cache under ~, ~/.local say), under $HOME and in the image's state directory, and says so on
+# stdout. In an image whose user cannot write $HOME the service dies before it answers.
+_WRITES_AT_START = '''"""The notes service, writing under $HOME and $STATE_DIRECTORY at start-up."""
+
+import os
+from pathlib import Path
+
+from notes_service.app import app
+
+__all__ = ["app"]
+
+for _place in (Path.home() / ".cache" / "notes-service", Path(os.environ["STATE_DIRECTORY"])):
+    _place.mkdir(parents=True, exist_ok=True)
+    (_place / "started").write_text(f"{os.getpid()}\\n")
+    print(f"wrote {_place / 'started'}", flush=True)
+'''
+WRITES_AT_START = "notes_service.starting:app"
+
+
+def writing_at_start(root: Path) -> None:
+    """Make the notes service copied at `root` one that writes at start-up, and its images'
+    app that one (the module is in the wheel it builds)."""
+    (root / "src" / "notes_service" / "starting.py").write_text(_WRITES_AT_START)
+    pyproject = root / "pyproject.toml"
+    text = pyproject.read_text()
+    assert 'app = "notes_service.app:app"' in text
+    pyproject.write_text(text.replace('"notes_service.app:app"', f'"{WRITES_AT_START}"'))
