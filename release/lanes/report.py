@@ -12,7 +12,13 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from release.core.errors import CheckFailed, Interrupted, ReleaseError, Unavailable
+from release.core.errors import (
+    CheckFailed,
+    CommandFailed,
+    Interrupted,
+    ReleaseError,
+    Unavailable,
+)
 from release.core.text import plain
 from release.core.verdicts import CheckOutcome
 
@@ -99,9 +105,18 @@ def failed(stage: str, cell: str, took: float, exc: ReleaseError) -> Outcome:
     if isinstance(exc, Unavailable):  # e.g. no Docker engine: skipped, with the reason and hint
         return Outcome(stage, cell, Status.SKIPPED, took, plain(exc.message), hint=exc.hint or "")
     status = Status.INTERRUPTED if isinstance(exc, Interrupted) else Status.FAILED
-    checks, log = (exc.checks, exc.log) if isinstance(exc, CheckFailed) else ((), "")
+    checks = exc.checks if isinstance(exc, CheckFailed) else ()
     reason = plain(exc.message)
-    return Outcome(stage, cell, status, took, reason, exc.exit_code, log, checks, exc.hint or "")
+    return Outcome(
+        stage, cell, status, took, reason, exc.exit_code, _log_of(exc), checks, exc.hint or ""
+    )
+
+
+def _log_of(exc: ReleaseError) -> str:
+    """The file holding the failure's whole output: a check's, or a command's (an install)."""
+    if isinstance(exc, CheckFailed):
+        return exc.log
+    return str(exc.log) if isinstance(exc, CommandFailed) and exc.log is not None else ""
 
 
 def _short(outcome: Outcome) -> str:

@@ -8,7 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from release.core.errors import CheckFailed, ConfigError, IntegrityError, Interrupted, ReleaseError
+from release.core.errors import (
+    CheckFailed,
+    CommandFailed,
+    ConfigError,
+    IntegrityError,
+    Interrupted,
+    ReleaseError,
+)
 from release.core.verdicts import CheckOutcome, CheckStatus
 from release.lanes.report import Outcome, Report, Status, attempt
 
@@ -98,6 +105,16 @@ def test_a_failed_cell_keeps_its_checks_and_the_failing_log() -> None:
     assert (outcome.checks, outcome.log) == (checks, "/l/tests.log")
     assert outcome.reason == "check 'tests' timed out"  # no terminal colour codes
     assert Report("r", [outcome]).table().splitlines()[1].endswith("(log: /l/tests.log)")
+
+
+def test_a_failed_environment_step_names_its_log() -> None:
+    error = CommandFailed(["uv", "pip", "install"], 1, "no wheels", Path("/l/environment.log"))
+    outcome, _ = attempt("validate_rc", "3.12", lambda: _raise(error))
+    assert (outcome.log, outcome.hint) == (
+        "/l/environment.log",
+        "its whole output is in /l/environment.log",
+    )
+    assert Report("r", [outcome]).table().splitlines()[1].endswith("(log: /l/environment.log)")
 
 
 def test_an_interrupted_report_exits_with_128_plus_the_signal() -> None:
