@@ -22,22 +22,25 @@ def build_wheel(project: Path, out: Path) -> Path:
     return wheel
 
 
-# A module added to a copy of the notes service: it writes at start-up, as real services do (a
-# cache under ~, ~/.local say), under $HOME and in the image's state directory, and says so on
+# A module added to a copy of the notes service: it writes at start-up (the ASGI lifespan's, so
+# that importing it, as the import check does, writes nothing), as real services do (a cache
+# under ~, in ~/.local say), under $HOME and in the image's state directory, and says so on
 # stdout. In an image whose user cannot write $HOME the service dies before it answers.
 _WRITES_AT_START = '''"""The notes service, writing under $HOME and $STATE_DIRECTORY at start-up."""
 
 import os
 from pathlib import Path
 
-from notes_service.app import app
+from notes_service.app import app as notes
 
-__all__ = ["app"]
 
-for _place in (Path.home() / ".cache" / "notes-service", Path(os.environ["STATE_DIRECTORY"])):
-    _place.mkdir(parents=True, exist_ok=True)
-    (_place / "started").write_text(f"{os.getpid()}\\n")
-    print(f"wrote {_place / 'started'}", flush=True)
+async def app(scope, receive, send):
+    if scope["type"] == "lifespan":
+        for place in (Path.home() / ".cache" / "notes-service", Path(os.environ["STATE_DIRECTORY"])):
+            place.mkdir(parents=True, exist_ok=True)
+            (place / "started").write_text(f"{os.getpid()}\\n")
+            print(f"wrote {place / 'started'}", flush=True)
+    await notes(scope, receive, send)
 '''
 WRITES_AT_START = "notes_service.starting:app"
 
