@@ -36,7 +36,8 @@ from notes_service.app import app as notes
 
 async def app(scope, receive, send):
     if scope["type"] == "lifespan":
-        for place in (Path.home() / ".cache" / "notes-service", Path(os.environ["STATE_DIRECTORY"])):
+        state = Path(os.environ["STATE_DIRECTORY"])
+        for place in (Path.home() / ".cache" / "notes-service", state):
             place.mkdir(parents=True, exist_ok=True)
             (place / "started").write_text(f"{os.getpid()}\\n")
             print(f"wrote {place / 'started'}", flush=True)

@@ -36,6 +36,23 @@ TEST_DEPENDENCIES = [
         Dependencies(groups=("test",)),
     ),
     ({"dependency-groups": {"docs": ["sphinx"]}}, Dependencies()),
+    # PDM's groups: uv.lock pins none, so the requirements as written (not the project itself)
+    (
+        {
+            "tool": {
+                "pdm": {"dev-dependencies": {"Test": ["pytest>=8", "-e .", "me @ file:///x"]}}
+            },
+            "project": {"optional-dependencies": {"test": ["c"]}},
+        },
+        Dependencies(requires=("pytest>=8",)),
+    ),
+    (
+        {
+            "dependency-groups": {"test": ["a"]},
+            "tool": {"pdm": {"dev-dependencies": {"test": ["b"]}}},
+        },
+        Dependencies(groups=("test",)),
+    ),
     ({"dependency-groups": ["not", "a", "table"]}, Dependencies()),
 ]
 
@@ -50,6 +67,13 @@ def test_without_configuration_the_tests_check_installs_the_test_extra() -> None
     assert (checks["tests"].extras, checks["tests"].requires) == (("test",), ("pytest",))
     assert checks["tests"].run == BUILTIN["tests"].run
     assert builtin_checks({})["tests"] == BUILTIN["tests"]  # pytest alone, as before
+
+
+def test_the_tests_check_installs_pdms_test_group_like_a_dependency_group() -> None:
+    pdm = {"dev-dependencies": {"testing": ["pytest>=8", "pytest-asyncio"], "lint": ["ruff"]}}
+    checks = builtin_checks({"tool": {"pdm": pdm}})
+    assert checks["tests"].requires == ("pytest", "pytest>=8", "pytest-asyncio")
+    assert (checks["tests"].groups, checks["tests"].extras) == ((), ())
 
 
 TOOLS = [
