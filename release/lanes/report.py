@@ -20,7 +20,7 @@ from release.core.errors import (
     Unavailable,
 )
 from release.core.text import plain
-from release.core.verdicts import CheckOutcome
+from release.core.verdicts import CheckOutcome, CheckStatus
 
 T = TypeVar("T")
 _TABLE_REASON = 160  # characters of a reason the table shows; the report keeps it whole
@@ -120,7 +120,17 @@ def _log_of(exc: ReleaseError) -> str:
 
 
 def _short(outcome: Outcome) -> str:
-    reason = " ".join(outcome.reason.split())
+    reason = " ".join((outcome.reason or _skipped_checks(outcome)).split())
     if len(reason) > _TABLE_REASON:
         reason = reason[: _TABLE_REASON - 1] + "…"
     return f"{reason} (log: {outcome.log})" if outcome.log else reason
+
+
+def _skipped_checks(outcome: Outcome) -> str:
+    """For a cell that passed: which of its checks did not run there, and why (a check pinned
+    to one Python says which cell ran it), grouped by reason."""
+    why: dict[str, list[str]] = {}
+    for check in outcome.checks:
+        if check.status is CheckStatus.SKIPPED:
+            why.setdefault(check.reason, []).append(check.name)
+    return "; ".join(f"{', '.join(names)} skipped: {reason}" for reason, names in why.items())

@@ -147,6 +147,25 @@ def test_the_table_init_writes() -> None:
     assert notes == []
 
 
+def test_tool_checks_run_on_the_newest_python_of_the_lane_this_machine_has() -> None:
+    pyproject = {"tool": {"ruff": {}, "mypy": {}}, "dependency-groups": {"lint": ["ruff", "mypy"]}}
+    lane = ("3.11", "3.12", "3.13", "3.14")
+    here = Findings(pyproject, frozenset(), ["m"], lane, installed=("3.11", "3.12", "3.13"))
+    table, notes = settings_table(here)
+    assert [table["check"][t]["pythons"] for t in ("ruff", "mypy")] == [["3.13"], ["3.13"]]
+    assert notes == [
+        (
+            "note: ruff, mypy run on Python 3.13, the newest of the lane (3.11, 3.12, 3.13, 3.14) "
+            "this machine has; 3.14 is not installed here (install it and set their pythons to "
+            "it if you want it)"
+        )
+    ]
+    none_here = Findings(pyproject, frozenset(), ["m"], lane, installed=())
+    table, notes = settings_table(none_here)
+    assert table["check"]["ruff"]["pythons"] == ["3.14"]
+    assert notes[0].startswith("note: ruff, mypy run on Python 3.14, but none of the lane's")
+
+
 def test_a_tool_pinned_nowhere_gets_a_note_instead_of_a_check() -> None:
     table, notes = settings_table(findings({"tool": {"ty": {}}}, set()))
     assert table["checks"] == ["compile", "import"]
