@@ -145,6 +145,12 @@ class RegistryUnavailable(ReleaseError):
     exit_code = EXIT_FAILED
 
 
+class UploadStopped(ReleaseError):
+    """The index failed (5xx) part-way through an upload: what landed stays, a re-run resumes."""
+
+    exit_code = EXIT_FAILED
+
+
 class NotYetListed(ReleaseError):
     """Files were uploaded but the index did not list them within the wait budget."""
 
