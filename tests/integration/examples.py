@@ -22,26 +22,33 @@ def build_wheel(project: Path, out: Path) -> Path:
     return wheel
 
 
-# A module added to a copy of the notes service: it writes at start-up (the ASGI lifespan's, so
-# that importing it, as the import check does, writes nothing), as real services do (a cache
-# under ~, in ~/.local say), under $HOME and in the image's state directory, and says so on
-# stdout. In an image whose user cannot write $HOME the service dies before it answers.
+# A module added to a copy of the notes service: at start-up (the lifespan's, so that importing
+# it, as the import check does, writes nothing) it writes under $HOME, as real services do (a
+# cache in ~/.local, say), and in the image's state directory, and says so on stdout. Through
+# Starlette's lifespan a failed write is a failed start-up (`lifespan.startup.failed`), which
+# ends the server: in an image whose user cannot write $HOME the service never answers.
 _WRITES_AT_START = '''"""The notes service, writing under $HOME and $STATE_DIRECTORY at start-up."""
 
+import contextlib
 import os
 from pathlib import Path
 
-from notes_service.app import app as notes
+from notes_service.app import app
+
+_serving = app.router.lifespan_context
 
 
-async def app(scope, receive, send):
-    if scope["type"] == "lifespan":
-        state = Path(os.environ["STATE_DIRECTORY"])
-        for place in (Path.home() / ".cache" / "notes-service", state):
-            place.mkdir(parents=True, exist_ok=True)
-            (place / "started").write_text(f"{os.getpid()}\\n")
-            print(f"wrote {place / 'started'}", flush=True)
-    await notes(scope, receive, send)
+@contextlib.asynccontextmanager
+async def _writing_first(application):
+    for place in (Path.home() / ".cache" / "notes-service", Path(os.environ["STATE_DIRECTORY"])):
+        place.mkdir(parents=True, exist_ok=True)
+        (place / "started").write_text(f"{os.getpid()}\\n")
+        print(f"wrote {place / 'started'}", flush=True)
+    async with _serving(application) as state:
+        yield state
+
+
+app.router.lifespan_context = _writing_first
 '''
 WRITES_AT_START = "notes_service.starting:app"
 
