@@ -92,17 +92,22 @@ def smoke(engine: Engine, built: Built, expect: Smoke) -> float:
         engine, built.image_id, label=expect.label, environment={"PORT": str(port)}
     )
     try:
-        _wait_healthy(f"http://{HOST}:{port}{expect.health}", container, built.variant)
-        found = _installed_version(container, expect.dist)
-        if found != expect.version:
-            raise CheckFailed(f"the {built.variant} image holds {expect.dist} {found}, "
-                              f"not {expect.version}")  # fmt: skip
+        _check(container, built.variant, port, expect)
     except CheckFailed as exc:
         raise _with_log(exc, expect.log) from None
     finally:
-        _keep_log(container, expect.log)
-        container.remove(force=True)
+        try:
+            _keep_log(container, expect.log)
+        finally:
+            container.remove(force=True)
     return time.monotonic() - started
+
+
+def _check(container: Container, variant: str, port: int, expect: Smoke) -> None:
+    _wait_healthy(f"http://{HOST}:{port}{expect.health}", container, variant)
+    found = _installed_version(container, expect.dist)
+    if found != expect.version:
+        raise CheckFailed(f"the {variant} image holds {expect.dist} {found}, not {expect.version}")
 
 
 def push_and_prove(engine: Engine, built: Built, repository: str, tag: str) -> str:
