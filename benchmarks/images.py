@@ -111,7 +111,9 @@ def smoke_and_push(engine: Engine, where: tuple[Path, dict[str, str]], tmp: Path
         with local_registry(tmp / "registry") as address:
             for variant in VARIANTS:
                 built = image_build.build(engine, folder, variant, args, tagged)
-                seconds = image_build.smoke(engine, built, label, HEALTH, DIST, version)
+                log = tmp / "logs" / f"smoke-{variant}.log"
+                expect = image_build.Smoke(label, HEALTH, DIST, version, log)
+                seconds = image_build.smoke(engine, built, expect)
                 pushed = timed(f"push {variant}", lambda b=built: push(engine, b, address))  # type: ignore[misc]
                 print(f"smoke {variant}: {seconds:.1f} s, size {built.size / 1e6:.0f} MB, {pushed}")
     finally:

@@ -74,10 +74,20 @@ class Options:
     lane: str | None = None
 
 
+def claim(state: Path) -> Path:
+    """The state directory, made if need be and ignoring itself (a `.gitignore` holding `*`, as
+    pytest's, mypy's and ruff's caches do): a project's `git status` stays clean after a run."""
+    state.mkdir(parents=True, exist_ok=True)
+    ignore = state / ".gitignore"
+    if not ignore.exists():
+        ignore.write_text("# Made by staged-release: its state never goes into git.\n*\n")
+    return state
+
+
 @contextmanager
 def open_run(config: Config, options: Options, progress: Progress) -> Iterator[Run]:
     """A run; the local stand-ins are started only when it needs them, and stopped after."""
-    state = options.state or config.root / STATE_DIR
+    state = claim(options.state or config.root / STATE_DIR)
     dependency_index = options.dependency_index or config.settings.dependency_index
     with ExitStack() as stack:
         local = None

@@ -10,6 +10,7 @@ Nothing that exists is overwritten without --force, so a second run changes noth
 from __future__ import annotations
 
 import importlib.metadata
+import os
 import sys
 import tempfile
 import tomllib
@@ -29,12 +30,21 @@ from release.config.settings import parse_settings
 from release.core import runner
 from release.core.errors import ConfigError, IntegrityError
 from release.lanes import workflow
+from release.validation import interpreters
 from release.versioning.versions import parse_version
 
 NOXFILE = "noxfile.py"
 _UNPINNED = (
     "note: {tool} is configured, but no dependency group, extra or pre-commit hook pins it, so "
     "no check was written for it (pin it in a group, then `staged-release init --force`)"
+)
+_OLDER = (
+    "note: {tools} run on Python {python}, the newest of the lane ({lane}) this machine has; "
+    "{newest} is not installed here (install it and set their pythons to it if you want it)"
+)
+_NONE_INSTALLED = (
+    "note: {tools} run on Python {python}, but none of the lane's Pythons ({lane}) is installed "
+    "here, so they will not run locally"
 )
 _MARK = "# Written by `staged-release init` from what it found; edit freely."
 IMPORT_LINE = "import release.sessions  # noqa: F401 - the lane sessions of staged-release"
@@ -73,22 +83,24 @@ class Findings:
     modules: list[str]  # the top-level modules of its wheel
     pythons: tuple[str, ...]
     hook_pins: Mapping[str, str] = field(default_factory=dict)  # tool -> version pre-commit pins
+    installed: tuple[str, ...] | None = None  # which of `pythons` this machine has (None: all)
 
 
 def settings_table(found: Findings) -> tuple[dict[str, Any], list[str]]:
     """The [tool.staged-release] table for what the project uses, and notes on what was left
     out (pure). A tool's check runs the version the project pins, in one cell: the newest
-    Python's (a linter's verdict does not depend on the interpreter; a type checker's is the
-    project's own choice of one)."""
+    Python of the lane this machine has (a linter's verdict does not depend on the interpreter;
+    a type checker's is the project's own choice of one), so it runs where it was written."""
     names, checks, notes = ["compile", "import"], {}, []
+    python = _tool_python(found)
     for tool in detect.tools_used(found.pyproject, found.files):
         source = _tool_source(found, tool.package)
         if source is None:
             notes.append(_UNPINNED.format(tool=tool.name))
             continue
-        run = list(tool.run)
-        checks[tool.name] = {**source, "pythons": [_newest(found.pythons)], "run": run}
+        checks[tool.name] = {**source, "pythons": [python], "run": list(tool.run)}
         names.append(tool.name)
+    notes += _pin_notes(found, python, list(checks))
     if detect.uses_pytest(found.pyproject, found.files):
         names.append("tests")  # the built-in check, which installs the test dependencies itself
     table: dict[str, Any] = {"import": found.modules, "checks": names}
@@ -108,6 +120,23 @@ def _from(where: detect.Dependencies) -> dict[str, Any] | None:
     if where.groups:
         return {"groups": list(where.groups)}
     return {"extras": list(where.extras)} if where.extras else None
+
+
+def _tool_python(found: Findings) -> str:
+    """The newest Python of the lane this machine has (the lane's newest when it has none): a
+    cell whose Python is missing is skipped, and checks pinned to it would never run."""
+    return _newest(found.installed or found.pythons)
+
+
+def _pin_notes(found: Findings, python: str, tools: list[str]) -> list[str]:
+    """Why the tool checks run on `python` when it is not the lane's newest, or cannot run here."""
+    lane, newest = ", ".join(found.pythons), _newest(found.pythons)
+    if not tools or found.installed is None or newest in found.installed:
+        return []
+    named = ", ".join(tools)
+    if not found.installed:
+        return [_NONE_INSTALLED.format(tools=named, python=python, lane=lane)]
+    return [_OLDER.format(tools=named, python=python, lane=lane, newest=newest)]
 
 
 def _newest(pythons: tuple[str, ...]) -> str:
@@ -134,7 +163,9 @@ def _findings(root: Path, pyproject: dict[str, Any]) -> Findings:
     hooks = root / detect.PRE_COMMIT
     pins = detect.hook_pins(hooks.read_text(encoding="utf-8")) if hooks.is_file() else {}
     modules = wheel_modules(root, pyproject)
-    return Findings(pyproject, files, modules, read_pythons(root), pins)
+    pythons = read_pythons(root)
+    installed = tuple(p for p in pythons if interpreters.locate(p, os.environ) is not None)
+    return Findings(pyproject, files, modules, pythons, pins, installed)
 
 
 def with_table(text: str, table: dict[str, Any]) -> str:

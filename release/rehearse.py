@@ -18,7 +18,7 @@ from typing import TypeVar
 from release.artifacts.manifest import Manifest
 from release.artifacts.source import copy_source
 from release.config.project import Config, load_config
-from release.context import LOGS, STATE_DIR, Options, Run, open_run
+from release.context import LOGS, STATE_DIR, Options, Run, claim, open_run
 from release.core import parallel, runner
 from release.core.errors import Interrupted
 from release.core.progress import Progress
@@ -78,7 +78,7 @@ def _rehearsal(
     """The report lists every stage in lane order, also when a signal stopped the run (the
     running stage is then marked interrupted) or an early stage failed."""
     report = Report(title)
-    home = plan.project / STATE_DIR / REHEARSAL
+    home = claim(plan.project / STATE_DIR) / REHEARSAL
     shutil.rmtree(home, ignore_errors=True)  # fresh indexes: a rehearsal starts from nothing
     lanes: list[Part] = []
     # The cancellation below says which signal stopped it; the stages say where it hit.

@@ -12,7 +12,7 @@ from pathlib import Path
 from packaging.version import Version
 
 from release.cli.arguments import KINDS
-from release.config.project import Config, load_config, version_sources
+from release.config.project import Config, load_config, read_lock_dependents, version_sources
 from release.core import git
 from release.core.errors import IndexUnavailable, UsageError
 from release.index import profiles as indexes
@@ -31,13 +31,15 @@ from release.versioning.fixforward import (
     parse_base,
     parse_consumed,
 )
+from release.versioning.self_pins import stale_self_pins
 from release.versioning.versions import Kind, ReleaseVersion, parse_version
 
 
 def cmd_check(args: argparse.Namespace) -> int:
     config = load_config(args.project)
     tag = resolve_tag(args.tag, os.environ, config.root)
-    version = verify(version_sources(config, tag, args.expected_version))
+    sources = version_sources(config, tag, args.expected_version)
+    version = verify(sources)
     static = config.version is not None
     agreeing = ["pyproject.toml", "uv.lock"] if static else ["uv.lock"]
     if tag:
@@ -45,6 +47,10 @@ def cmd_check(args: argparse.Namespace) -> int:
     if args.expected_version:
         agreeing.append(f"expected {args.expected_version}")
     print(f"ok: {config.name} {version}: {', '.join(agreeing)} agree")
+    dependents = read_lock_dependents(config.root, config.name)
+    stale = stale_self_pins(config.name, sources.lock, dependents, version.version)
+    if stale:
+        print(f"warning: {stale}")
     if not tag:
         print("note: no tag was checked (none given, none from CI, none at HEAD)")
     return 0

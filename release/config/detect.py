@@ -22,20 +22,27 @@ TEST_NAMES = ("test", "tests", "testing")  # the names projects give their test 
 
 @dataclass(frozen=True)
 class Dependencies:
-    """Where a project pins something: a PEP 735 dependency group or an extra, as written."""
+    """Where a project pins something: a PEP 735 dependency group or an extra, as written; or
+    the requirements of a PDM dev-dependencies group, which uv.lock does not pin."""
 
     groups: tuple[str, ...] = ()
     extras: tuple[str, ...] = ()
+    requires: tuple[str, ...] = ()
 
     def __bool__(self) -> bool:
-        return bool(self.groups or self.extras)
+        return bool(self.groups or self.extras or self.requires)
 
 
 def dependencies_for_tests(pyproject: Mapping[str, Any]) -> Dependencies:
-    """The project's test group (PEP 735) if it has one, else its test extra, else nothing."""
+    """The project's test group (PEP 735) if it has one, else PDM's test group of
+    `[tool.pdm.dev-dependencies]`, else its test extra, else nothing."""
     group = _first_test_name(pyproject.get("dependency-groups"))
     if group:
         return Dependencies(groups=(group,))
+    pdm = _pdm_groups(pyproject)
+    group = _first_test_name(pdm)
+    if group:
+        return Dependencies(requires=_requirements(pdm[group]))
     extra = _first_test_name(_extras(pyproject))
     return Dependencies(extras=(extra,)) if extra else Dependencies()
 
@@ -43,8 +50,33 @@ def dependencies_for_tests(pyproject: Mapping[str, Any]) -> Dependencies:
 def builtin_checks(pyproject: Mapping[str, Any]) -> dict[str, CheckSpec]:
     """The built-in checks fitted to the project: `tests` gets its test dependencies."""
     found = dependencies_for_tests(pyproject)
-    tests = dataclasses.replace(BUILTIN["tests"], groups=found.groups, extras=found.extras)
+    requires = tuple(dict.fromkeys((*BUILTIN["tests"].requires, *found.requires)))
+    tests = dataclasses.replace(
+        BUILTIN["tests"], groups=found.groups, extras=found.extras, requires=requires
+    )
     return {**BUILTIN, "tests": tests}
+
+
+def _pdm_groups(pyproject: Mapping[str, Any]) -> dict[str, Any]:
+    """PDM's own dependency groups: uv does not read them, so uv.lock pins none of them."""
+    tables = pyproject.get("tool")
+    pdm = tables.get("pdm") if isinstance(tables, dict) else None
+    groups = pdm.get("dev-dependencies") if isinstance(pdm, dict) else None
+    return groups if isinstance(groups, dict) else {}
+
+
+def _requirements(entries: object) -> tuple[str, ...]:
+    """The PEP 508 requirements of a PDM group, as written; its editable and local-path
+    entries (`-e .`, `pkg @ file:///...`: the project itself, mostly) are left out: the
+    package under test is the installed wheel."""
+    if not isinstance(entries, list):
+        return ()
+    found = []
+    for text in entries:
+        with contextlib.suppress(InvalidRequirement, TypeError):
+            if Requirement(text).url is None:
+                found.append(str(text))
+    return tuple(found)
 
 
 def _first_test_name(table: object) -> str | None:

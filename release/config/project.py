@@ -17,6 +17,7 @@ from release.config.detect import builtin_checks
 from release.config.settings import Settings, parse_settings
 from release.core.errors import ConfigError
 from release.versioning.check import VersionSources
+from release.versioning.self_pins import Dependent
 from release.versioning.versions import shorten
 
 STATE_DIR = ".staged-release"  # what the suite owns in a project: state, logs, reports
@@ -66,6 +67,36 @@ def read_lock_version(root: Path, name: str) -> str | None:
         f"uv.lock has no entry for {shorten(wanted)}",
         hint="run `uv lock` in the project and commit it",
     )
+
+
+def read_lock_dependents(root: Path, name: str) -> list[Dependent]:
+    """The packages uv.lock pins that depend on the project itself, with what each asks of it
+    when the lock records that (it does for local sources)."""
+    lock = load_toml(root / "uv.lock", "run `uv lock` and commit uv.lock")
+    wanted = canonicalize_name(name)
+    return [
+        Dependent(_lock_string(p, "name"), _lock_string(p, "version"), _asks(p, wanted))
+        for p in _lock_packages(lock)
+        if canonicalize_name(_lock_string(p, "name")) != wanted and wanted in _needs(p)
+    ]
+
+
+def _needs(package: dict[str, Any]) -> set[str]:
+    """The names a locked package depends on, its extras' dependencies included."""
+    extras = package.get("optional-dependencies")
+    lists = [package.get("dependencies"), *(extras.values() if isinstance(extras, dict) else [])]
+    entries = [e for entries in lists if isinstance(entries, list) for e in entries]
+    return {canonicalize_name(str(e.get("name", ""))) for e in entries if isinstance(e, dict)}
+
+
+def _asks(package: dict[str, Any], wanted: str) -> str | None:
+    metadata = package.get("metadata")
+    requires = metadata.get("requires-dist") if isinstance(metadata, dict) else None
+    for entry in requires if isinstance(requires, list) else []:
+        if isinstance(entry, dict) and canonicalize_name(str(entry.get("name", ""))) == wanted:
+            specifier = entry.get("specifier")
+            return str(specifier) if specifier else None
+    return None
 
 
 def _version(table: dict[str, Any]) -> str | None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import signal
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -57,15 +58,21 @@ class CommandFailed(ReleaseError):
 
     exit_code = EXIT_FAILED
 
-    def __init__(self, argv: Sequence[str], returncode: int, tail: str) -> None:
+    def __init__(
+        self, argv: Sequence[str], returncode: int, tail: str, log: Path | None = None
+    ) -> None:
         shown = " ".join(argv)
         super().__init__(
             f"`{shown}` exited with {returncode}" + (f": {tail}" if tail else ""),
-            hint="run the command above by hand to see its full output",
+            # The log holds the whole output already: pointing there beats a re-run by hand.
+            hint=f"its whole output is in {log}"
+            if log is not None
+            else "run the command above by hand to see its full output",
         )
         self.argv = tuple(argv)
         self.returncode = returncode
         self.tail = tail
+        self.log = log
 
 
 class CommandTimedOut(ReleaseError):
@@ -134,6 +141,12 @@ class EngineUnavailable(Unavailable):
 
 class RegistryUnavailable(ReleaseError):
     """A container registry could not be reached, refused us, or answered something unreadable."""
+
+    exit_code = EXIT_FAILED
+
+
+class UploadStopped(ReleaseError):
+    """The index failed (5xx) part-way through an upload: what landed stays, a re-run resumes."""
 
     exit_code = EXIT_FAILED
 

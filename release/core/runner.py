@@ -108,7 +108,7 @@ def run(
             raise
     done = Completed(tuple(argv), proc.returncode, stdout, stderr)
     if check and done.returncode != 0:
-        raise failure(done, secrets)
+        raise failure(done, secrets, log_to)
     return done
 
 
@@ -278,11 +278,14 @@ def _die_with_parent() -> None:
     libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
-def failure(done: Completed, secrets: Iterable[str] | None = None) -> CommandFailed:
-    """The error for a finished command, redacted: for callers that inspect before raising."""
+def failure(
+    done: Completed, secrets: Iterable[str] | None = None, log: Path | None = None
+) -> CommandFailed:
+    """The error for a finished command, redacted: for callers that inspect before raising.
+    `log`: the file that holds its whole output, named in the hint."""
     secrets = secret_values(os.environ) if secrets is None else secrets
     tail = redact(_tail(done.stderr or done.stdout), secrets)
-    return CommandFailed([redact(a, secrets) for a in done.argv], done.returncode, tail)
+    return CommandFailed([redact(a, secrets) for a in done.argv], done.returncode, tail, log)
 
 
 def _tail(output: str) -> str:

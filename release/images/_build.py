@@ -8,6 +8,7 @@ hash, so the image resolves nothing itself and holds exactly the bytes that pass
 
 from __future__ import annotations
 
+import os
 import shutil
 import time
 from collections.abc import Mapping
@@ -23,6 +24,7 @@ from docker.models.containers import Container
 from release.containers.engine import Engine, push, start_container
 from release.core.errors import CheckFailed, IntegrityError
 from release.core.service import GaveUp, free_port, wait_until
+from release.core.text import redact, secret_values
 
 HOST = "127.0.0.1"
 SMOKE_BUDGET = 120.0  # seconds for a variant to answer its health path
@@ -70,21 +72,42 @@ def build(
     return Built(target, str(image.id), int(image.attrs.get("Size", 0)))
 
 
-def smoke(engine: Engine, built: Built, label: str, health: str, dist: str, version: str) -> float:
+@dataclass(frozen=True)
+class Smoke:
+    """What the smoke test of one image looks for, and where the container's log goes."""
+
+    label: str
+    health: str
+    dist: str
+    version: str
+    log: Path
+
+
+def smoke(engine: Engine, built: Built, expect: Smoke) -> float:
     """Run the image on a free 127.0.0.1 port: its health path must answer 2xx within the
-    budget and the installed distribution must be `version`. Returns the seconds it took."""
+    budget and the installed distribution must be `version`. Returns the seconds it took.
+    The container's whole log is kept in `expect.log`; a failure names that file."""
     started, port = time.monotonic(), free_port()
     container = start_container(
-        engine, built.image_id, label=label, environment={"PORT": str(port)}
+        engine, built.image_id, label=expect.label, environment={"PORT": str(port)}
     )
     try:
-        _wait_healthy(f"http://{HOST}:{port}{health}", container, built.variant)
-        found = _installed_version(container, dist)
+        _check(container, built.variant, port, expect)
+    except CheckFailed as exc:
+        raise _with_log(exc, expect.log) from None
     finally:
-        container.remove(force=True)
-    if found != version:
-        raise CheckFailed(f"the {built.variant} image holds {dist} {found}, not {version}")
+        try:
+            _keep_log(container, expect.log)
+        finally:
+            container.remove(force=True)
     return time.monotonic() - started
+
+
+def _check(container: Container, variant: str, port: int, expect: Smoke) -> None:
+    _wait_healthy(f"http://{HOST}:{port}{expect.health}", container, variant)
+    found = _installed_version(container, expect.dist)
+    if found != expect.version:
+        raise CheckFailed(f"the {variant} image holds {expect.dist} {found}, not {expect.version}")
 
 
 def push_and_prove(engine: Engine, built: Built, repository: str, tag: str) -> str:
@@ -145,7 +168,22 @@ def _installed_version(container: Container, dist: str) -> str:
 
 def _logs(container: Container) -> str:
     data = container.logs(tail=20)
-    return " | ".join(data.decode(errors="replace").strip().splitlines())
+    return redact(" | ".join(data.decode(errors="replace").strip().splitlines()), _secrets())
+
+
+def _keep_log(container: Container, log: Path) -> None:
+    """The container's whole output, stdout and stderr interleaved as it wrote them."""
+    log.parent.mkdir(parents=True, exist_ok=True)
+    log.write_text(redact(container.logs().decode(errors="replace"), _secrets()))
+
+
+def _with_log(exc: CheckFailed, log: Path) -> CheckFailed:
+    hint = f"the container's whole log is in {log}"
+    return CheckFailed(exc.message, f"{exc.hint}; {hint}" if exc.hint else hint, log=str(log))
+
+
+def _secrets() -> frozenset[str]:
+    return secret_values(os.environ)
 
 
 def _tail(exc: docker.errors.BuildError) -> str:

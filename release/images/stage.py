@@ -162,7 +162,9 @@ def _built(
 def _smoked(run: Run, engine: Engine, built: Built, label: str, candidate: Candidate) -> Built:
     run.progress.doing(f"smoke-test {built.variant}")
     spec, manifest = candidate.spec, candidate.manifest
-    seconds = image_build.smoke(engine, built, label, spec.health, manifest.name, manifest.version)
+    log = run.log("images", f"smoke-{built.variant}")
+    expect = image_build.Smoke(label, spec.health, manifest.name, manifest.version, log)
+    seconds = image_build.smoke(engine, built, expect)
     return dataclasses.replace(built, smoke_seconds=seconds)
 
 

@@ -12,9 +12,15 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from release.core.errors import CheckFailed, Interrupted, ReleaseError, Unavailable
+from release.core.errors import (
+    CheckFailed,
+    CommandFailed,
+    Interrupted,
+    ReleaseError,
+    Unavailable,
+)
 from release.core.text import plain
-from release.core.verdicts import CheckOutcome
+from release.core.verdicts import CheckOutcome, CheckStatus
 
 T = TypeVar("T")
 _TABLE_REASON = 160  # characters of a reason the table shows; the report keeps it whole
@@ -99,13 +105,32 @@ def failed(stage: str, cell: str, took: float, exc: ReleaseError) -> Outcome:
     if isinstance(exc, Unavailable):  # e.g. no Docker engine: skipped, with the reason and hint
         return Outcome(stage, cell, Status.SKIPPED, took, plain(exc.message), hint=exc.hint or "")
     status = Status.INTERRUPTED if isinstance(exc, Interrupted) else Status.FAILED
-    checks, log = (exc.checks, exc.log) if isinstance(exc, CheckFailed) else ((), "")
+    checks = exc.checks if isinstance(exc, CheckFailed) else ()
     reason = plain(exc.message)
-    return Outcome(stage, cell, status, took, reason, exc.exit_code, log, checks, exc.hint or "")
+    return Outcome(
+        stage, cell, status, took, reason, exc.exit_code, _log_of(exc), checks, exc.hint or ""
+    )
+
+
+def _log_of(exc: ReleaseError) -> str:
+    """The file holding the failure's whole output: a check's, or a command's (an install)."""
+    if isinstance(exc, CheckFailed):
+        return exc.log
+    return str(exc.log) if isinstance(exc, CommandFailed) and exc.log is not None else ""
 
 
 def _short(outcome: Outcome) -> str:
-    reason = " ".join(outcome.reason.split())
+    reason = " ".join((outcome.reason or _skipped_checks(outcome)).split())
     if len(reason) > _TABLE_REASON:
         reason = reason[: _TABLE_REASON - 1] + "…"
     return f"{reason} (log: {outcome.log})" if outcome.log else reason
+
+
+def _skipped_checks(outcome: Outcome) -> str:
+    """For a cell that passed: which of its checks did not run there, and why (a check pinned
+    to one Python says which cell ran it), grouped by reason."""
+    why: dict[str, list[str]] = {}
+    for check in outcome.checks:
+        if check.status is CheckStatus.SKIPPED:
+            why.setdefault(check.reason, []).append(check.name)
+    return "; ".join(f"{', '.join(names)} skipped: {reason}" for reason, names in why.items())

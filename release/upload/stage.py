@@ -16,7 +16,14 @@ from packaging.version import Version
 from release.artifacts.manifest import Manifest, verified
 from release.context import Run, consumed_versions
 from release.core import git, runner
-from release.core.errors import ConfigError, ConsumedVersion, CredentialRefused, VersionRuleError
+from release.core.errors import (
+    ConfigError,
+    ConsumedVersion,
+    CredentialRefused,
+    IndexUnavailable,
+    UploadStopped,
+    VersionRuleError,
+)
 from release.core.text import plain, secret_values
 from release.index.profiles import RELEASE, STAGING, Index, Policy, read_policy
 from release.index.simple_api import versions
@@ -24,7 +31,7 @@ from release.upload import _attest
 from release.upload._attest import Signer, SigstoreSigner
 from release.upload._listing import wait_until_listed
 from release.upload._oidc import Detect
-from release.upload._rules import UploadDecision, decide, rc_precedes
+from release.upload._rules import UploadDecision, decide, missing, rc_precedes
 from release.upload.credential import TRUSTED, Credential, mask, obtain
 from release.versioning.consumed import consumed
 from release.versioning.fixforward import ensure_publishable, retag_hint, successor
@@ -43,6 +50,8 @@ SIGNER: Signer = SigstoreSigner()  # the seam: tests put a signer of their own h
 ATTESTATIONS = "attestations"  # the run's state directory keeps signed copies here, never dist/
 # How twine reports an index that refused the credential (its log says more, and is not shown).
 _REFUSED = re.compile(r"HTTPError: (401|403)\b")
+# How twine reports an index that failed (5xx) an upload after its own retries of it.
+_SERVER_ERROR = re.compile(r"HTTPError: (5\d\d\b[^\n]*?) from ")
 
 
 @dataclass(frozen=True)
@@ -76,7 +85,7 @@ def upload(
     skipped = _attest.skip_reason(index, credential.trusted)
     if decision.to_send:
         log = run.log(f"upload_{index_name}")
-        _send(run, index, credential, decision.to_send, log, signed=skipped is None)
+        _send(run, index, credential, (manifest, decision.to_send), log, signed=skipped is None)
     attested = f"skipped: {skipped}" if skipped else f"{len(decision.to_send)} attached"
     waited = wait_until_listed(
         lambda: run.listing(index, manifest.name), manifest,
@@ -112,17 +121,22 @@ def _seen(run: Run, index_name: str, project: str) -> frozenset[Version]:
 
 
 def _send(
-    run: Run, index: Index, credential: Credential, names: tuple[str, ...], log: Path, *,
-    signed: bool,
+    run: Run, index: Index, credential: Credential, sending: tuple[Manifest, tuple[str, ...]],
+    log: Path, *, signed: bool,
 ) -> None:  # fmt: skip
-    """Upload `names` from dist/; `signed`: copies of them, each with its attestation."""
+    """Upload the named files of the manifest from dist/; `signed`: copies of them, each with
+    its attestation. UploadStopped when the index failed part-way, saying what landed."""
+    manifest, names = sending
     files = [run.dist / name for name in names]
     if signed:
         files = _attest.attest(files, run.state / ATTESTATIONS / index.name, SIGNER)
-    _twine(index, files, credential, log)
+    answer = _twine(index, files, credential, log)
+    if answer is not None:
+        raise _stopped(run, index, (manifest, names), answer, log)
 
 
-def _twine(index: Index, files: list[Path], credential: Credential, log: Path) -> None:
+def _twine(index: Index, files: list[Path], credential: Credential, log: Path) -> str | None:
+    """None when every file went up; the index's answer when it failed (5xx) part-way."""
     assert index.upload_url is not None  # checked before anything else
     argv = [sys.executable, "-m", "twine", "upload", "--non-interactive", "--disable-progress-bar"]
     argv += ["--repository-url", index.upload_url]
@@ -134,11 +148,35 @@ def _twine(index: Index, files: list[Path], credential: Credential, log: Path) -
         timeout=UPLOAD_BUDGET, log_to=log,
     )  # fmt: skip
     if done.returncode == 0:
-        return
-    refused = _REFUSED.search(plain(done.stdout + done.stderr))
+        return None
+    said = plain(done.stdout + done.stderr)
+    refused = _REFUSED.search(said)
     if refused:
         raise _refused(index, credential, refused.group(1), log)
-    raise runner.failure(done, secret_values({**os.environ, **secrets}))
+    failed = _SERVER_ERROR.search(said)
+    if failed:
+        return failed.group(1)
+    raise runner.failure(done, secret_values({**os.environ, **secrets}), log)
+
+
+def _stopped(
+    run: Run, index: Index, sending: tuple[Manifest, tuple[str, ...]], answer: str, log: Path
+) -> UploadStopped:
+    """What the index lists now of what was being sent, and that the same command resumes."""
+    manifest, names = sending
+    try:
+        absent = set(missing(manifest, run.listing(index, manifest.name)))
+    except IndexUnavailable:
+        listed = f"{index.name}'s listing could not be read to see which files landed"
+    else:
+        landed = [n for n in names if n not in absent]
+        rest = [n for n in names if n in absent]
+        listed = f"listed now: {', '.join(landed) or 'none'}; not listed: {', '.join(rest)}"
+    return UploadStopped(
+        f"{index.name} answered {answer} and the upload stopped part-way; {listed}",
+        hint="re-run the same command: it sends only the files the index does not list yet "
+        f"(twine's output: {log})",
+    )
 
 
 def _refused(index: Index, credential: Credential, status: str, log: Path) -> CredentialRefused:

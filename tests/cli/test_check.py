@@ -29,6 +29,22 @@ def test_explicit_tag_and_expected_version(
     assert "tag v1.4.0.post2, expected 1.4.0.post2 agree" in out
 
 
+def test_a_lock_resolved_before_the_tag_is_a_warning_naming_what_to_relock(
+    project: Project, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = str(project("self-pinned"))
+    code, out, _ = cli(capsys, "check", "--project", root, "--tag", "v1.4.0")
+    assert code == 0  # the versions agree: the pins are a warning, not a refusal
+    assert out.splitlines()[1] == (
+        "warning: uv.lock pins proxbox-plugin 0.3.0 (which asks for proxbox-api<1), which does "
+        "not fit proxbox-api 1.4.0 (it was resolved for a 0.0 or .dev version of proxbox-api); "
+        "relock at the tag with `uv lock --refresh-package proxbox-api --upgrade-package "
+        "proxbox-plugin` and commit uv.lock"
+    )
+    code, out, _ = cli(capsys, "check", "--project", root, "--tag", "v0.9.0")
+    assert "warning" not in out
+
+
 FAILURES = [
     ("lock-behind", [], "uv.lock 1.3.9", "uv.lock still says 1.3.9 — run `uv lock`"),
     ("dynamic-version", [], "version is dynamic (the git tag's)", "`git tag vX.Y.ZrcN`"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -65,6 +66,19 @@ def test_the_rehearsal_runs_the_rc_lane_and_leaves_the_tree_alone(
     assert [c["log"] for c in cell["checks"]] == [str(logs / f"{c}.log") for c in checks]
     assert all(Path(c["log"]).is_file() for c in cell["checks"])
     assert snapshot(root) == before
+    assert _untracked(root) == [
+        "pyproject.toml",
+        "src/",
+        "uv.lock",
+    ]  # .staged-release ignores itself
+
+
+def _untracked(root: Path) -> list[str]:
+    """What `git status` would list as new if the project were a repository from now on."""
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+    status = ["git", "-C", str(root), "status", "--porcelain", "--untracked-files=normal"]
+    listed = subprocess.run(status, check=True, capture_output=True, text=True).stdout
+    return sorted(line.removeprefix("?? ") for line in listed.splitlines())
 
 
 def test_a_check_over_its_budget_fails_the_cell_in_about_the_budget(

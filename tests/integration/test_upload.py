@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import sys
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import httpx
@@ -14,7 +18,7 @@ import pytest
 from release.artifacts.manifest import Manifest
 from release.context import Run
 from release.core import runner
-from release.core.errors import ConsumedVersion, NotYetListed, VersionRuleError
+from release.core.errors import ConsumedVersion, NotYetListed, UploadStopped, VersionRuleError
 from release.core.progress import Progress
 from release.index.profiles import LocalEndpoints
 from release.upload._listing import wait_until_listed
@@ -144,3 +148,83 @@ def test_waiting_ends_with_a_clear_error_when_the_budget_is_spent(
             progress=lambda _: None,
         )  # fmt: skip
     assert caught.value.exit_code == 1
+
+
+def test_an_upload_the_index_cut_off_part_way_says_what_landed_and_resumes(
+    stand_ins: LocalEndpoints, http: httpx.Client, tmp_path: Path
+) -> None:
+    built, direct = _candidate(stand_ins, http, tmp_path)
+    with _cut_off(stand_ins.base_url, after=1) as proxy:
+        run = dataclasses.replace(direct, local=LocalEndpoints(proxy.url))
+        with pytest.raises(UploadStopped) as stopped:
+            upload(run, "testpypi")
+        (landed,) = [f.filename for f in direct.listing(direct.index("testpypi"), built.name)]
+        (rest,) = [f.filename for f in built.files if f.filename != landed]
+        proxy.recovered.set()
+        resumed = upload(run, "testpypi")  # the same command again, once the index answers
+    assert stopped.value.message == (
+        "local testpypi answered 503 Service Unavailable and the upload stopped part-way; "
+        f"listed now: {landed}; not listed: {rest}"
+    )
+    log = run.log("upload_testpypi")
+    assert stopped.value.hint == (
+        "re-run the same command: it sends only the files the index does not list yet "
+        f"(twine's output: {log})"
+    )
+    assert "Retry 5 of 5" in log.read_text()  # twine's own retries came first
+    assert (stopped.value.exit_code, resumed.already, resumed.sent) == (1, (landed,), (rest,))
+
+
+@dataclasses.dataclass
+class _Proxy:
+    url: str
+    recovered: threading.Event
+
+
+@contextmanager
+def _cut_off(index: str, after: int) -> Iterator[_Proxy]:
+    """A forwarding proxy on 127.0.0.1 in front of the real index at `index` that answers 503
+    to every upload (a POST) after the first `after` until `recovered` is set: an index failing
+    part-way through an upload. Test scaffolding, not a fake index: every other answer is the
+    index's own."""
+    posts, recovered = itertools.count(1), threading.Event()
+
+    class Forward(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self._answer(b"")
+
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+            if next(posts) > after and not recovered.is_set():
+                self.send_response(503)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            self._answer(body)
+
+        def _answer(self, body: bytes) -> None:
+            headers = {k: v for k, v in self.headers.items() if k.lower() not in _HOP}
+            url = index.rstrip("/") + self.path
+            answer = httpx.request(self.command, url, headers=headers, content=body, timeout=60)
+            self.send_response(answer.status_code)
+            for name, value in answer.headers.items():
+                if name.lower() not in (*_HOP, "content-encoding"):  # httpx decoded it
+                    self.send_header(name, value)
+            self.send_header("Content-Length", str(len(answer.content)))
+            self.end_headers()
+            self.wfile.write(answer.content)
+
+        def log_message(self, *_: object) -> None:
+            pass  # quiet: pytest shows what the test asserts
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Forward)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield _Proxy(f"http://127.0.0.1:{server.server_address[1]}/", recovered)
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+_HOP = ("host", "content-length", "connection", "transfer-encoding", "keep-alive")

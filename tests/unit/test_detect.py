@@ -35,6 +35,23 @@ TEST_DEPENDENCIES = [
         Dependencies(groups=("test",)),
     ),
     ({"dependency-groups": {"docs": ["sphinx"]}}, Dependencies()),
+    # PDM's groups: uv.lock pins none, so the requirements as written (not the project itself)
+    (
+        {
+            "tool": {
+                "pdm": {"dev-dependencies": {"Test": ["pytest>=8", "-e .", "me @ file:///x"]}}
+            },
+            "project": {"optional-dependencies": {"test": ["c"]}},
+        },
+        Dependencies(requires=("pytest>=8",)),
+    ),
+    (
+        {
+            "dependency-groups": {"test": ["a"]},
+            "tool": {"pdm": {"dev-dependencies": {"test": ["b"]}}},
+        },
+        Dependencies(groups=("test",)),
+    ),
     ({"dependency-groups": ["not", "a", "table"]}, Dependencies()),
 ]
 
@@ -49,6 +66,13 @@ def test_without_configuration_the_tests_check_installs_the_test_extra() -> None
     assert (checks["tests"].extras, checks["tests"].requires) == (("test",), ("pytest",))
     assert checks["tests"].run == BUILTIN["tests"].run
     assert builtin_checks({})["tests"] == BUILTIN["tests"]  # pytest alone, as before
+
+
+def test_the_tests_check_installs_pdms_test_group_like_a_dependency_group() -> None:
+    pdm = {"dev-dependencies": {"testing": ["pytest>=8", "pytest-asyncio"], "lint": ["ruff"]}}
+    checks = builtin_checks({"tool": {"pdm": pdm}})
+    assert checks["tests"].requires == ("pytest", "pytest>=8", "pytest-asyncio")
+    assert (checks["tests"].groups, checks["tests"].extras) == ((), ())
 
 
 TOOLS = [
@@ -118,6 +142,25 @@ def test_the_table_init_writes() -> None:
     assert table["check"]["mypy"]["groups"] == ["typing"]
     assert "tests" not in table["check"]  # the built-in check finds the test extra itself
     assert notes == []
+
+
+def test_tool_checks_run_on_the_newest_python_of_the_lane_this_machine_has() -> None:
+    pyproject = {"tool": {"ruff": {}, "mypy": {}}, "dependency-groups": {"lint": ["ruff", "mypy"]}}
+    lane = ("3.11", "3.12", "3.13", "3.14")
+    here = Findings(pyproject, frozenset(), ["m"], lane, installed=("3.11", "3.12", "3.13"))
+    table, notes = settings_table(here)
+    assert [table["check"][t]["pythons"] for t in ("ruff", "mypy")] == [["3.13"], ["3.13"]]
+    assert notes == [
+        (
+            "note: ruff, mypy run on Python 3.13, the newest of the lane (3.11, 3.12, 3.13, 3.14) "
+            "this machine has; 3.14 is not installed here (install it and set their pythons to "
+            "it if you want it)"
+        )
+    ]
+    none_here = Findings(pyproject, frozenset(), ["m"], lane, installed=())
+    table, notes = settings_table(none_here)
+    assert table["check"]["ruff"]["pythons"] == ["3.14"]
+    assert notes[0].startswith("note: ruff, mypy run on Python 3.14, but none of the lane's")
 
 
 def test_a_tool_pinned_nowhere_gets_a_note_instead_of_a_check() -> None:

@@ -8,7 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from release.core.errors import CheckFailed, ConfigError, IntegrityError, Interrupted, ReleaseError
+from release.core.errors import (
+    CheckFailed,
+    CommandFailed,
+    ConfigError,
+    IntegrityError,
+    Interrupted,
+    ReleaseError,
+)
 from release.core.verdicts import CheckOutcome, CheckStatus
 from release.lanes.report import Outcome, Report, Status, attempt
 
@@ -98,6 +105,29 @@ def test_a_failed_cell_keeps_its_checks_and_the_failing_log() -> None:
     assert (outcome.checks, outcome.log) == (checks, "/l/tests.log")
     assert outcome.reason == "check 'tests' timed out"  # no terminal colour codes
     assert Report("r", [outcome]).table().splitlines()[1].endswith("(log: /l/tests.log)")
+
+
+def test_a_passed_cell_says_which_checks_ran_elsewhere() -> None:
+    pinned = "runs on Python 3.13 only"
+    checks = (
+        CheckOutcome("compile", CheckStatus.PASSED, 0.5, "/l/compile.log"),
+        CheckOutcome("ruff", CheckStatus.SKIPPED, 0.0, "", pinned),
+        CheckOutcome("mypy", CheckStatus.SKIPPED, 0.0, "", pinned),
+    )
+    cell = Outcome("validate_rc", "3.11", Status.PASSED, 3.0, checks=checks)
+    row = Report("r", [cell]).table().splitlines()[1]
+    assert row.endswith("ruff, mypy skipped: runs on Python 3.13 only")
+    assert cell.reason == ""  # the report's reason stays a failure's
+
+
+def test_a_failed_environment_step_names_its_log() -> None:
+    error = CommandFailed(["uv", "pip", "install"], 1, "no wheels", Path("/l/environment.log"))
+    outcome, _ = attempt("validate_rc", "3.12", lambda: _raise(error))
+    assert (outcome.log, outcome.hint) == (
+        "/l/environment.log",
+        "its whole output is in /l/environment.log",
+    )
+    assert Report("r", [outcome]).table().splitlines()[1].endswith("(log: /l/environment.log)")
 
 
 def test_an_interrupted_report_exits_with_128_plus_the_signal() -> None:

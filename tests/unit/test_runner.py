@@ -31,6 +31,21 @@ def test_failure_carries_command_exit_code_and_tail() -> None:
     assert caught.value.exit_code == 1
 
 
+def test_a_failure_logged_to_a_file_names_that_file_instead_of_asking_for_a_rerun(
+    tmp_path: Path,
+) -> None:
+    log = tmp_path / "environment.log"
+    with pytest.raises(CommandFailed) as caught:
+        runner.run(
+            [sys.executable, "-c", "raise SystemExit('no matching distribution')"], log_to=log
+        )
+    assert (caught.value.log, caught.value.hint) == (log, f"its whole output is in {log}")
+    assert "no matching distribution" in log.read_text()
+    with pytest.raises(CommandFailed) as unlogged:
+        runner.run([sys.executable, "-c", "raise SystemExit(1)"])
+    assert unlogged.value.hint == "run the command above by hand to see its full output"
+
+
 def test_secrets_are_redacted_from_log_and_error(
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -1,7 +1,8 @@
-"""The images stage end to end on the example service, as the Done-when chain runs it: build,
-upload to the local PyPI stand-in, validate_final, then `staged-release images --indexes local`
-builds, smoke-tests and pushes the three variants to the local registry stand-in; a second run is
-a resume; a version tag holding another wheel refuses the whole push.
+"""The images stage end to end on the example service, made one that writes under $HOME at
+start-up, as the Done-when chain runs it: build, upload to the local PyPI stand-in,
+validate_final, then `staged-release images --indexes local` builds, smoke-tests and pushes the
+three variants to the local registry stand-in; a second run is a resume; a version tag holding
+another wheel refuses the whole push.
 
 Tests in this module run in file order: each builds on the state the previous one left.
 """
@@ -30,7 +31,7 @@ from release.containers.engine import LABEL, Engine, push
 from release.containers.registry import Registry, local_registry
 from release.images._tags import VARIANTS, WHEEL_LABEL
 from tests.conftest import git_tag
-from tests.integration.examples import NOTES
+from tests.integration.examples import NOTES, writing_at_start
 
 VERSION = "0.1.0"
 PYTHON = "3.12"  # one cell is enough here: test_validate covers every Python
@@ -46,6 +47,7 @@ class Released:
 def released(engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> Released:
     """The example at 0.1.0, built, on the local PyPI, validated, and its images published."""
     root = Path(shutil.copytree(NOTES, tmp_path_factory.mktemp("notes") / "notes-service"))
+    writing_at_start(root)  # the images must let it write under $HOME
     text = (root / "pyproject.toml").read_text()
     assert f'version = "{VERSION}"' in text  # the example is a final: images are for finals
     (root / "pyproject.toml").write_text(text.replace('"3.11", "3.12", "3.13"', f'"{PYTHON}"'))
@@ -95,6 +97,16 @@ def test_three_variants_are_published_with_version_and_latest_tags(released: Rel
         assert str(image["digest"]).startswith("sha256:")
         assert image["smoke_seconds"] is not None
         assert image["state"] == "pushed"
+
+
+def test_each_variant_started_a_service_writing_under_home_and_kept_its_log(
+    released: Released,
+) -> None:
+    logs = released.root / ".staged-release" / "logs" / "images"
+    for variant in VARIANTS:
+        log = (logs / f"smoke-{variant}.log").read_text()
+        assert "wrote /home/app/.cache/notes-service/started" in log, log
+        assert "wrote /var/lib/notes-service/started" in log, log
 
 
 def test_the_registry_holds_each_variant_with_the_validated_wheels_sha256(

@@ -23,8 +23,9 @@ from release.artifacts.manifest import sha256_of
 from release.config.settings import Settings
 from release.containers.base_image import ensure_base
 from release.containers.engine import LABEL, Engine, remove_labelled
+from release.core.errors import CheckFailed
 from release.core.service import free_port
-from release.images._build import shipped
+from release.images._build import Built, Smoke, shipped, smoke
 from release.images._tags import VARIANTS
 from release.images._wheelhouse import Target, build
 from release.index import profiles as indexes
@@ -102,9 +103,31 @@ def test_the_image_holds_the_wheel_and_runs_unprivileged(
     probe = "import importlib.metadata as m; print(m.version('notes-service'))"
     assert _exec(container, "python", "-c", probe) == _version(wheel)
     assert _exec(container, "id", "-u") == IMAGE_USER
+    # its own HOME and state directory, both writable by it (a volume goes on the latter)
+    places = 'for d in "$HOME" "$STATE_DIRECTORY"; do stat -c "%n %u %a" "$d"; test -w "$d"; done'
+    assert _exec(container, "sh", "-c", places).splitlines() == [
+        f"/home/app {IMAGE_USER} 700",
+        f"/var/lib/notes-service {IMAGE_USER} 750",
+    ]
     assert _exec(container, "sh", "-c", "ls /wheelhouse 2>&1 || true").endswith(
         "No such file or directory"
     )
+
+
+def test_a_failed_smoke_test_keeps_the_containers_whole_log_and_names_it(
+    engine: Engine, images: dict[str, str], wheel: Path, tmp_path: Path
+) -> None:
+    log = tmp_path / "logs" / "images" / "smoke-raw.log"
+    expect = Smoke(f"test-smoke-{uuid.uuid4().hex[:8]}", "/health", "notes-service", "0.0.0", log)
+    try:
+        with pytest.raises(CheckFailed) as failed:  # the image holds the wheel's version
+            smoke(engine, Built("raw", images["raw"], 0), expect)
+    finally:
+        remove_labelled(engine, expect.label)
+    assert failed.value.message == f"the raw image holds notes-service {_version(wheel)}, not 0.0.0"
+    assert failed.value.log == str(log)
+    assert str(log) in str(failed.value.hint)
+    assert "Uvicorn running on http://127.0.0.1:" in log.read_text()  # uvicorn's own start-up
 
 
 def test_docker_sees_every_variant_healthy(running: dict[str, tuple[Container, int]]) -> None:
