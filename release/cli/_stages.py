@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
 def cmd_build(args: argparse.Namespace) -> int:
     from release.artifacts.build import build
+    from release.validation import interpreters
 
     config = load_config(args.project)
     if args.index:  # a missing credential or a refused publisher stops it before the build
@@ -33,7 +34,11 @@ def cmd_build(args: argparse.Namespace) -> int:
     tag = resolve_tag(args.tag, os.environ, config.root)
     version = verify(version_sources(config, tag, args.expected_version))
     dist = args.dist or config.root / "dist"
-    built = build(config.root, dist, config.name, version, dynamic=config.version is None)
+    pythons = interpreters.installed(config.pythons, os.environ)
+    built = build(
+        config.root, dist, config.name, version, dynamic=config.version is None, pythons=pythons,
+        prebuilt=args.prebuilt,
+    )  # fmt: skip
     for file in built.files:
         print(f"built {file.filename}  sha256:{file.sha256}  {file.size} bytes")
     return 0
