@@ -6,7 +6,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from packaging.tags import compatible_tags, cpython_tags
 
 from release.artifacts.manifest import DistFile, Manifest
@@ -43,7 +42,8 @@ def test_with_a_manifest_the_built_wheel_is_chosen() -> None:
         listed("proxbox_api-1.4.0rc1-py2-none-any.whl", OTHER_SHA),
         listed(WHEEL, WHEEL_SHA),
     ]
-    assert choose_wheel(listing, WITH_MANIFEST, "testpypi", CP312, "3.12") == (listing[2], WHEEL_SHA)
+    chosen = choose_wheel(listing, WITH_MANIFEST, "testpypi", CP312, "3.12")
+    assert chosen == (listing[2], WHEEL_SHA)
 
 
 @pytest.mark.parametrize("sha256", [OTHER_SHA, None])
