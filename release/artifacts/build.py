@@ -42,8 +42,9 @@ def build(
 ) -> Manifest:
     """sdist and wheel of `root` into `dist`, checked and described by the manifest. A
     `dynamic` version is handed to the backend, so it builds at the tag without .git. A
-    platform-specific wheel is built again by each interpreter of `pythons` (X.Y -> executable);
-    with `prebuilt`, its wheels are taken instead and only the sdist is built here."""
+    platform-specific wheel is built again by each interpreter of `pythons` (X.Y -> executable;
+    None: this one); with `prebuilt`, its wheels are taken instead and only the sdist is built
+    here."""
     dist.mkdir(parents=True, exist_ok=True)
     _refuse_foreign(dist, version.version)
     _clear_previous(dist)
@@ -51,7 +52,9 @@ def build(
     if prebuilt is not None:
         files = _with_prebuilt(root, dist, env, log, prebuilt, (name, version))
     else:
-        files = _compiled(_run_backend(root, dist, env, log), dist, env, log, pythons or {})
+        this = {f"{sys.version_info[0]}.{sys.version_info[1]}": Path(sys.executable)}
+        lane = this if pythons is None else pythons
+        files = _compiled(_run_backend(root, dist, env, log), dist, env, log, lane)
     _check_built(files, version, dynamic=dynamic)
     argv = [sys.executable, "-m", "twine", "check", "--strict", *map(str, files)]
     runner.run(argv, timeout=CHECK_BUDGET, log_to=log)

@@ -1,6 +1,7 @@
 """Compiled projects: one wheel per Python of the lane, each built by its own interpreter from the
 sdist, and (on Linux) repaired to a manylinux tag with auditwheel, since PyPI refuses the
-`linux_*` tag a plain build makes.
+`linux_*` tag a plain build makes (a backend that tags manylinux itself, maturin say, is left
+as it built).
 
 A wheel that already fits an interpreter (an abi3 wheel, a `py3-none-<platform>` one) is not
 built again for it.
@@ -21,7 +22,7 @@ import packaging
 import uv
 from packaging.tags import Tag, parse_tag
 
-from release.artifacts.wheels import best_wheel
+from release.artifacts.wheels import best_wheel, refused_platforms
 from release.core import runner
 from release.core.errors import ToolMissing
 
@@ -67,9 +68,9 @@ def _build_for(
             env=env, timeout=BUILD_BUDGET, log_to=log,
         )  # fmt: skip
         (wheel,) = raw.glob("*.whl")
-        if not sys.platform.startswith("linux"):
-            return Path(shutil.move(wheel, dist / wheel.name))
-        return repair(wheel, dist, log)
+        if sys.platform.startswith("linux") and refused_platforms(wheel.name):
+            return repair(wheel, dist, log)
+        return Path(shutil.move(wheel, dist / wheel.name))  # already a tag PyPI takes
 
 
 def repair(wheel: Path, out: Path, log: Path | None) -> Path:

@@ -41,7 +41,21 @@ def cmd_build(args: argparse.Namespace) -> int:
     )  # fmt: skip
     for file in built.files:
         print(f"built {file.filename}  sha256:{file.sha256}  {file.size} bytes")
+    missing = [p for p in config.pythons if p not in pythons]
+    if missing and args.prebuilt is None:
+        _warn_unbuilt(args, missing, [w.filename for w in built.wheels])
     return 0
+
+
+def _warn_unbuilt(args: argparse.Namespace, missing: list[str], wheels: list[str]) -> None:
+    """A compiled project's Pythons that got no wheel here: their cells will fail."""
+    from release.artifacts.wheels import is_platform_specific
+
+    if any(is_platform_specific(w) for w in wheels):
+        args.progress.warn(
+            f"no wheel for Python {', '.join(missing)}: not installed here, so its cells will "
+            "find no wheel that fits (install it, or build elsewhere and pass --prebuilt DIR)"
+        )
 
 
 def _preflight(args: argparse.Namespace, config: Config) -> None:
