@@ -116,15 +116,30 @@ def no_wheel_fits(
 
 
 def summarize(supported: Sequence[Tag]) -> str:
-    """An interpreter's tags in one line: its interpreter-ABI pairs, then its platforms (the
-    most preferred and the least, and how many), as `sys_tags()` orders them."""
-    pairs = list(dict.fromkeys(f"{t.interpreter}-{t.abi}" for t in supported))
-    platforms = list(dict.fromkeys(t.platform for t in supported if t.platform != "any"))
-    shown = ", ".join(pairs[:6]) + (f" (+{len(pairs) - 6} more)" if len(pairs) > 6 else "")
-    if not platforms:
-        return f"{shown}, on any platform"
-    span = platforms[0] if len(platforms) == 1 else f"{platforms[0]} … {platforms[-1]}"
-    return f"{shown}, on {span} ({len(platforms)} platform tags) or any"
+    """An interpreter's tags in one line, in `sys_tags()` order, runs of one family folded:
+    `cp313-cp313, cp{313..32}-abi3, ... on linux_x86_64, manylinux_2_{36..5}_x86_64, ...`."""
+    pairs = _folded(f"{t.interpreter}-{t.abi}" for t in supported)
+    platforms = _folded(t.platform for t in supported if t.platform != "any")
+    where = f"on {', '.join(platforms)} or any" if platforms else "on any platform"
+    return f"{', '.join(pairs)}, {where}"
+
+
+_NUMBERED = re.compile(r"(?P<head>[a-z_]*?(?:linux_\d+_)?|[a-z]+)(?P<number>\d+)(?P<tail>\D.*)")
+
+
+def _folded(names: Iterable[str]) -> list[str]:
+    """Distinct names in first-seen order; a family differing only in one number (cp313-abi3,
+    cp312-abi3, ...) shown once as `cp{313..32}-abi3` when it has more than three members."""
+    families: dict[tuple[str, str], list[str]] = {}
+    for name in dict.fromkeys(names):
+        found = _NUMBERED.fullmatch(name)
+        key = (found["head"], found["tail"]) if found else (name, "")
+        families.setdefault(key, []).append(found["number"] if found else "")
+    return [
+        f"{head}{{{numbers[0]}..{numbers[-1]}}}{tail}" if len(numbers) > 3 else
+        ", ".join(f"{head}{n}{tail}" for n in numbers)
+        for (head, tail), numbers in families.items()
+    ]  # fmt: skip
 
 
 def _tag_part(filename: str) -> str:

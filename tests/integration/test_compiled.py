@@ -107,3 +107,31 @@ def test_prebuilt_wheels_join_the_sdist_in_one_manifest_and_another_version_is_r
     assert code == 2
     assert not (rc2 / "dist").exists() or not list((rc2 / "dist").iterdir())
     assert "is version 1.0.0rc1 (its metadata: 1.0.0rc1), but the release is 1.0.0rc2" in err
+
+
+def test_a_cell_whose_interpreter_no_wheel_fits_says_which_tags_exist_and_which_fit(
+    rehearsed: Rehearsed, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    only_311 = tmp_path / "wheelhouse"
+    only_311.mkdir()
+    (wheel,) = rehearsed.dist.glob("*-cp311-*.whl")
+    shutil.copy2(wheel, only_311)
+    dist = str(tmp_path / "dist")
+    code, _, _ = cli(
+        capsys, "build", "--project", str(rehearsed.root), "--prebuilt", str(only_311),
+        "--dist", dist,
+    )  # fmt: skip
+    assert code == 0
+    code, _, err = cli(
+        capsys, "candidate-checks", "--project", str(rehearsed.root), "--dist", dist,
+        "--python", "3.13", "--dependency-index", "local", "--indexes", "local",
+    )  # fmt: skip
+    assert code == 1
+    tags = "-".join(wheel.name.removesuffix(".whl").split("-")[-3:])
+    error, hint = (line for line in err.splitlines() if line.startswith(("error:", "hint:")))
+    assert error.startswith(
+        f"error: no wheel of fastsum 1.0.0rc1 fits Python 3.13 here: the wheels are tagged "
+        f"{tags}; this interpreter takes cp313-cp313, cp{{313..32}}-abi3, "
+    )
+    assert "manylinux_2_{36..5}_x86_64, manylinux2014_x86_64, " in error  # its platforms too
+    assert "build a wheel with Python 3.13" in hint
