@@ -73,6 +73,7 @@ def validate(run: Run, stage: str, index_name: str, python: str) -> CellResult:
     (carrying all the checks' outcomes) when any of them failed."""
     index = run.index(index_name)
     expected = expected_build(run)
+    results.forget(run.state, stage, python)  # an earlier verdict goes, whatever stops this one
     supported = interpreter_tags(environments.interpreter(python))
     listing = run.listing(index, expected.name)
     listed, sha256 = choose_wheel(listing, expected, index.name, supported, python)
