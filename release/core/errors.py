@@ -138,18 +138,6 @@ class RegistryUnavailable(ReleaseError):
     exit_code = EXIT_FAILED
 
 
-class PlatformRefused(ReleaseError):
-    """A wheel carries a platform tag that PyPI refuses (`linux_x86_64`, say): refused at build on
-    every index, so a rehearsal fails where the real upload would."""
-
-
-class NoWheelFits(ReleaseError):
-    """No wheel of the build installs on this interpreter (a compiled project without a wheel for
-    this Python or platform)."""
-
-    exit_code = EXIT_FAILED
-
-
 class NotYetListed(ReleaseError):
     """Files were uploaded but the index did not list them within the wait budget."""
 
@@ -189,5 +177,17 @@ class CredentialRefused(ReleaseError):
 
 class SigningFailed(ReleaseError):
     """PEP 740 attestations could not be made (no identity for sigstore, sigstore unreachable)."""
+
+    exit_code = EXIT_FAILED
+
+
+class PlatformRefused(ReleaseError):
+    """A wheel carries a platform tag that PyPI refuses (`linux_x86_64`, say): refused at build on
+    every index, so a rehearsal fails where the real upload would."""
+
+
+class NoWheelFits(ReleaseError):
+    """No wheel of the build installs on this interpreter (a compiled project without a wheel for
+    this Python or platform)."""
 
     exit_code = EXIT_FAILED
