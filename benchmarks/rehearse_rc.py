@@ -1,7 +1,10 @@
 """Benchmark (not a test): the rc rehearsal of this repository, and how quickly a file that
 becomes visible on the index is noticed by the wait that gates validation.
 
-    uv run python benchmarks/rehearse_rc.py [--delays 0.5 2 5 12]
+    uv run python benchmarks/rehearse_rc.py [--delays 0.5 2 5 12] [--project PATH]
+
+With --project (a fixture such as tests/projects/compiled-ext, the C extension whose build makes
+a repaired wheel per Python), a copy of that project is rehearsed instead of this repository.
 
 Prints per-stage timings from the rehearsal report, then for each delay D: an upload starts D
 seconds after the wait began; a 10 ms poller records when the index first lists every file; the
@@ -12,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import resource
+import shutil
 import sys
 import tempfile
 import threading
@@ -39,20 +43,23 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--delays", type=float, nargs="*", default=[0.5, 2.0, 5.0, 12.0])
     parser.add_argument("--skip-rehearsal", action="store_true")
+    parser.add_argument("--project", type=Path, help="rehearse a copy of this project instead")
     args = parser.parse_args()
     if not args.skip_rehearsal:
-        rehearsal()
+        rehearsal(args.project)
     latency(args.delays)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"\npeak RSS of this process: {peak:.0f} MiB")
 
 
-def rehearsal() -> None:
+def rehearsal(project: Path | None) -> None:
     with tempfile.TemporaryDirectory() as tmp:
+        root = ROOT if project is None else shutil.copytree(project, Path(tmp) / project.name)
         started = time.monotonic()
-        report = rehearse_rc(Rehearsal(ROOT, Path(tmp) / "report.json"), Progress(quiet=True))
+        report = rehearse_rc(Rehearsal(root, Path(tmp) / "report.json"), Progress(quiet=True))
         total = time.monotonic() - started
-    print("rc rehearsal of this repository (local indexes, dependencies from the trusted index)")
+    what = "this repository" if project is None else str(project)
+    print(f"rc rehearsal of {what} (local indexes, dependencies from the trusted index)")
     print(report.table())
     print(f"total: {total:.1f} s (includes starting and stopping devpi-server)")
 

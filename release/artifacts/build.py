@@ -7,19 +7,21 @@ must be the release's: a backend may read it from git or a file rather than from
 from __future__ import annotations
 
 import re
+import shutil
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
+from release.artifacts import compiled, prebuilt, wheels
 from release.artifacts import manifest as manifests
 from release.artifacts.filenames import version_of
 from release.artifacts.manifest import Manifest
 from release.artifacts.metadata import built_version, kind_of
 from release.core import runner
-from release.core.errors import ConfigError, VersionMismatch
+from release.core.errors import ConfigError, ReleaseError, ToolMissing, VersionMismatch
 from release.versioning.versions import ReleaseVersion, shorten, to_version
 
 DIST_SUFFIXES = (".whl", ".tar.gz")
@@ -35,19 +37,25 @@ def build(
     log: Path | None = None,
     *,
     dynamic: bool = False,
+    pythons: Mapping[str, Path] | None = None,
+    prebuilt: Path | None = None,
 ) -> Manifest:
     """sdist and wheel of `root` into `dist`, checked and described by the manifest. A
-    `dynamic` version is handed to the backend, so it builds at the tag without .git."""
+    `dynamic` version is handed to the backend, so it builds at the tag without .git. A
+    platform-specific wheel is built again by each interpreter of `pythons` (X.Y -> executable;
+    None: this one); with `prebuilt`, its wheels are taken instead and only the sdist is built
+    here."""
     dist.mkdir(parents=True, exist_ok=True)
     _refuse_foreign(dist, version.version)
     _clear_previous(dist)
-    files = _run_backend(root, dist, version_env(name, version) if dynamic else {}, log)
-    try:
-        check_built_versions(files, version, dynamic=dynamic)
-    except VersionMismatch:
-        for path in files:  # a retry must not find them in dist/ as another version's files
-            path.unlink(missing_ok=True)
-        raise
+    env = version_env(name, version) if dynamic else {}
+    if prebuilt is not None:
+        files = _with_prebuilt(root, dist, env, log, prebuilt, (name, version))
+    else:
+        this = {f"{sys.version_info[0]}.{sys.version_info[1]}": Path(sys.executable)}
+        lane = this if pythons is None else pythons
+        files = _compiled(_run_backend(root, dist, env, log), dist, env, log, lane)
+    _check_built(files, version, dynamic=dynamic)
     argv = [sys.executable, "-m", "twine", "check", "--strict", *map(str, files)]
     runner.run(argv, timeout=CHECK_BUDGET, log_to=log)
     built = Manifest(
@@ -57,6 +65,18 @@ def build(
     return built
 
 
+def _check_built(files: list[Path], version: ReleaseVersion, *, dynamic: bool) -> None:
+    """The release's version inside every file, and no platform tag PyPI refuses: on every
+    index alike, so a rehearsal fails where the real upload would."""
+    try:
+        check_built_versions(files, version, dynamic=dynamic)
+        wheels.refuse_unsupported(p.name for p in files)
+    except ReleaseError:
+        for path in files:  # a retry must not find them in dist/ as another version's files
+            path.unlink(missing_ok=True)
+        raise
+
+
 def _run_backend(root: Path, dist: Path, env: dict[str, str], log: Path | None) -> list[Path]:
     """`python -m build` (sdist, then the wheel from it): the files it left in `dist`."""
     argv = [sys.executable, "-m", "build", "--installer", "uv", "--outdir", str(dist), str(root)]
@@ -64,6 +84,41 @@ def _run_backend(root: Path, dist: Path, env: dict[str, str], log: Path | None) 
     files = sorted(p for p in dist.iterdir() if p.name.endswith(DIST_SUFFIXES))
     _expect_both(files, dist)
     return files
+
+
+def _compiled(
+    files: list[Path], dist: Path, env: dict[str, str], log: Path | None,
+    pythons: Mapping[str, Path],
+) -> list[Path]:  # fmt: skip
+    """A pure wheel stays as built; a platform-specific one gives way to one wheel per Python
+    of the lane, each built by its own interpreter from the sdist (and repaired on Linux)."""
+    sdist = next(p for p in files if p.name.endswith(".tar.gz"))
+    if not any(wheels.is_platform_specific(p.name) for p in files if p != sdist):
+        return files
+    if not pythons:
+        raise ToolMissing(
+            "the wheel is platform-specific, and none of the lane's Pythons is installed here "
+            "to build its own",
+            hint="install them (pyenv install 3.X), or build the wheels elsewhere (cibuildwheel)"
+            " and pass them with `staged-release build --prebuilt DIR`",
+        )
+    for path in files:
+        if path != sdist:
+            path.unlink()
+    return [sdist, *compiled.per_python(sdist, pythons, dist, env, log)]
+
+
+def _with_prebuilt(
+    root: Path, dist: Path, env: dict[str, str], log: Path | None, folder: Path,
+    release: tuple[str, ReleaseVersion],
+) -> list[Path]:  # fmt: skip
+    """The sdist built here, beside the wheels of `folder` (verified first)."""
+    taken = prebuilt.verified(folder, *release)  # before anything is built
+    argv = [sys.executable, "-m", "build", "--sdist", "--installer", "uv", "--outdir", str(dist),
+            str(root)]  # fmt: skip
+    runner.run(argv, env=env, timeout=BUILD_BUDGET, log_to=log)
+    sdists = sorted(p for p in dist.iterdir() if p.name.endswith(".tar.gz"))
+    return [*sdists, *(Path(shutil.copy2(w, dist / w.name)) for w in taken)]
 
 
 def version_env(name: str, version: ReleaseVersion) -> dict[str, str]:

@@ -7,9 +7,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from packaging.tags import Tag
+
+from release.artifacts.wheels import best_wheel, no_wheel_fits
 from release.core.errors import IntegrityError
 
 MANIFEST = "manifest.json"
@@ -34,8 +38,34 @@ class Manifest:
         return next((f for f in self.files if f.filename == filename), None)
 
     @property
+    def wheels(self) -> tuple[DistFile, ...]:
+        """One for a pure project; one per Python (or ABI) for a compiled one."""
+        return tuple(f for f in self.files if f.filename.endswith(".whl"))
+
+    @property
     def wheel(self) -> DistFile:
-        return next(f for f in self.files if f.filename.endswith(".whl"))
+        """The one wheel of a pure build; a build of several wheels must choose (`wheel_for`)."""
+        if len(self.wheels) != 1:
+            raise IntegrityError(
+                f"the build holds {len(self.wheels)} wheels, and this step takes exactly one",
+                hint="a compiled project's wheels are chosen per interpreter; report this",
+            )
+        return self.wheels[0]
+
+    def wheel_for(self, supported: Sequence[Tag]) -> DistFile | None:
+        """The wheel an interpreter supporting `supported` (most preferred first) installs."""
+        chosen = best_wheel([f.filename for f in self.wheels], supported)
+        return None if chosen is None else self.file(chosen)
+
+
+def wheel_fitting(manifest: Manifest, supported: Sequence[Tag], python: str) -> DistFile:
+    """The manifest's wheel for an interpreter of Python `python` supporting `supported`;
+    NoWheelFits saying which wheel tags exist and which the interpreter takes."""
+    chosen = manifest.wheel_for(supported)
+    if chosen is None:
+        names = [f.filename for f in manifest.wheels]
+        raise no_wheel_fits(names, supported, f"{manifest.name} {manifest.version}", python)
+    return chosen
 
 
 def sha256_of(path: Path) -> str:

@@ -15,6 +15,8 @@ from email.message import Message
 from email.parser import HeaderParser
 from pathlib import Path, PurePosixPath
 
+from packaging.tags import Tag, parse_tag
+
 from release.core.errors import IntegrityError
 
 WHEEL = ".whl"
@@ -50,6 +52,18 @@ def wheel_metadata(wheel: Path) -> Message:
     if text is None:
         raise _broken(wheel, "has no *.dist-info/METADATA at its top")
     return HeaderParser().parsestr(text)
+
+
+def wheel_file_tags(wheel: Path) -> frozenset[Tag]:
+    """The tags the wheel's own `*.dist-info/WHEEL` file declares (its `Tag:` lines)."""
+    try:
+        with zipfile.ZipFile(wheel) as archive:
+            name = next((n for n in archive.namelist() if _is_top(n, ".dist-info", "WHEEL")), "")
+            text = archive.read(name).decode("utf-8", errors="replace") if name else ""
+    except _UNREADABLE as exc:
+        raise _broken(wheel, f"cannot be read as a zip archive ({exc})") from None
+    lines = HeaderParser().parsestr(text).get_all("Tag") or []
+    return frozenset(tag for line in lines for tag in parse_tag(line.strip()))
 
 
 def runtime_requirements(wheel: Path) -> list[str]:

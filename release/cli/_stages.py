@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
 def cmd_build(args: argparse.Namespace) -> int:
     from release.artifacts.build import build
+    from release.validation import interpreters
 
     config = load_config(args.project)
     if args.index:  # a missing credential or a refused publisher stops it before the build
@@ -33,10 +34,28 @@ def cmd_build(args: argparse.Namespace) -> int:
     tag = resolve_tag(args.tag, os.environ, config.root)
     version = verify(version_sources(config, tag, args.expected_version))
     dist = args.dist or config.root / "dist"
-    built = build(config.root, dist, config.name, version, dynamic=config.version is None)
+    pythons = interpreters.installed(config.pythons, os.environ)
+    built = build(
+        config.root, dist, config.name, version, dynamic=config.version is None, pythons=pythons,
+        prebuilt=args.prebuilt,
+    )  # fmt: skip
     for file in built.files:
         print(f"built {file.filename}  sha256:{file.sha256}  {file.size} bytes")
+    missing = [p for p in config.pythons if p not in pythons]
+    if missing and args.prebuilt is None:
+        _warn_unbuilt(args, missing, [w.filename for w in built.wheels])
     return 0
+
+
+def _warn_unbuilt(args: argparse.Namespace, missing: list[str], wheels: list[str]) -> None:
+    """A compiled project's Pythons that got no wheel here: their cells will fail."""
+    from release.artifacts.wheels import is_platform_specific
+
+    if any(is_platform_specific(w) for w in wheels):
+        args.progress.warn(
+            f"no wheel for Python {', '.join(missing)}: not installed here, so its cells will "
+            "find no wheel that fits (install it, or build elsewhere and pass --prebuilt DIR)"
+        )
 
 
 def _preflight(args: argparse.Namespace, config: Config) -> None:

@@ -163,6 +163,10 @@ def _stage_commands(sub: Sub, where: _Parser) -> None:
     build = sub.add_parser("build", parents=[where], help="build sdist and wheel once")
     _tag_options(build)
     build.add_argument("--index", help="check the credential for this index before building")
+    build.add_argument(
+        "--prebuilt", type=_path, metavar="DIR",
+        help="take the wheels in DIR (cibuildwheel's, say), verified; build only the sdist here",
+    )  # fmt: skip
     _trusted_publishing(build)
     upload = sub.add_parser("upload", parents=[where], help="upload what the index lacks")
     upload.add_argument("--index", required=True, help="testpypi, pypi or a configured index")

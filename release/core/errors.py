@@ -192,3 +192,15 @@ class SigningFailed(ReleaseError):
     """PEP 740 attestations could not be made (no identity for sigstore, sigstore unreachable)."""
 
     exit_code = EXIT_FAILED
+
+
+class PlatformRefused(ReleaseError):
+    """A wheel carries a platform tag that PyPI refuses (`linux_x86_64`, say): refused at build on
+    every index, so a rehearsal fails where the real upload would."""
+
+
+class NoWheelFits(ReleaseError):
+    """No wheel of the build installs on this interpreter (a compiled project without a wheel for
+    this Python or platform)."""
+
+    exit_code = EXIT_FAILED

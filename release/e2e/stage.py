@@ -18,7 +18,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from release.artifacts.manifest import Manifest, verified
+from release.artifacts.compiled import interpreter_tags
+from release.artifacts.manifest import DistFile, Manifest, verified, wheel_fitting
 from release.artifacts.metadata import runtime_requirements
 from release.config.images import ImagesSpec
 from release.config.settings import BUILTIN
@@ -29,7 +30,7 @@ from release.core import runner
 from release.core.errors import CheckFailed, CommandFailed, ConfigError, NotYetListed, Unavailable
 from release.e2e.stack import StackResult, run_stack
 from release.images.access import login, registry_address
-from release.images.preflight import Candidate
+from release.images.preflight import Candidate, image_wheel
 from release.images.stage import build_variants
 from release.index.fetch import fetch
 from release.index.profiles import RELEASE, STAGING, Mode
@@ -62,10 +63,12 @@ class NoStack(Unavailable):
 
 @dataclass(frozen=True)
 class Subject:
-    """What a stage puts under test: the manifest's wheel, as this stage obtains it."""
+    """What a stage puts under test: the manifest's wheels, as this stage obtains them (from
+    dist/, or downloaded from the stage's index and proved); each use takes the one it installs
+    (a compiled project has one per Python)."""
 
     manifest: Manifest
-    wheel: Path
+    obtain: Callable[[DistFile], Path]
 
 
 def run_e2e(run: Run, stage: str) -> StackResult:
@@ -89,22 +92,26 @@ def run_e2e(run: Run, stage: str) -> StackResult:
 
 
 def _subject(run: Run, stage: str) -> Subject:
-    """The manifest's wheel: from dist/, or downloaded from the stage's index and proved."""
+    """The manifest's wheels: from dist/, or downloaded from the stage's index and proved."""
     if stage not in GATES:
         raise ConfigError(f"{stage!r} is not an E2E stage", hint=f"use one of: {', '.join(GATES)}")
     manifest = verified(run.dist)
     index_name = GATES[stage].wheel_from
     if index_name is None:
-        return Subject(manifest, run.dist / manifest.wheel.filename)
+        return Subject(manifest, lambda wheel: run.dist / wheel.filename)
     index = run.index(index_name)
-    listed = {f.filename: f for f in run.listing(index, manifest.name)}.get(manifest.wheel.filename)
-    if listed is None:
-        raise NotYetListed(
-            f"{index.name} does not list {manifest.wheel.filename}", hint="upload it first"
-        )
-    target = run.state / "e2e" / stage / manifest.wheel.filename
-    target.unlink(missing_ok=True)  # always the index's bytes, fetched now
-    return Subject(manifest, fetch(run.http, listed.url, target, manifest.wheel.sha256))
+
+    def download(wheel: DistFile) -> Path:
+        listed = {f.filename: f for f in run.listing(index, manifest.name)}.get(wheel.filename)
+        if listed is None:
+            raise NotYetListed(
+                f"{index.name} does not list {wheel.filename}", hint="upload it first"
+            )
+        target = run.state / "e2e" / stage / wheel.filename
+        target.unlink(missing_ok=True)  # always the index's bytes, fetched now
+        return fetch(run.http, listed.url, target, wheel.sha256)
+
+    return Subject(manifest, download)
 
 
 @contextlib.contextmanager
@@ -120,7 +127,9 @@ def _candidates(
             yield pulled
         return
     version = parse_version(subject.manifest.version, where="dist/manifest.json")
-    candidate = Candidate(_spec(run), subject.manifest, version, frozenset(), subject.wheel)
+    spec = _spec(run)
+    wheel = subject.obtain(image_wheel(run, spec, subject.manifest))
+    candidate = Candidate(spec, subject.manifest, version, frozenset(), wheel)
     built = build_variants(run, engine, candidate, variants)
     try:
         yield {v: b.image_id for v, b in built.items()}
@@ -134,14 +143,14 @@ def _candidates(
 def _published(
     run: Run, engine: Engine, subject: Subject, variants: list[str]
 ) -> Iterator[dict[str, str]]:
-    manifest = subject.manifest
-    held = results.published_images(run.state, manifest.version, manifest.wheel.sha256)
+    manifest, spec = subject.manifest, _spec(run)
+    wheel = image_wheel(run, spec, manifest)
+    held = results.published_images(run.state, manifest.version, wheel.sha256)
     if held is None:
         raise NotYetListed(
-            f"no images of {manifest.wheel.filename} were published in this run",
+            f"no images of {wheel.filename} were published in this run",
             hint="run the images stage first (nox -s images)",
         )
-    spec = _spec(run)
     with registry_address(run, spec) as address:
         login(run, spec, engine, address)
         refs = {v: f"{address}/{held.name}@{held.digests[v]}" for v in variants}
@@ -184,12 +193,18 @@ def _place(run: Run, stage: str, subject: Subject) -> checks.Place:
     root = run.state / "e2e" / stage
     logs = run.logs / stage
     python = run.config.pythons[0]
+    wheel = subject.obtain(_host_wheel(subject.manifest, python))
     env = environments.create(root / "venv", python, logs / "environment.log")
-    environments.install_file(env, subject.wheel, logs / "environment.log")
-    tools = [*runtime_requirements(subject.wheel), *_test_tools(run)]
+    environments.install_file(env, wheel, logs / "environment.log")
+    tools = [*runtime_requirements(wheel), *_test_tools(run)]
     environments.install_from(env, run.trusted(), tools, "verify", logs / "environment.log")
     (root / "tmp").mkdir(parents=True, exist_ok=True)
     return checks.Place(env, run.config.root, root / "tmp", logs)
+
+
+def _host_wheel(manifest: Manifest, python: str) -> DistFile:
+    """The wheel of the build that this machine's Python `python` installs."""
+    return wheel_fitting(manifest, interpreter_tags(environments.interpreter(python)), python)
 
 
 def _test_tools(run: Run) -> list[str]:

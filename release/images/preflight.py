@@ -10,11 +10,12 @@ from pathlib import Path
 
 from packaging.version import Version
 
-from release.artifacts.manifest import Manifest, verified
-from release.config.images import ImagesSpec
+from release.artifacts.manifest import DistFile, Manifest, verified, wheel_fitting
+from release.config.images import EMBEDDED_BASE_PYTHON, ImagesSpec
 from release.context import Run
-from release.core.errors import ConfigError, NotYetListed, Unavailable
-from release.index.profiles import RELEASE
+from release.core.errors import ConfigError, IntegrityError, NotYetListed, Unavailable
+from release.images import _wheelhouse as wheelhouse
+from release.index.profiles import RELEASE, Mode
 from release.index.simple_api import versions
 from release.validation import results
 from release.versioning.versions import ReleaseVersion, parse_version
@@ -36,6 +37,16 @@ class Candidate:
     listed: frozenset[Version]
     wheel: Path  # the file of the manifest's wheel: dist/'s, or as downloaded from an index
 
+    @property
+    def built(self) -> DistFile:
+        """The manifest's entry of the wheel the images hold."""
+        found = self.manifest.file(self.wheel.name)
+        if found is None:
+            raise IntegrityError(
+                f"{self.wheel.name} is not in the build's manifest", hint="build again"
+            )
+        return found
+
 
 def preflight(run: Run, after: Path | None) -> Candidate:
     """Images only for a final or .postN whose wheel PyPI lists with the manifest's sha256 and
@@ -49,7 +60,8 @@ def preflight(run: Run, after: Path | None) -> Candidate:
     manifest = verified(run.dist)
     version = parse_version(manifest.version, where="dist/manifest.json")
     listing = run.listing(run.index(RELEASE), manifest.name)
-    wheel = (manifest.wheel.filename, manifest.wheel.sha256)
+    chosen = image_wheel(run, spec, manifest)
+    wheel = (chosen.filename, chosen.sha256)
     if wheel not in {(f.filename, f.sha256) for f in listing}:
         raise NotYetListed(
             f"{run.index(RELEASE).name} does not list {wheel[0]} with the manifest's sha256, "
@@ -60,17 +72,34 @@ def preflight(run: Run, after: Path | None) -> Candidate:
     return Candidate(spec, manifest, version, versions(listing), run.dist / wheel[0])
 
 
+def image_python(run: Run, spec: ImagesSpec) -> str:
+    """The Python of the images' base: the embedded base's on the local stand-ins (nothing can
+    be pulled there), else the configured one."""
+    return EMBEDDED_BASE_PYTHON if run.mode is Mode.LOCAL else spec.python
+
+
+def image_wheel(run: Run, spec: ImagesSpec, manifest: Manifest) -> DistFile:
+    """The wheel of the build that the images' Python and platform install."""
+    python = image_python(run, spec)
+    return wheel_fitting(manifest, wheelhouse.Target(python).tags(), python)
+
+
 def _ensure_validated(run: Run, manifest: Manifest, after: Path | None) -> None:
-    sha256 = manifest.wheel.sha256
-    if after is None:
-        passed = results.passed_pythons(run.state, VALIDATED_BY, sha256, manifest.version)
-    else:
-        passed = passed_in_report(after, sha256)
+    """Every Python passed, each with the wheel of the build that it installs."""
+    passed: set[str] = set()
+    for wheel in manifest.wheels:
+        if after is None:
+            passed |= results.passed_pythons(
+                run.state, VALIDATED_BY, wheel.sha256, manifest.version
+            )
+        else:
+            passed |= passed_in_report(after, wheel.sha256)
     missing = [p for p in run.config.pythons if p not in passed]
     if missing:
         raise NotYetListed(
             f"{VALIDATED_BY} has not passed on Python {', '.join(missing)} for "
-            f"{manifest.wheel.filename}, and images come only after it passed on every Python",
+            f"{manifest.name} {manifest.version}, and images come only after it passed on "
+            "every Python",
             hint=f"run `nox -s {VALIDATED_BY}` (every Python), or pass --after REPORT",
         )
 

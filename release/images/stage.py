@@ -17,7 +17,7 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from release.config.images import EMBEDDED_BASE_PYTHON, ImagesSpec
+from release.config.images import ImagesSpec
 from release.containers.base_image import ensure_base
 from release.containers.engine import Engine, open_engine, remove_labelled
 from release.containers.registry import Registry
@@ -38,7 +38,7 @@ from release.images._tags import (
     tags_for,
 )
 from release.images.access import login, registry_address
-from release.images.preflight import Candidate, preflight
+from release.images.preflight import Candidate, image_python, preflight
 from release.index.profiles import Mode
 from release.validation import results
 
@@ -80,7 +80,8 @@ def publish(run: Run, candidate: Candidate) -> list[Published]:
         published = [_publish(engine, where, v, plans[v], built.get(v)) for v in VARIANTS]
     manifest = candidate.manifest
     digests = {p.variant: p.digest for p in published}
-    record = results.ImagesRecord(where.name, manifest.version, manifest.wheel.sha256, digests)
+    sha256 = candidate.built.sha256
+    record = results.ImagesRecord(where.name, manifest.version, sha256, digests)
     results.record_images(run.state, record)  # what the post-publish E2E will pull
     return published
 
@@ -100,7 +101,7 @@ def _docker(run: Run, candidate: Candidate) -> Iterator[tuple[Engine, Destinatio
 
 def _plan(where: Destination, candidate: Candidate, variant: str) -> PushPlan:
     tags = tags_for(where.repository, candidate.version, candidate.listed, variant)
-    return plan_push(candidate.manifest.wheel.sha256, {t: _wheel_under(where, t) for t in tags})
+    return plan_push(candidate.built.sha256, {t: _wheel_under(where, t) for t in tags})
 
 
 def _wheel_under(where: Destination, ref: str) -> str | None:
@@ -140,7 +141,7 @@ def build_variants(
     folder = _fresh(run.state / "images" / "context")
     image_build.dockerfile(folder, run.config.root)
     base, python = _base(run, engine, candidate.spec)
-    wheel, sha256 = candidate.wheel, candidate.manifest.wheel.sha256
+    wheel, sha256 = candidate.wheel, candidate.built.sha256
     run.progress.doing("the wheelhouse")
     wheelhouse.build(wheel, sha256, wheelhouse.SERVERS, run.trusted(), wheelhouse.Target(python),
                      folder / "wheelhouse", run.http, run.log("images", "wheelhouse"))  # fmt: skip
@@ -172,15 +173,15 @@ def _base(run: Run, engine: Engine, spec: ImagesSpec) -> tuple[str, str]:
     """The base image and its Python: the embedded debootstrap base on the local stand-ins
     (nothing can be pulled there), else the configured one (python:3.13-slim on real CI)."""
     if run.mode is Mode.LOCAL:
-        return ensure_base(engine, run.progress), EMBEDDED_BASE_PYTHON
-    return spec.base, spec.python
+        return ensure_base(engine, run.progress), image_python(run, spec)
+    return spec.base, image_python(run, spec)
 
 
 def _build_args(candidate: Candidate, base: str) -> dict[str, str]:
     spec, manifest = candidate.spec, candidate.manifest
     return {
         "BASE": base, "DIST": manifest.name, "VERSION": manifest.version,
-        "WHEEL": manifest.wheel.filename, "APP": spec.app, "PORT": str(spec.port),
+        "WHEEL": candidate.built.filename, "APP": spec.app, "PORT": str(spec.port),
         "HEALTH": spec.health, "SYSTEM_PACKAGES": " ".join(spec.system_packages),
     }  # fmt: skip
 

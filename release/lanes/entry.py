@@ -13,6 +13,7 @@ from release.core import git
 from release.core.errors import ConfigError
 from release.lanes.plan import target_for
 from release.lanes.stages import Target
+from release.validation import interpreters
 from release.versioning.check import TAG_HEAD_HINT, pick_head_tag, verify
 from release.versioning.versions import ReleaseVersion
 
@@ -42,7 +43,9 @@ def build_once(run: Run) -> Manifest:
     config, version = run.config, version_check(run)
     log = run.log("build")
     log.unlink(missing_ok=True)
-    return build(config.root, run.dist, config.name, version, log, dynamic=config.version is None)
+    pythons = interpreters.installed(config.pythons, run.env)  # a compiled wheel: one per Python
+    dynamic = config.version is None
+    return build(config.root, run.dist, config.name, version, log, dynamic=dynamic, pythons=pythons)
 
 
 def _head_tag(repo: Path, name: str) -> str:

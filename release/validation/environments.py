@@ -46,14 +46,20 @@ class Environment:
 
 
 def create(root: Path, version: str, log: Path | None = None) -> Environment:
-    interpreter = interpreters.locate(version, os.environ)
-    if interpreter is None:
+    python = str(interpreter(version))
+    _uv("venv", "--quiet", "--no-project", "--python", python, str(root), log=log)
+    return Environment(root)
+
+
+def interpreter(version: str) -> Path:
+    """The installed interpreter of Python `version` (X.Y) that environments are made from."""
+    found = interpreters.locate(version, os.environ)
+    if found is None:
         raise ToolMissing(
             f"Python {version} is not installed here",
             hint=f"install python{version} (pyenv install {version}) or put it on PATH",
         )
-    _uv("venv", "--quiet", "--no-project", "--python", str(interpreter), str(root), log=log)
-    return Environment(root)
+    return found
 
 
 def install_file(env: Environment, wheel: Path, log: Path | None = None) -> None:

@@ -31,6 +31,12 @@ def locate(version: str, environ: Mapping[str, str]) -> Path | None:
     return find(version, environ.get("PATH", ""), root)
 
 
+def installed(versions: Iterable[str], environ: Mapping[str, str]) -> dict[str, Path]:
+    """The interpreters found for `versions`, in their order; versions not found are left out."""
+    found = {v: locate(v, environ) for v in versions}
+    return {v: p for v, p in found.items() if p is not None}
+
+
 def expose(versions: Iterable[str], environ: MutableMapping[str, str]) -> list[str]:
     """Put each found interpreter's directory first on PATH; return the versions not found."""
     path = environ.get("PATH", "")

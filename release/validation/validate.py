@@ -12,13 +12,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from packaging.tags import Tag
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
 from release.artifacts import manifest as manifests
+from release.artifacts.compiled import interpreter_tags
 from release.artifacts.filenames import version_of
-from release.artifacts.manifest import Manifest
+from release.artifacts.manifest import Manifest, wheel_fitting
 from release.artifacts.metadata import runtime_requirements, wheel_modules
+from release.artifacts.wheels import best_wheel, no_wheel_fits
 from release.config.settings import CheckSpec
 from release.context import Run
 from release.core.errors import (
@@ -70,7 +73,10 @@ def validate(run: Run, stage: str, index_name: str, python: str) -> CellResult:
     (carrying all the checks' outcomes) when any of them failed."""
     index = run.index(index_name)
     expected = expected_build(run)
-    listed, sha256 = choose_wheel(run.listing(index, expected.name), expected, index.name)
+    results.forget(run.state, stage, python)  # an earlier verdict goes, whatever stops this one
+    supported = interpreter_tags(environments.interpreter(python))
+    listing = run.listing(index, expected.name)
+    listed, sha256 = choose_wheel(listing, expected, index.name, supported, python)
     cell = _open(run, stage, python)
     run.progress.doing("download and install")
     wheel = _download(run, listed, sha256, cell.root / "wheel")
@@ -82,14 +88,13 @@ def candidate_checks(run: Run, python: str) -> CellResult:
     comes from differs (the manifest proves it, twice: in dist/ and once copied)."""
     built = manifests.verified(run.dist)
     cell = _open(run, CANDIDATE, python)
-    wheel = cell.root / "wheel" / built.wheel.filename
+    chosen = wheel_fitting(built, interpreter_tags(environments.interpreter(python)), python)
+    wheel = cell.root / "wheel" / chosen.filename
     wheel.parent.mkdir()
-    shutil.copy2(run.dist / built.wheel.filename, wheel)
-    if manifests.sha256_of(wheel) != built.wheel.sha256:
+    shutil.copy2(run.dist / chosen.filename, wheel)
+    if manifests.sha256_of(wheel) != chosen.sha256:
         raise IntegrityError(f"{wheel.name} changed while it was copied", hint="build again")
-    return check_wheel(
-        run, cell, Expected(built.name, built.version, built), wheel, built.wheel.sha256
-    )
+    return check_wheel(run, cell, Expected(built.name, built.version, built), wheel, chosen.sha256)
 
 
 def check_wheel(run: Run, cell: Cell, expected: Expected, wheel: Path, sha256: str) -> CellResult:
@@ -162,11 +167,16 @@ def expected_build(run: Run) -> Expected:
 
 
 def choose_wheel(
-    listing: list[ListedFile], expected: Expected, where: str
+    listing: list[ListedFile],
+    expected: Expected,
+    where: str,
+    supported: Sequence[Tag],
+    python: str,
 ) -> tuple[ListedFile, str]:
-    """The listed wheel to install and the sha256 it must have (pure)."""
+    """The listed wheel to install on an interpreter supporting `supported`, and the sha256 it
+    must have (pure)."""
     if expected.manifest is not None:
-        wanted = expected.manifest.wheel
+        wanted = wheel_fitting(expected.manifest, supported, python)
         listed = next((f for f in listing if f.filename == wanted.filename), None)
         if listed is None:
             raise NotYetListed(f"{where} does not list {wanted.filename}", hint="upload it first")
@@ -177,19 +187,23 @@ def choose_wheel(
                 hint="the index holds other bytes than were built here; do not release them",
             )
         return listed, wanted.sha256
-    wheels = [
-        f
+    wheels = {
+        f.filename: f
         for f in listing
-        if f.filename.endswith(".whl") and version_of(f.filename) == Version(expected.version)
-    ]
-    wheels = [w for w in wheels if w.sha256]
-    if len(wheels) != 1:
+        if f.filename.endswith(".whl")
+        and f.sha256
+        and version_of(f.filename) == Version(expected.version)
+    }
+    if not wheels:
         raise NotYetListed(
-            f"{where} lists {len(wheels)} wheel(s) with a sha256 for "
-            f"{expected.name} {expected.version}; exactly one is needed",
+            f"{where} lists no wheel with a sha256 for {expected.name} {expected.version}",
             hint="run from a checkout that has dist/ from the build stage",
         )
-    return wheels[0], str(wheels[0].sha256)
+    chosen = best_wheel(wheels, supported)
+    if chosen is None:
+        who = f"{expected.name} {expected.version} on {where}"
+        raise no_wheel_fits(list(wheels), supported, who, python)
+    return wheels[chosen], str(wheels[chosen].sha256)
 
 
 def _tools(run: Run) -> list[str]:

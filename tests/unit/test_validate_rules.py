@@ -6,11 +6,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from packaging.tags import compatible_tags, cpython_tags
 
 from release.artifacts.manifest import DistFile, Manifest
 from release.config import placeholders
 from release.config.settings import CheckSpec
-from release.core.errors import IntegrityError, NotYetListed
+from release.core.errors import IntegrityError, NotYetListed, NoWheelFits
 from release.core.verdicts import CheckStatus
 from release.index.simple_api import ListedFile
 from release.validation import checks, environments
@@ -24,6 +25,11 @@ BUILT = Manifest(
 )
 WITH_MANIFEST = Expected("proxbox-api", "1.4.0rc1", BUILT)
 FROM_INDEX = Expected("proxbox-api", "1.4.0rc1", None)
+# What CPython 3.12 on a glibc 2.17+ x86_64 machine installs, most preferred first.
+CP312 = [
+    *cpython_tags((3, 12), ["cp312"], ["manylinux_2_17_x86_64", "linux_x86_64"]),
+    *compatible_tags((3, 12), "cp312", ["manylinux_2_17_x86_64", "linux_x86_64"]),
+]
 
 
 def listed(filename: str, sha256: str | None) -> ListedFile:
@@ -36,13 +42,14 @@ def test_with_a_manifest_the_built_wheel_is_chosen() -> None:
         listed("proxbox_api-1.4.0rc1-py2-none-any.whl", OTHER_SHA),
         listed(WHEEL, WHEEL_SHA),
     ]
-    assert choose_wheel(listing, WITH_MANIFEST, "testpypi") == (listing[2], WHEEL_SHA)
+    chosen = choose_wheel(listing, WITH_MANIFEST, "testpypi", CP312, "3.12")
+    assert chosen == (listing[2], WHEEL_SHA)
 
 
 @pytest.mark.parametrize("sha256", [OTHER_SHA, None])
 def test_with_a_manifest_other_listed_bytes_are_refused(sha256: str | None) -> None:
     with pytest.raises(IntegrityError) as caught:
-        choose_wheel([listed(WHEEL, sha256)], WITH_MANIFEST, "testpypi")
+        choose_wheel([listed(WHEEL, sha256)], WITH_MANIFEST, "testpypi", CP312, "3.12")
     assert WHEEL in caught.value.message
     assert WHEEL_SHA in caught.value.message
     assert "testpypi" in caught.value.message
@@ -51,7 +58,7 @@ def test_with_a_manifest_other_listed_bytes_are_refused(sha256: str | None) -> N
 def test_with_a_manifest_an_unlisted_wheel_is_not_yet_listed() -> None:
     listing = [listed(SDIST, SDIST_SHA), listed("proxbox_api-1.4.0rc1-py2-none-any.whl", WHEEL_SHA)]
     with pytest.raises(NotYetListed) as caught:
-        choose_wheel(listing, WITH_MANIFEST, "testpypi")
+        choose_wheel(listing, WITH_MANIFEST, "testpypi", CP312, "3.12")
     assert caught.value.message == f"testpypi does not list {WHEEL}"
 
 
@@ -63,31 +70,46 @@ def test_without_a_manifest_the_one_wheel_of_the_version_is_chosen() -> None:
         listed(SDIST, SDIST_SHA),
         listed(WHEEL, WHEEL_SHA),
     ]
-    assert choose_wheel(listing, FROM_INDEX, "testpypi") == (listing[4], WHEEL_SHA)
+    assert choose_wheel(listing, FROM_INDEX, "testpypi", CP312, "3.12") == (listing[4], WHEEL_SHA)
 
 
 def test_without_a_manifest_a_wheel_without_a_sha256_is_not_trusted() -> None:
     listing = [listed("proxbox_api-1.4.0rc1-py2-none-any.whl", None), listed(WHEEL, WHEEL_SHA)]
-    assert choose_wheel(listing, FROM_INDEX, "testpypi") == (listing[1], WHEEL_SHA)
+    assert choose_wheel(listing, FROM_INDEX, "testpypi", CP312, "3.12") == (listing[1], WHEEL_SHA)
 
 
-NO_SINGLE_WHEEL = [
-    ([], 0),
-    ([listed(SDIST, SDIST_SHA)], 0),
-    ([listed(WHEEL, None)], 0),
-    ([listed("proxbox_api-1.4.0rc2-py3-none-any.whl", OTHER_SHA)], 0),
-    ([listed(WHEEL, WHEEL_SHA), listed("proxbox_api-1.4.0rc1-py2-none-any.whl", OTHER_SHA)], 2),
+NO_WHEEL = [
+    [],
+    [listed(SDIST, SDIST_SHA)],
+    [listed(WHEEL, None)],
+    [listed("proxbox_api-1.4.0rc2-py3-none-any.whl", OTHER_SHA)],
 ]
 
 
-@pytest.mark.parametrize(("listing", "count"), NO_SINGLE_WHEEL)
-def test_without_a_manifest_exactly_one_wheel_is_needed(
-    listing: list[ListedFile], count: int
-) -> None:
+@pytest.mark.parametrize("listing", NO_WHEEL)
+def test_without_a_manifest_a_wheel_of_the_version_is_needed(listing: list[ListedFile]) -> None:
     with pytest.raises(NotYetListed) as caught:
-        choose_wheel(listing, FROM_INDEX, "testpypi")
-    assert f"lists {count} wheel(s)" in caught.value.message
-    assert "proxbox-api 1.4.0rc1" in caught.value.message
+        choose_wheel(listing, FROM_INDEX, "testpypi", CP312, "3.12")
+    assert "lists no wheel with a sha256 for proxbox-api 1.4.0rc1" in caught.value.message
+
+
+def test_without_a_manifest_the_wheel_the_interpreter_prefers_is_chosen() -> None:
+    compiled = [
+        listed("proxbox_api-1.4.0rc1-cp311-cp311-manylinux_2_17_x86_64.whl", OTHER_SHA),
+        listed("proxbox_api-1.4.0rc1-cp312-cp312-manylinux_2_17_x86_64.whl", WHEEL_SHA),
+        listed(WHEEL, SDIST_SHA),
+    ]
+    assert choose_wheel(compiled, FROM_INDEX, "testpypi", CP312, "3.12") == (
+        compiled[1], WHEEL_SHA
+    )  # fmt: skip
+
+
+def test_without_a_manifest_no_fitting_wheel_says_what_exists_and_what_fits() -> None:
+    only_311 = [listed("proxbox_api-1.4.0rc1-cp311-cp311-manylinux_2_17_x86_64.whl", OTHER_SHA)]
+    with pytest.raises(NoWheelFits) as caught:
+        choose_wheel(only_311, FROM_INDEX, "testpypi", CP312, "3.12")
+    assert "cp311-cp311-manylinux_2_17_x86_64" in caught.value.message
+    assert "cp312-cp312" in caught.value.message
 
 
 @pytest.fixture

@@ -1,0 +1,5 @@
+"""Adds two integers, in C."""
+
+from fastsum._speedups import add
+
+__all__ = ["add"]
