@@ -25,7 +25,7 @@ from release.artifacts import metadata
 from release.artifacts.build import version_env
 from release.artifacts.source import copy_source
 from release.config import detect
-from release.config.project import load_config, load_toml, read_pythons
+from release.config.project import STATE_DIR, load_config, load_toml, read_pythons
 from release.config.settings import parse_settings
 from release.core import runner
 from release.core.errors import ConfigError, IntegrityError
@@ -71,7 +71,10 @@ if __name__ == "__main__":
 def init(root: Path, *, force: bool = False) -> list[str]:
     """Write what the project lacks; return what was done, one line each."""
     pyproject = load_toml(root / "pyproject.toml", "run from the project root or pass --project")
-    return [*_settings(root, pyproject, force), _noxfile(root, force), _workflow(root, force)]
+    return [
+        *_settings(root, pyproject, force), _noxfile(root, force), _workflow(root, force),
+        _gitignore(root),
+    ]  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -235,6 +238,19 @@ def _noxfile(root: Path, force: bool) -> str:
     path.write_text(NOXFILE_TEXT.format(requirement=_requirement(), import_line=IMPORT_LINE))
     path.chmod(0o755)
     return f"wrote {NOXFILE}: `nox -l` lists the lane sessions (none runs by default)"
+
+
+def _gitignore(root: Path) -> str:
+    """The state directory ignored at the root, where every build backend looks: hatchling reads
+    no .gitignore but the root's, so the one inside the state directory keeps `git status` clean
+    but not an sdist built in the working tree."""
+    path = root / ".gitignore"
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    if any(line.strip().strip("/") == STATE_DIR for line in text.splitlines()):
+        return f".gitignore already ignores {STATE_DIR}/"
+    gap = "\n" if text and not text.endswith("\n") else ""
+    path.write_text(f"{text}{gap}# staged-release's state, logs and reports\n/{STATE_DIR}/\n")
+    return f"added /{STATE_DIR}/ to .gitignore: no build may pack the suite's state into an sdist"
 
 
 def _workflow(root: Path, force: bool) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import shutil
 import sys
+import tarfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from release.artifacts import manifest as manifests
 from release.artifacts.filenames import version_of
 from release.artifacts.manifest import Manifest
 from release.artifacts.metadata import built_version, kind_of
+from release.config.project import STATE_DIR
 from release.core import runner
 from release.core.errors import ConfigError, ReleaseError, ToolMissing, VersionMismatch
 from release.versioning.versions import ReleaseVersion, shorten, to_version
@@ -55,7 +57,7 @@ def build(
         this = {f"{sys.version_info[0]}.{sys.version_info[1]}": Path(sys.executable)}
         lane = this if pythons is None else pythons
         files = _compiled(_run_backend(root, dist, env, log), dist, env, log, lane)
-    _check_built(files, version, dynamic=dynamic)
+    _check_built(files, version, dynamic=dynamic, root=root)
     argv = [sys.executable, "-m", "twine", "check", "--strict", *map(str, files)]
     runner.run(argv, timeout=CHECK_BUDGET, log_to=log)
     built = Manifest(
@@ -65,12 +67,13 @@ def build(
     return built
 
 
-def _check_built(files: list[Path], version: ReleaseVersion, *, dynamic: bool) -> None:
-    """The release's version inside every file, and no platform tag PyPI refuses: on every
-    index alike, so a rehearsal fails where the real upload would."""
+def _check_built(files: list[Path], version: ReleaseVersion, *, dynamic: bool, root: Path) -> None:
+    """The release's version inside every file, no platform tag PyPI refuses (on every index
+    alike, so a rehearsal fails where the real upload would), and none of our state packed."""
     try:
-        check_built_versions(files, version, dynamic=dynamic)
+        check_built_versions(files, version, dynamic=dynamic, leftover=_stale_pkg_info(root))
         wheels.refuse_unsupported(p.name for p in files)
+        _refuse_state_in(next(p for p in files if p.name.endswith(".tar.gz")))
     except ReleaseError:
         for path in files:  # a retry must not find them in dist/ as another version's files
             path.unlink(missing_ok=True)
@@ -134,17 +137,41 @@ def version_env(name: str, version: ReleaseVersion) -> dict[str, str]:
 
 
 def check_built_versions(
-    files: Sequence[Path], version: ReleaseVersion, *, dynamic: bool = False
-) -> None:
-    """Every file's metadata must say the release version; the error names both versions."""
+    files: Sequence[Path], version: ReleaseVersion, *, dynamic: bool = False,
+    leftover: Path | None = None,
+) -> None:  # fmt: skip
+    """Every file's metadata must say the release version; the error names both versions.
+    `leftover`: a PKG-INFO at the project's root, which backends take as the metadata."""
     for path in files:
         said = built_version(path)
         if not _says(said, version):
+            hint = _mismatch_hint(version, dynamic=dynamic)
+            if leftover is not None:
+                hint = f"delete {leftover} (an unpacked sdist's, saying {said}): backends read it"
             raise VersionMismatch(
                 f"the built {kind_of(path)} says {shorten(said or 'no version')}, but the "
                 f"release is {version} ({path.name})",
-                hint=_mismatch_hint(version, dynamic=dynamic),
+                hint=hint,
             )
+
+
+def _stale_pkg_info(root: Path) -> Path | None:
+    """A PKG-INFO at the root: a git checkout has none; an unpacked sdist left it behind."""
+    path = root / "PKG-INFO"
+    return path if path.is_file() else None
+
+
+def _refuse_state_in(sdist: Path) -> None:
+    """Our state directory inside the sdist (hatchling reads no .gitignore but the root's): logs,
+    cells, environments with absolute symlinks would be published."""
+    with tarfile.open(sdist) as archive:
+        packed = any(Path(m.name).parts[1:2] == (STATE_DIR,) for m in archive.getmembers())
+    if packed:
+        raise ConfigError(
+            f"{sdist.name} holds the suite's state directory {STATE_DIR}/",
+            hint=f"add /{STATE_DIR}/ to the project's root .gitignore (`staged-release init` "
+            "does) and build again",
+        )
 
 
 def _says(said: str | None, version: ReleaseVersion) -> bool:
@@ -157,8 +184,8 @@ def _says(said: str | None, version: ReleaseVersion) -> bool:
 def _mismatch_hint(version: ReleaseVersion, *, dynamic: bool) -> str:
     if dynamic:
         return (
-            f"tag the commit {version.tag}, and make the build backend take the version from "
-            "git tags (hatch-vcs, setuptools-scm, pdm-backend's scm source), not from a file"
+            f"the backend reads the version from git (tag the commit {version.tag}) or from a "
+            f"file (`__version__` in the package, a VERSION file: write {version} there)"
         )
     return (
         "the build backend reads the version from elsewhere than [project].version "

@@ -74,6 +74,7 @@ def test_a_second_init_changes_nothing(fresh: Path, capsys: pytest.CaptureFixtur
         "pyproject.toml already has [tool.staged-release]; left as it is (--force redoes it)",
         "noxfile.py already imports release.sessions",
         f"{WORKFLOW} is what this staged-release generates",
+        ".gitignore already ignores .staged-release/",
     ]
 
 

@@ -214,3 +214,15 @@ def test_a_version_both_written_and_dynamic_is_refused(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text(text)
     with pytest.raises(ConfigError, match="is set and also listed in"):
         load_config(tmp_path)
+
+
+def test_a_leftover_pkg_info_at_the_root_is_named_as_the_cause(tmp_path: Path) -> None:
+    """starlette's sdist made into a repository: hatchling built 1.10.0 from its PKG-INFO."""
+    files = [wheel(tmp_path, "1.10.0")]
+    leftover = tmp_path / "PKG-INFO"
+    with pytest.raises(VersionMismatch) as caught:
+        check_built_versions(files, parse_version("1.10.1rc1"), dynamic=True, leftover=leftover)
+    assert (
+        caught.value.hint
+        == f"delete {leftover} (an unpacked sdist's, saying 1.10.0): backends read it"
+    )
