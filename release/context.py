@@ -74,13 +74,19 @@ class Options:
     lane: str | None = None
 
 
+# `/*`, not `*`: git ignores the whole directory either way, but ruff and ty also apply a parent
+# .gitignore to files they are given deep below it, and `*` matched every file of the cells'
+# mirrors, so ruff found "No Python files" there. `/*` matches the directory's own entries only.
+IGNORE_ALL = "# Made by staged-release: its state never goes into git.\n/*\n"
+
+
 def claim(state: Path) -> Path:
-    """The state directory, made if need be and ignoring itself (a `.gitignore` holding `*`, as
-    pytest's, mypy's and ruff's caches do): a project's `git status` stays clean after a run."""
+    """The state directory, made if need be and ignoring itself (a `.gitignore`, as pytest's,
+    mypy's and ruff's caches have): a project's `git status` stays clean after a run."""
     state.mkdir(parents=True, exist_ok=True)
     ignore = state / ".gitignore"
-    if not ignore.exists():
-        ignore.write_text("# Made by staged-release: its state never goes into git.\n*\n")
+    if not ignore.exists() or ignore.read_text(encoding="utf-8") != IGNORE_ALL:
+        ignore.write_text(IGNORE_ALL, encoding="utf-8")
     return state
 
 
