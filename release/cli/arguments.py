@@ -170,9 +170,26 @@ def _stage_commands(sub: Sub, where: _Parser) -> None:
 
 
 def _rehearse_command(sub: Sub, project: _Parser) -> None:
-    rehearse = sub.add_parser("rehearse", parents=[project], help="rehearse a lane locally")
-    rehearse.add_argument("lane", choices=["rc", "final"])
+    rehearse = sub.add_parser(
+        "rehearse", parents=[project], help="rehearse the whole release, or one lane, locally"
+    )
+    rehearse.add_argument(
+        "lane", nargs="?", choices=["rc", "final"], help="one lane (default: the whole machine)"
+    )
     rehearse.add_argument("--report", type=_path, help="JSON report (default: .staged-release/)")
+    rehearse.add_argument(
+        "--report-dir", type=_path,
+        help="write report.json, report.md and report.html here (the whole machine's default: "
+        ".staged-release/report/)",
+    )  # fmt: skip
+    rehearse.add_argument(
+        "--fail-at", metavar="STAGE[:PYTHON]",
+        help="the whole machine: make rc1 (or the final) fail there on purpose, then fix forward",
+    )  # fmt: skip
+    rehearse.add_argument(
+        "--post-fix", action="store_true",
+        help="the whole machine: after the final, ship X.Y.Z.post1 through the PyPI lane",
+    )  # fmt: skip
     rehearse.add_argument("--jobs", type=_count, default=2, help="validation cells run at once")
     rehearse.add_argument("--dependency-index", help="trusted index for dependencies")
     rehearse.add_argument("--check-timeout", type=_seconds, help=_CHECK_TIMEOUT)
