@@ -44,7 +44,7 @@ TITLES: Final[dict[State, str]] = {
     State.RC_CHECKS: "rc checks per Python",
     State.RC_E2E: "rc E2E (Docker)",
     State.NEXT_RC: "Bump to the next rc",
-    State.FINAL_TAG: "Final tag: build, candidate checks, pre-publish E2E",
+    State.FINAL_TAG: "Final tag: build + candidate gates",
     State.FINAL_UPLOAD: "Upload to PyPI",
     State.FINAL_VALIDATION: "Install from PyPI per Python",
     State.IMAGES: "Publish images",

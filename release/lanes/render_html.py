@@ -20,7 +20,7 @@ h1{margin:0 0 4px}h2{margin-top:28px;border-bottom:1px solid #d0d7de}
 table{border-collapse:collapse;width:100%;margin:8px 0}
 td,th{border:1px solid #d0d7de;padding:3px 6px;text-align:left;vertical-align:top}
 th{background:#f6f8fa}.num{text-align:right;white-space:nowrap}
-.bar{background:#0969da;height:10px;border-radius:2px;min-width:1px}
+.bar{background:#0969da;height:10px;border-radius:2px;min-width:1px}td:has(>.bar){width:22%}
 .failure{border-left:6px solid #cf222e;background:#ffebe9;padding:6px 10px;margin:8px 0}
 pre{background:#f6f8fa;padding:8px;overflow:auto;font-size:12px;max-height:320px}
 code{font-size:12px}.check td:first-child{padding-left:22px}.muted{color:#57606a}

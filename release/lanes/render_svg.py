@@ -68,13 +68,17 @@ def _node(state: State, visits: list[tuple[str, str]] | None) -> str:
         status = j.state_status(visits)
         look = f'class="state visited {status}" data-result="{" ".join(s for _, s in visits)}"'
         fill, ink, note = COLOURS[status], "#ffffff", j.annotation(visits)
-    dash = ' stroke-dasharray="4 3"' if visits is None else ""
+    edge = ' stroke-dasharray="4 3"' if visits is None else ""
+    if visits is not None and any(s == "failed" for _, s in visits):  # an earlier visit failed
+        edge = f' stroke="{COLOURS["failed"]}" stroke-width="4"'
+    else:
+        edge += ' stroke="#24292f"'
     box = f'x="{left}" y="{top}" width="{BOX_W}" height="{BOX_H}" rx="8" fill="{fill}"'
     text = f'x="{x}" text-anchor="middle" fill="{ink}"'
     title, line = escape(_fit(TITLES[state])), escape(_fit(note))
     return "\n".join([
         f'<g {look} data-state="{state}">',
-        f'<rect {box} stroke="#24292f"{dash}/>',
+        f"<rect {box}{edge}/>",
         f'<text {text} y="{y - 6}" font-size="12" font-weight="bold">{title}</text>',
         f'<text {text} y="{y + 14}" font-size="11">{line}</text>',
         "</g>",
