@@ -48,6 +48,7 @@ class Run:
     # (stage, cell) a rehearsal's --fail-at makes fail; only a rehearsal sets it (no variable
     # or option of any other command reaches it, so a real release never fails on purpose)
     fail_at: tuple[str, str] | None = None
+    rebuild: bool = False  # --no-cache: build the E2E stacks' images anew, not from the cache
 
     def fails_at(self, stage: str, cell: str) -> bool:
         """Whether the rehearsal asked this stage or cell to fail (see release.lanes.inject)."""
@@ -89,6 +90,7 @@ class Options:
     expected_version: str | None = None
     lane: str | None = None
     fail_at: tuple[str, str] | None = None
+    rebuild: bool = False
 
 
 @contextmanager
@@ -108,7 +110,7 @@ def open_run(config: Config, options: Options, progress: Progress) -> Iterator[R
         yield Run(
             config, dist, state, repo, options.mode, dependency_index, local, env, http,
             progress, logs, options.check_timeout, options.tag, options.expected_version,
-            options.lane, options.fail_at,
+            options.lane, options.fail_at, options.rebuild,
         )  # fmt: skip
 
 

@@ -49,6 +49,7 @@ class Rehearsal:
     jobs: int = 2
     check_timeout: float | None = None  # overrides every check's own budget
     tag: str | None = None  # the version tag to rehearse (a dynamic version: else HEAD's)
+    rebuild: bool = False  # --no-cache: the E2E stacks' images built anew
 
 
 @dataclass(frozen=True)
@@ -140,7 +141,7 @@ def _run_part(plan: Rehearsal, home: Path, part: Part, progress: Progress, repor
     options = Options(
         Mode.LOCAL, plan.dependency_index, dist=home / f"dist-{part.logs or part.target}",
         state=home, repo=part.repo, logs=logs, check_timeout=plan.check_timeout, tag=part.tag,
-        lane=str(part.target), fail_at=part.fail_at,
+        lane=str(part.target), fail_at=part.fail_at, rebuild=plan.rebuild,
     )  # fmt: skip
     with open_run(config, options, progress) as run:
         report.facts["indexes"] = {

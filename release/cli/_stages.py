@@ -125,8 +125,9 @@ def cmd_rehearse(args: argparse.Namespace) -> int:
     project = args.project.resolve()
     report = args.report or project / STATE_DIR / f"rehearse-{args.lane}.json"
     plan = Rehearsal(
-        project, report, args.dependency_index, args.jobs, args.check_timeout, args.tag
-    )
+        project, report, args.dependency_index, args.jobs, args.check_timeout, args.tag,
+        args.no_cache,
+    )  # fmt: skip
     rehearse = rehearse_final if args.lane == "final" else rehearse_rc
     started = time.monotonic()
     result = rehearse(plan, args.progress)
@@ -148,7 +149,7 @@ def _rehearse_machine(args: argparse.Namespace) -> int:
     folder = args.report_dir or project / STATE_DIR / "report"
     plan = Rehearsal(
         project, folder / "report.json", args.dependency_index, args.jobs, args.check_timeout,
-        args.tag,
+        args.tag, args.no_cache,
     )  # fmt: skip
     data = rehearse_machine(Machine(plan, args.fail_at, args.post_fix), args.progress)
     for visit in data["path"]:
@@ -194,7 +195,8 @@ def cmd_e2e(args: argparse.Namespace) -> int:
     from release.e2e.stage import run_e2e
 
     config = load_config(args.project)
-    with open_run(config, _options(args), args.progress) as run:
+    options = dataclasses.replace(_options(args), rebuild=args.no_cache)
+    with open_run(config, options, args.progress) as run:
         try:
             result = run_e2e(run, args.stage)
         except Unavailable as exc:

@@ -74,6 +74,7 @@ def parser() -> argparse.ArgumentParser:
     images.add_argument("--after", type=_path, help="a lane report whose validate_final passed")
     e2e = sub.add_parser("e2e", parents=[_where(project)], help="run the E2E stack of a stage")
     e2e.add_argument("--stage", required=True, choices=by_command("e2e"), help="which candidate")
+    _no_cache(e2e)
     init = sub.add_parser("init", parents=[project], help="set a project up for the suite")
     init.add_argument("--force", action="store_true", help="write anew what exists already")
     workflow = sub.add_parser("workflow", parents=[project], help="write the release workflow")
@@ -194,6 +195,14 @@ def _rehearse_command(sub: Sub, project: _Parser) -> None:
     rehearse.add_argument("--dependency-index", help="trusted index for dependencies")
     rehearse.add_argument("--check-timeout", type=_seconds, help=_CHECK_TIMEOUT)
     rehearse.add_argument("--tag", help="the version tag to rehearse (default: the one at HEAD)")
+    _no_cache(rehearse)
+
+
+def _no_cache(command: _Parser) -> None:
+    command.add_argument(
+        "--no-cache", action="store_true",
+        help="build the E2E stack's images anew instead of reusing the engine's stack cache",
+    )  # fmt: skip
 
 
 def _trusted_publishing(command: _Parser) -> None:

@@ -84,7 +84,7 @@ def run_e2e(run: Run, stage: str) -> StackResult:
             return run_stack(
                 engine, stack, project=run.config.root, version=subject.manifest.version,
                 base=_base(run, engine), candidates=candidates, verify=verify,
-                logs=run.logs / stage, label=label, progress=run.progress,
+                logs=run.logs / stage, label=label, progress=run.progress, rebuild=run.rebuild,
             )  # fmt: skip
 
 
