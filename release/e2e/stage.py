@@ -13,6 +13,7 @@ dependencies from the trusted index, and the project's test dependencies.
 from __future__ import annotations
 
 import contextlib
+import shutil
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -182,6 +183,7 @@ def _place(run: Run, stage: str, subject: Subject) -> checks.Place:
     """A fresh environment with the subject's wheel, its dependencies from the trusted index
     and the tests' tools, as a validation cell has."""
     root = run.state / "e2e" / stage
+    shutil.rmtree(root, ignore_errors=True)  # a stage run again (the post fix's lane) starts anew
     logs = run.logs / stage
     python = run.config.pythons[0]
     env = environments.create(root / "venv", python, logs / "environment.log")
