@@ -83,6 +83,10 @@ def _drift(data: Mapping[str, Any]) -> list[str]:
     return ['<h2 id="drift">Drift</h2>', f"<ul>{items}</ul>"]
 
 
+def _seconds(seconds: float) -> str:
+    return f'<span class="num">{seconds:.1f} s</span>'
+
+
 def _bar(seconds: float, longest: float) -> str:
     width = 100.0 * seconds / longest if longest > 0 else 0.0
     return f'<div class="bar" style="width:{width:.1f}%"></div>'
@@ -105,7 +109,7 @@ def _path(data: Mapping[str, Any]) -> list[str]:
     rows = [
         [str(v["step"]), escape(v["title"]), _code(v["version"]),
          _status(v["status"]) + (" (injected)" if v["injected"] else ""),
-         f"{v['seconds']:.1f} s", _bar(v["seconds"], longest), escape(v["why"])]
+         _seconds(v["seconds"]), _bar(v["seconds"], longest), escape(v["why"])]
         for v in data["path"]
     ]  # fmt: skip
     marks = [
@@ -140,7 +144,7 @@ def _run(run: Mapping[str, Any]) -> list[str]:
 
 
 def _row(name: str, status: str, seconds: float, longest: float, reason: str) -> list[str]:
-    return [escape(name), _status(status), f"{seconds:.1f} s", _bar(seconds, longest),
+    return [escape(name), _status(status), _seconds(seconds), _bar(seconds, longest),
             escape(reason)]  # fmt: skip
 
 
@@ -165,7 +169,7 @@ def _facts(facts: Mapping[str, Any]) -> list[str]:
 def _timeline(stage: str, entries: Sequence[Mapping[str, Any]]) -> list[str]:
     longest = max((e["seconds"] for e in entries), default=0.0)
     rows = [
-        [escape(e["phase"]), escape(e["name"]), f"{e['seconds']:.1f} s",
+        [escape(e["phase"]), escape(e["name"]), _seconds(e["seconds"]),
          _bar(e["seconds"], longest)]
         for e in entries
     ]  # fmt: skip
