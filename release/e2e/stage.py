@@ -183,7 +183,9 @@ def _place(run: Run, stage: str, subject: Subject) -> checks.Place:
     """A fresh environment with the subject's wheel, its dependencies from the trusted index
     and the tests' tools, as a validation cell has."""
     root = run.state / "e2e" / stage
-    shutil.rmtree(root, ignore_errors=True)  # a stage run again (the post fix's lane) starts anew
+    # A stage run again (the post fix's lane) starts with a fresh environment; the candidate's
+    # wheel beside it is this run's.
+    shutil.rmtree(root / "venv", ignore_errors=True)
     logs = run.logs / stage
     python = run.config.pythons[0]
     env = environments.create(root / "venv", python, logs / "environment.log")
