@@ -117,9 +117,11 @@ def _lane(driven: _Driven, target: Target, version: ReleaseVersion, why: str) ->
     name = _name(version)
     driven.tagged.add(version.version)  # its tag is pushed: the version is consumed from now on
     part = part_at(driven.machine.plan, driven.home / f"src-{name}", target, version, name, fail_at)
+    started = time.monotonic()
     report = run_part(driven.machine.plan, driven.home, part, driven.progress)
-    injected = driven.machine.fail_at if fail_at else ""
-    driven.runs.append(LaneRun(name, target, str(version), report.outcomes, why, injected or ""))
+    took = time.monotonic() - started
+    injected = (driven.machine.fail_at if fail_at else "") or ""
+    driven.runs.append(LaneRun(name, target, str(version), report.outcomes, why, injected, took))
     driven.reports.append(report)
     driven.run_facts[name] = {"indexes": report.facts.get("indexes", {}),
                               **report.facts.get(name, {})}  # fmt: skip

@@ -67,9 +67,10 @@ def _visit(step: int, visit: Any, path: MachinePath) -> dict[str, Any]:
 def _run(run: LaneRun, facts: Mapping[str, Any]) -> dict[str, Any]:
     fail_at = inject.parse(run.injected, [o.cell for o in run.outcomes]) if run.injected else None
     outcomes = [_outcome(o, fail_at) for o in run.outcomes]
+    seconds = run.seconds if run.seconds is not None else sum(o["duration"] for o in outcomes)
     return {
         "name": run.name, "target": str(run.target), "version": run.version, "why": run.why,
-        "injected": run.injected, "seconds": round(sum(o["duration"] for o in outcomes), 1),
+        "injected": run.injected, "seconds": round(seconds, 1),
         "outcomes": outcomes, "facts": dict(facts),
     }  # fmt: skip
 

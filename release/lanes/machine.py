@@ -112,6 +112,7 @@ class LaneRun:
     outcomes: Sequence[Any]  # release.lanes.report.Outcome, in lane order
     why: str = ""  # why this run started (the transition into its first state says it)
     injected: str = ""  # the --fail-at this run obeyed ("" when none)
+    seconds: float | None = None  # its wall time (None: the sum of its outcomes' durations)
 
 
 @dataclass(frozen=True)
