@@ -45,6 +45,8 @@ def mermaid(data: Mapping[str, Any]) -> list[str]:
     for state in State:
         status = j.state_status(seen[state]) if state in seen else "unvisited"
         lines.append(f"    class s_{state} {status}")
+        if any(result == "failed" for _, result in seen.get(state, [])):  # failed on a visit
+            lines.append(f"    style s_{state} stroke:#cf222e,stroke-width:4px")
     return [*lines, "```"]
 
 
