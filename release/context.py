@@ -45,6 +45,14 @@ class Run:
     tag: str | None = None  # the tag the version check checks (None: a dynamic version's HEAD tag)
     expected_version: str | None = None  # the version the caller expects, checked too
     lane: str | None = None  # the lane run (testpypi, pypi): its version check refuses the rest
+    # (stage, cell) a rehearsal's --fail-at makes fail; only a rehearsal sets it (no variable
+    # or option of any other command reaches it, so a real release never fails on purpose)
+    fail_at: tuple[str, str] | None = None
+    rebuild: bool = False  # --no-cache: build the E2E stacks' images anew, not from the cache
+
+    def fails_at(self, stage: str, cell: str) -> bool:
+        """Whether the rehearsal asked this stage or cell to fail (see release.lanes.inject)."""
+        return injected(self.fail_at, stage, cell)
 
     def log(self, *parts: str) -> Path:
         """Where a command's live output goes: logs/<parts...>.log."""
@@ -60,6 +68,15 @@ class Run:
         return fetch_listing(self.http, index.simple_url, project)
 
 
+EVERY_CELL = "*"  # --fail-at a per-Python stage without a Python: every cell fails
+
+
+def injected(fail_at: tuple[str, str] | None, stage: str, cell: str) -> bool:
+    if fail_at is None or fail_at[0] != stage:
+        return False
+    return fail_at[1] in (cell, EVERY_CELL)
+
+
 @dataclass(frozen=True)
 class Options:
     mode: Mode = Mode.PUBLIC
@@ -72,6 +89,8 @@ class Options:
     tag: str | None = None
     expected_version: str | None = None
     lane: str | None = None
+    fail_at: tuple[str, str] | None = None
+    rebuild: bool = False
 
 
 # `/*`, not `*`: git ignores the whole directory either way, but ruff and ty also apply a parent
@@ -107,7 +126,7 @@ def open_run(config: Config, options: Options, progress: Progress) -> Iterator[R
         yield Run(
             config, dist, state, repo, options.mode, dependency_index, local, env, http,
             progress, logs, options.check_timeout, options.tag, options.expected_version,
-            options.lane,
+            options.lane, options.fail_at, options.rebuild,
         )  # fmt: skip
 
 

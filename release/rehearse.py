@@ -13,19 +13,21 @@ import shutil
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from release.artifacts.manifest import Manifest
 from release.artifacts.source import copy_source
 from release.config.project import Config, load_config
 from release.context import LOGS, STATE_DIR, Options, Run, claim, open_run
 from release.core import parallel, runner
-from release.core.errors import Interrupted
+from release.core.errors import InjectedFailure, Interrupted
 from release.core.progress import Progress
 from release.e2e.stack import StackResult
 from release.images.stage import Published
 from release.index.profiles import RELEASE, STAGING, Mode
 from release.lanes.entry import release_version
+from release.lanes.journey import journey
+from release.lanes.machine import LaneRun, derive
 from release.lanes.report import Outcome, Report, Status, attempt
 from release.lanes.stages import LANES, Stage, Target
 from release.upload.stage import Uploaded
@@ -47,6 +49,7 @@ class Rehearsal:
     jobs: int = 2
     check_timeout: float | None = None  # overrides every check's own budget
     tag: str | None = None  # the version tag to rehearse (a dynamic version: else HEAD's)
+    rebuild: bool = False  # --no-cache: the E2E stacks' images built anew
 
 
 @dataclass(frozen=True)
@@ -60,6 +63,7 @@ class Part:
     logs: str = ""  # the part's own name, so two lanes keep apart: its logs' subdirectory, and
     # the key of its facts in the report (the last lane's stay at the top, where `images
     # --after REPORT` reads the build)
+    fail_at: tuple[str, str] | None = None  # the stage or cell --fail-at makes fail in this part
 
 
 def rehearse_rc(plan: Rehearsal, progress: Progress) -> Report:
@@ -107,14 +111,23 @@ def _final_parts(plan: Rehearsal, home: Path) -> list[Part]:
 
 
 def _rc_part(plan: Rehearsal, home: Path, rc: ReleaseVersion) -> Part:
-    """A copy set to the rc: written into pyproject.toml and uv.lock, or (a dynamic version)
-    handed over as its tag. It reads no tags: the final's own would refuse an rc of it."""
-    source = copy_source(plan.project, home / "src-rc")
+    return part_at(plan, home / "src-rc", Target.TESTPYPI, rc, "rc")
+
+
+def part_at(
+    plan: Rehearsal, where: Path, target: Target, version: ReleaseVersion, name: str,
+    fail_at: tuple[str, str] | None = None,
+) -> Part:  # fmt: skip
+    """A copy set to `version`: written into pyproject.toml and uv.lock (what `bump` writes;
+    the copy needs no resolve), or (a dynamic version) handed over as its tag. It reads no
+    tags: the project's own might refuse the version rehearsed."""
+    source = copy_source(plan.project, where)
     config = load_config(source)
     if config.version is not None:
-        for name, edit in (("pyproject.toml", set_version), ("uv.lock", _lock_edit(config))):
-            (source / name).write_text(edit((source / name).read_text("utf-8"), str(rc)), "utf-8")
-    return Part(Target.TESTPYPI, source, rc.tag, source, logs="rc")
+        for file, edit in (("pyproject.toml", set_version), ("uv.lock", _lock_edit(config))):
+            text = (source / file).read_text("utf-8")
+            (source / file).write_text(edit(text, str(version)), "utf-8")
+    return Part(target, source, version.tag, source, logs=name, fail_at=fail_at)
 
 
 def _lock_edit(config: Config) -> Callable[[str, str], str]:
@@ -126,9 +139,9 @@ def _run_part(plan: Rehearsal, home: Path, part: Part, progress: Progress, repor
     report.facts["pythons"] = list(config.pythons)
     logs = plan.project / STATE_DIR / LOGS / part.logs
     options = Options(
-        Mode.LOCAL, plan.dependency_index, dist=home / f"dist-{part.target}", state=home,
-        repo=part.repo, logs=logs, check_timeout=plan.check_timeout, tag=part.tag,
-        lane=str(part.target),
+        Mode.LOCAL, plan.dependency_index, dist=home / f"dist-{part.logs or part.target}",
+        state=home, repo=part.repo, logs=logs, check_timeout=plan.check_timeout, tag=part.tag,
+        lane=str(part.target), fail_at=part.fail_at, rebuild=plan.rebuild,
     )  # fmt: skip
     with open_run(config, options, progress) as run:
         report.facts["indexes"] = {
@@ -149,10 +162,28 @@ def _lane(run: Run, part: Part, jobs: int, report: Report) -> None:
         elif stage.per_python:
             report.outcomes += _cells(run, stage, jobs, lane)
         else:
-            work = stage.load()
+            work = _injected if run.fails_at(stage.name, "-") else stage.load()
             outcome, result = _stage(run, stage.name, "-", lambda w=work: w(run), lane)  # type: ignore[misc]
             report.outcomes.append(outcome)
             facts[stage.name] = _fact(result)
+
+
+def run_part(plan: Rehearsal, home: Path, part: Part, progress: Progress) -> Report:
+    """One lane of a longer rehearsal, in a report of its own that lists every stage."""
+    report = Report(f"{part.logs} ({part.target} lane)")
+    with contextlib.suppress(Interrupted):
+        _run_part(plan, home, part, progress, report)
+    report.interrupted = runner.CANCEL.signum
+    _complete(report, [part.target], _pythons(report))
+    return report
+
+
+def _injected(run: Run) -> None:
+    """What a stage does when the rehearsal's --fail-at names it: fail, saying so."""
+    raise InjectedFailure(
+        f"failure injected by the rehearsal (--fail-at {run.fail_at and run.fail_at[0]})",
+        hint="a rehearsed failure, not a defect: the rehearsal fixes forward from it",
+    )
 
 
 def _stage(
@@ -225,7 +256,25 @@ def _fact(result: object) -> object:
     if isinstance(result, Uploaded | Manifest):
         return dataclasses.asdict(result)
     if isinstance(result, StackResult):
-        return {"seconds": result.seconds, "phases": result.phases(), "order": result.order()}
+        timeline = [dataclasses.asdict(entry) for entry in result.timeline]
+        return {"seconds": result.seconds, "phases": result.phases(), "order": result.order(),
+                "timeline": timeline}  # fmt: skip
     if isinstance(result, list):  # the images stage's: one entry per variant
         return [dataclasses.asdict(r) for r in result if isinstance(r, Published)]
     return None if result is None else str(result)
+
+
+def lane_journey(report: Report, seconds: float) -> dict[str, Any]:
+    """The report's data (release.lanes.journey) of `rehearse rc` or `rehearse final`: one lane
+    run per lane in the report, each at the version its build had."""
+    runs = []
+    for target in dict.fromkeys(Target(o.lane) for o in report.outcomes):
+        name = "rc" if target is Target.TESTPYPI and "rc" in report.facts else str(target)
+        facts = report.facts.get("rc", {}) if name == "rc" else report.facts
+        version = str((facts.get("build") or {}).get("version", ""))
+        outcomes = [o for o in report.outcomes if o.lane == target]
+        runs.append((LaneRun(name, target, version, outcomes), facts))
+    path = derive([r for r, _ in runs])
+    run_facts = {r.name: {k: v for k, v in f.items() if k != "rc"} for r, f in runs}
+    return journey(report.title, [r for r, _ in runs], path, {}, run_facts,
+                   exit_code=report.exit_code, seconds=seconds)  # fmt: skip

@@ -8,12 +8,14 @@ import argparse
 import dataclasses
 import json
 import os
-from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
+import time
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from release.cli._output import fail
 from release.config.project import Config, load_config, version_sources
-from release.core.errors import CheckFailed, Unavailable
+from release.core.errors import CheckFailed, Unavailable, UsageError
 from release.core.verdicts import CheckOutcome, CheckStatus
 from release.index import profiles as indexes
 from release.lanes.report import Status
@@ -130,20 +132,62 @@ def _print_checks(checks: Sequence[CheckOutcome]) -> None:
 
 def cmd_rehearse(args: argparse.Namespace) -> int:
     from release.context import STATE_DIR
-    from release.rehearse import Rehearsal, rehearse_final, rehearse_rc
+    from release.rehearse import Rehearsal, lane_journey, rehearse_final, rehearse_rc
 
+    if args.lane is None:
+        return _rehearse_machine(args)
+    if args.fail_at or args.post_fix:
+        raise UsageError(
+            "--fail-at and --post-fix belong to the whole machine, not to one lane",
+            hint=f"run `staged-release rehearse` without {args.lane!r}",
+        )
     project = args.project.resolve()
     report = args.report or project / STATE_DIR / f"rehearse-{args.lane}.json"
     plan = Rehearsal(
-        project, report, args.dependency_index, args.jobs, args.check_timeout, args.tag
-    )
+        project, report, args.dependency_index, args.jobs, args.check_timeout, args.tag,
+        args.no_cache,
+    )  # fmt: skip
     rehearse = rehearse_final if args.lane == "final" else rehearse_rc
+    started = time.monotonic()
     result = rehearse(plan, args.progress)
     print(result.table())
     for failed in (o for o in result.outcomes if o.hint and o.status is Status.FAILED):
         print(f"hint ({failed.label}): {failed.hint}")
     print(f"report: {report}")
+    if args.report_dir:
+        _write_reports(args.report_dir, lane_journey(result, time.monotonic() - started))
     return result.exit_code
+
+
+def _rehearse_machine(args: argparse.Namespace) -> int:
+    from release.context import STATE_DIR
+    from release.rehearse import Rehearsal
+    from release.rehearse_machine import Machine, rehearse_machine
+
+    project = args.project.resolve()
+    folder = args.report_dir or project / STATE_DIR / "report"
+    plan = Rehearsal(
+        project, folder / "report.json", args.dependency_index, args.jobs, args.check_timeout,
+        args.tag, args.no_cache,
+    )  # fmt: skip
+    data = rehearse_machine(Machine(plan, args.fail_at, args.post_fix), args.progress)
+    for visit in data["path"]:
+        injected = " (injected)" if visit["injected"] else ""
+        print(f"{visit['step']:>2}  {visit['state']:<17} {visit['version']:<14} "
+              f"{visit['status']}{injected}  {visit['why']}".rstrip())  # fmt: skip
+    for run in data["runs"]:
+        for o in (o for o in run["outcomes"] if o["status"] == Status.FAILED):
+            print(f"failed ({run['name']} {o['label']}): {o['reason']}")
+    _write_reports(folder, data)
+    print(f"report: {folder / 'report.html'}")
+    return int(data["exit_code"])
+
+
+def _write_reports(folder: Path, data: Mapping[str, Any]) -> None:
+    from release.lanes.report_files import FILES, write_reports
+
+    write_reports(folder, data)
+    print(f"reports: {', '.join(str(folder / name) for name in FILES)}")
 
 
 def cmd_images(args: argparse.Namespace) -> int:
@@ -170,7 +214,8 @@ def cmd_e2e(args: argparse.Namespace) -> int:
     from release.e2e.stage import run_e2e
 
     config = load_config(args.project)
-    with open_run(config, _options(args), args.progress) as run:
+    options = dataclasses.replace(_options(args), rebuild=args.no_cache)
+    with open_run(config, options, args.progress) as run:
         try:
             result = run_e2e(run, args.stage)
         except Unavailable as exc:

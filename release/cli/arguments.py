@@ -74,6 +74,7 @@ def parser() -> argparse.ArgumentParser:
     images.add_argument("--after", type=_path, help="a lane report whose validate_final passed")
     e2e = sub.add_parser("e2e", parents=[_where(project)], help="run the E2E stack of a stage")
     e2e.add_argument("--stage", required=True, choices=by_command("e2e"), help="which candidate")
+    _no_cache(e2e)
     init = sub.add_parser("init", parents=[project], help="set a project up for the suite")
     init.add_argument("--force", action="store_true", help="write anew what exists already")
     _status_command(sub, project)
@@ -188,13 +189,38 @@ def _stage_commands(sub: Sub, where: _Parser) -> None:
 
 
 def _rehearse_command(sub: Sub, project: _Parser) -> None:
-    rehearse = sub.add_parser("rehearse", parents=[project], help="rehearse a lane locally")
-    rehearse.add_argument("lane", choices=["rc", "final"])
+    rehearse = sub.add_parser(
+        "rehearse", parents=[project], help="rehearse the whole release, or one lane, locally"
+    )
+    rehearse.add_argument(
+        "lane", nargs="?", choices=["rc", "final"], help="one lane (default: the whole machine)"
+    )
     rehearse.add_argument("--report", type=_path, help="JSON report (default: .staged-release/)")
+    rehearse.add_argument(
+        "--report-dir", type=_path,
+        help="write report.json, report.md and report.html here (the whole machine's default: "
+        ".staged-release/report/)",
+    )  # fmt: skip
+    rehearse.add_argument(
+        "--fail-at", metavar="STAGE[:PYTHON]",
+        help="the whole machine: make rc1 (or the final) fail there on purpose, then fix forward",
+    )  # fmt: skip
+    rehearse.add_argument(
+        "--post-fix", action="store_true",
+        help="the whole machine: after the final, ship X.Y.Z.post1 through the PyPI lane",
+    )  # fmt: skip
     rehearse.add_argument("--jobs", type=_count, default=2, help="validation cells run at once")
     rehearse.add_argument("--dependency-index", help="trusted index for dependencies")
     rehearse.add_argument("--check-timeout", type=_seconds, help=_CHECK_TIMEOUT)
     rehearse.add_argument("--tag", help="the version tag to rehearse (default: the one at HEAD)")
+    _no_cache(rehearse)
+
+
+def _no_cache(command: _Parser) -> None:
+    command.add_argument(
+        "--no-cache", action="store_true",
+        help="build the E2E stack's images anew instead of reusing the engine's stack cache",
+    )  # fmt: skip
 
 
 def _trusted_publishing(command: _Parser) -> None:

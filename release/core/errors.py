@@ -175,6 +175,10 @@ class CheckFailed(ReleaseError):
         self.checks = checks  # every check of the cell, for the report
 
 
+class InjectedFailure(CheckFailed):
+    """A rehearsal's --fail-at made this stage fail on purpose: no defect, a rehearsed one."""
+
+
 class PublisherRefused(ReleaseError):
     """The index would not mint an upload token for this CI job's identity (trusted publishing):
     the publisher registered on the index does not match the job."""

@@ -9,8 +9,10 @@ to it the way it knows secrets, as variables whose names say SECRET.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import docker
 from docker.models.containers import Container
@@ -20,18 +22,67 @@ from release.core import runner
 from release.core.errors import CheckFailed
 from release.core.text import plain, redact
 
+# The stack cache: images built from a service's `build =` directory stay in the engine, ours by
+# LABEL=CACHED (so no run's removal takes them), found again by KEY_LABEL.
+CACHED = "stack-cache"
+KEY_LABEL = "dev.staged-release.stack-key"
+SERVICE_LABEL = "dev.staged-release.stack-service"
 BUILD_TIMEOUT = 1800  # seconds for one of the stack's own images (a Debian package or two)
 _ENGINE_ERRORS = (docker.errors.DockerException, OSError)
 _TAIL = 20  # lines of a container's log quoted in an error
 
 
-def build_image(engine: Engine, folder: Path, base: str, label: str, timeout: float) -> str:
+def cached_image(
+    engine: Engine, folder: Path, base: str, service: str, timeout: float, *, rebuild: bool
+) -> tuple[str, bool]:
+    """The image of a `build =` directory from the engine's stack cache, else built and kept
+    there: (image id, whether it was reused). The key is the build context's files and the base
+    image's id, so a change to either builds anew; `rebuild` (--no-cache) always does."""
+    key = stack_key(folder, _image_id(engine, base))
+    found = [] if rebuild else _cached(engine, f"{KEY_LABEL}={key}")
+    if found:
+        return str(found[0].id), True
+    labels = {LABEL: CACHED, KEY_LABEL: key, SERVICE_LABEL: service}
+    image = build_image(engine, folder, base, labels, timeout, rebuild=rebuild)
+    for stale in _cached(engine, f"{SERVICE_LABEL}={service}"):  # this service's older builds
+        if str(stale.id) != image:
+            with contextlib.suppress(*_ENGINE_ERRORS):
+                engine.client.images.remove(str(stale.id), force=True)
+    return image, False
+
+
+def stack_key(folder: Path, base_id: str) -> str:
+    """sha256 over every file of the build context (its path and bytes) and the base's id."""
+    digest = hashlib.sha256(f"base {base_id}\n".encode())
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        digest.update(f"{path.relative_to(folder).as_posix()}\n".encode())
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def _image_id(engine: Engine, reference: str) -> str:
+    if not reference:
+        return ""  # the Dockerfile's own FROM: its text is in the key already
+    with contextlib.suppress(docker.errors.ImageNotFound):
+        return str(engine.client.images.get(reference).id)
+    return reference
+
+
+def _cached(engine: Engine, label: str) -> list[Any]:
+    return list(engine.client.images.list(filters={"label": [f"{LABEL}={CACHED}", label]}))
+
+
+def build_image(
+    engine: Engine, folder: Path, base: str, labels: Mapping[str, str], timeout: float,
+    *, rebuild: bool = False,
+) -> str:  # fmt: skip
     """The image of a `build =` directory, FROM the base (none given: its Dockerfile's default),
     with host networking; labelled."""
     try:
         image, _ = engine.client.images.build(
-            path=str(folder), buildargs={"BASE": base} if base else {}, labels={LABEL: label},
+            path=str(folder), buildargs={"BASE": base} if base else {}, labels=dict(labels),
             network_mode="host", rm=True, forcerm=True, timeout=int(max(timeout, 1)),
+            nocache=rebuild,
         )  # fmt: skip
     except docker.errors.BuildError as exc:
         lines = [str(line.get("stream") or line.get("error") or "") for line in exc.build_log]
@@ -111,11 +162,3 @@ def save_log(container: Container, path: Path, secrets: Iterable[str]) -> bool:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(redact(plain(text), secrets), encoding="utf-8")
     return True
-
-
-def remove_images(engine: Engine, label: str) -> None:
-    """The images built for the stack (labelled with its label)."""
-    with contextlib.suppress(*_ENGINE_ERRORS):
-        for image in engine.client.images.list(filters={"label": f"{LABEL}={label}"}):
-            with contextlib.suppress(*_ENGINE_ERRORS):
-                engine.client.images.remove(str(image.id), force=True)

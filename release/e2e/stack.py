@@ -48,6 +48,7 @@ _FAILURES = (ReleaseError, docker.errors.DockerException, httpx.HTTPError, OSErr
 def run_stack(
     engine: Engine, stack: Stack, *, project: Path, version: str, base: str,
     candidates: Mapping[str, str], verify: Verify, logs: Path, label: str, progress: Progress,
+    rebuild: bool = False,
 ) -> StackResult:  # fmt: skip
     """Run the stack and remove it; a failure raises CheckFailed naming the saved logs.
 
@@ -58,7 +59,7 @@ def run_stack(
     run = StackRun(engine, stack, project, version, logs, label, progress, _ports(stack))
     with _removed_after(run):
         try:
-            _build(run, images, base)
+            _build(run, images, base, rebuild)
             _bring_up(run, [s for s in stack.services if s.start is Start.FIRST])
             for step in stack.setup:
                 _setup(run, step)
@@ -110,19 +111,23 @@ def _removed_after(run: StackRun) -> Iterator[None]:
         yield
     finally:
         run.progress.doing("removing the E2E stack")
-        remove_labelled(run.engine, run.label)
-        e2e_docker.remove_images(run.engine, run.label)
+        remove_labelled(run.engine, run.label)  # its built images stay: the stack cache
 
 
-def _build(run: StackRun, images: dict[str, str], base: str) -> None:
-    """Every image before any container starts: built (labelled, removed after), or found in
-    the engine (pulled when absent), or the caller's candidate."""
+def _build(run: StackRun, images: dict[str, str], base: str, rebuild: bool) -> None:
+    """Every image before any container starts: from the stack cache (built when its context or
+    base changed, or with `rebuild`), or found in the engine (pulled when absent), or the
+    caller's candidate."""
     for service in run.stack.services:
         if service.build is not None:
-            since = run.begin(f"building the image of {service.name}")
+            since = run.begin(f"the image of {service.name}")
             folder = Path(images[service.name])
-            image = e2e_docker.build_image(run.engine, folder, base, run.label, run.left())
+            image, reused = e2e_docker.cached_image(
+                run.engine, folder, base, service.name, run.left(), rebuild=rebuild
+            )
             run.record("build", service.name, since)
+            if reused:
+                run.progress.doing(f"reused the cached image of {service.name}")
         elif service.image is not None:
             run.progress.doing(f"finding the image {service.image}")
             image = e2e_docker.present_image(run.engine, images[service.name])

@@ -13,6 +13,7 @@ dependencies from the trusted index, and the project's test dependencies.
 from __future__ import annotations
 
 import contextlib
+import shutil
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -87,7 +88,7 @@ def run_e2e(run: Run, stage: str) -> StackResult:
             return run_stack(
                 engine, stack, project=run.config.root, version=subject.manifest.version,
                 base=_base(run, engine), candidates=candidates, verify=verify,
-                logs=run.logs / stage, label=label, progress=run.progress,
+                logs=run.logs / stage, label=label, progress=run.progress, rebuild=run.rebuild,
             )  # fmt: skip
 
 
@@ -191,6 +192,9 @@ def _place(run: Run, stage: str, subject: Subject) -> checks.Place:
     """A fresh environment with the subject's wheel, its dependencies from the trusted index
     and the tests' tools, as a validation cell has."""
     root = run.state / "e2e" / stage
+    # A stage run again (the post fix's lane) starts with a fresh environment; the candidate's
+    # wheel beside it is this run's.
+    shutil.rmtree(root / "venv", ignore_errors=True)
     logs = run.logs / stage
     python = run.config.pythons[0]
     wheel = subject.obtain(_host_wheel(subject.manifest, python))

@@ -57,6 +57,16 @@ class CellResult:
         return [c for c in self.checks if c.status in bad]
 
 
+# The check a rehearsal's --fail-at adds to its cell: it runs in the cell's environment like any
+# other and fails, so the cell fails the way a real defect makes it fail.
+INJECTED = CheckSpec(
+    "injected-failure",
+    (
+        "{python}",
+        "-c",
+        "import sys; sys.exit('failure injected by the rehearsal (--fail-at), on purpose')",
+    ),
+)
 CANDIDATE = "candidate_checks"  # the PyPI lane's gate: the built wheel, before any upload
 
 
@@ -111,6 +121,8 @@ def check_wheel(run: Run, cell: Cell, expected: Expected, wheel: Path, sha256: s
         run.progress.doing(f"check {spec.name}")
         budget = _budget(run, spec)
         result.checks.append(checks.run_check(place, spec, installed, budget, cell.python))
+    if run.fails_at(cell.stage, cell.python):  # a rehearsal's --fail-at: a real check that fails
+        result.checks.append(checks.run_check(place, INJECTED, installed, 60.0, cell.python))
     proof = (expected.name, expected.version, wheel.name, sha256, not result.failures)
     results.record(run.state, results.CellRecord(cell.stage, cell.python, *proof))
     _raise_on_failure(result)

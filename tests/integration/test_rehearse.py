@@ -40,9 +40,18 @@ def test_the_rehearsal_runs_the_rc_lane_and_leaves_the_tree_alone(
     report = tmp_path / "report.json"
     code, out, _ = cli(
         capsys, "rehearse", "rc", "--project", str(root), "--report", str(report),
-        "--dependency-index", "local", "--jobs", "3",
+        "--dependency-index", "local", "--jobs", "3", "--report-dir", str(tmp_path / "report"),
     )  # fmt: skip
     data = json.loads(report.read_text())
+    # --report-dir: the lane's path through the release state machine, in the three files
+    path = json.loads((tmp_path / "report" / "report.json").read_text())["path"]
+    assert [(v["state"], v["version"], v["status"]) for v in path] == [
+        ("rc_tag", "1.0.0rc1", "passed"), ("rc_upload", "1.0.0rc1", "passed"),
+        ("rc_validation", "1.0.0rc1", "passed"), ("rc_checks", "1.0.0rc1", "passed"),
+        ("rc_e2e", "1.0.0rc1", "skipped"),
+    ]  # fmt: skip
+    assert "```mermaid" in (tmp_path / "report" / "report.md").read_text()
+    assert "<svg" in (tmp_path / "report" / "report.html").read_text()
     rows = [(o["stage"], o["cell"], o["status"]) for o in data["outcomes"]]
     assert code == 0
     assert rows == [

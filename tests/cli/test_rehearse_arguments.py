@@ -1,0 +1,32 @@
+"""`rehearse`'s arguments: a bad --fail-at, or the whole machine's options given to one lane,
+are refused in one line with exit 2, before anything is copied or started."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import cli
+
+
+@pytest.mark.parametrize(
+    ("argv", "says"),
+    [
+        (("rehearse", "--fail-at", "nope"), "no stage 'nope'"),
+        (("rehearse", "--fail-at", "validate_rc:3.99"), "not one of the project's Pythons"),
+        (("rehearse", "--fail-at", "upload_pypi:3.12"), "runs once, not per Python"),
+        (("rehearse", "rc", "--post-fix"), "belong to the whole machine"),
+        (("rehearse", "final", "--fail-at", "build"), "belong to the whole machine"),
+    ],
+)
+def test_a_bad_rehearsal_request_is_refused_before_anything_runs(
+    capsys: pytest.CaptureFixture[str], project: Callable[[str], Path], argv: tuple[str, ...],
+    says: str,
+) -> None:  # fmt: skip
+    root = project("final-agrees")
+    code, _, err = cli(capsys, *argv, "--project", str(root))
+    assert code == 2
+    assert says in err
+    assert not (root / ".staged-release").exists()
