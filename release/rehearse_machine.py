@@ -35,6 +35,7 @@ from release.lanes.machine import LaneRun, State, derive
 from release.lanes.report import Report
 from release.lanes.stages import LANES, Target
 from release.rehearse import REHEARSAL, Rehearsal, part_at, run_part
+from release.status import drift_lines
 from release.versioning.fixforward import next_version, successor
 from release.versioning.versions import Kind, ReleaseVersion
 
@@ -84,7 +85,7 @@ def rehearse_machine(machine: Machine, progress: Progress) -> dict[str, Any]:
     return journey(
         "rehearse (the whole release state machine)", driven.runs, path, facts,
         driven.run_facts, exit_code=code, seconds=time.monotonic() - started,
-        injected=machine.fail_at or "",
+        injected=machine.fail_at or "", drift=_drift(driven),
     )  # fmt: skip
 
 
@@ -156,6 +157,15 @@ def _audit(driven: _Driven, name: str) -> dict[str, Any]:
         staging = sorted(f.filename for f in listed)
         images = _image_tags(driven, run.http)
     return {"staging_files": staging, "image_tags": images}
+
+
+def _drift(driven: _Driven) -> list[str]:
+    """What `staged-release status` says of the indexes and registry the rehearsal left. Each
+    lane tagged its own copy, so the rules on tags have no repository to read here."""
+    if not driven.runs or runner.CANCEL.signum:
+        return []
+    with _stand_ins(driven) as run:
+        return drift_lines(run)
 
 
 def _image_tags(driven: _Driven, http: httpx.Client) -> list[dict[str, Any]]:

@@ -33,10 +33,10 @@ def journey(
     exit_code: int,
     seconds: float,
     injected: str = "",
-    drift: Sequence[str] = (),
+    drift: Sequence[str] | None = None,
 ) -> dict[str, Any]:
-    """The report's data. `drift`: the lines `staged-release status` reports (the registry or
-    an index disagreeing with the tags); none are collected yet, the report has their place."""
+    """The report's data. `drift`: the lines `staged-release status` reports of what the run
+    left on the indexes and registry (None: not read, as in one lane's report)."""
     return {
         "title": title,
         "passed": exit_code == 0,
@@ -50,7 +50,7 @@ def journey(
         ],
         "runs": [_run(r, run_facts.get(r.name, {})) for r in runs],
         "facts": dict(facts),
-        "drift": list(drift),
+        "drift": None if drift is None else list(drift),
     }
 
 

@@ -76,9 +76,11 @@ def _failures(data: Mapping[str, Any]) -> list[str]:
 
 
 def _drift(data: Mapping[str, Any]) -> list[str]:
-    """The place for `staged-release status`'s drift lines, when a run collects them."""
-    if not data["drift"]:
+    """`staged-release status`'s drift lines, when the run read them: each says what to do."""
+    if data["drift"] is None:
         return []
+    if not data["drift"]:
+        return ['<h2 id="drift">Drift</h2>', "<p>none: the indexes and the registry agree</p>"]
     items = "".join(f"<li>{escape(line)}</li>" for line in data["drift"])
     return ['<h2 id="drift">Drift</h2>', f"<ul>{items}</ul>"]
 

@@ -83,8 +83,10 @@ def _path(data: Mapping[str, Any]) -> list[str]:
 
 
 def _drift(data: Mapping[str, Any]) -> list[str]:
-    if not data["drift"]:
+    if data["drift"] is None:
         return []
+    if not data["drift"]:
+        return ["## Drift", "", "none: the indexes and the registry agree", ""]
     return ["## Drift", "", *(f"- {_cell(line)}" for line in data["drift"]), ""]
 
 

@@ -70,3 +70,7 @@ def test_the_whole_machine_fixes_forward_and_ships_a_post_release(
         assert tags[("final", f"latest{suffix}")]["moved"]  # latest moved on to post1
     html = (folder / "report.html").read_text()
     assert html.count('class="state visited') == len(set(PATH))
+    # What `staged-release status` says of the stand-ins it left: every final has all three
+    # variants, latest is on the highest release, no rc reached the release index.
+    assert data["drift"] == []
+    assert 'id="drift"' in html
