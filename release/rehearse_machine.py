@@ -23,7 +23,7 @@ from packaging.version import Version
 
 from release.config.project import Config, load_config
 from release.containers.registry import Registry, local_registry
-from release.context import STATE_DIR, Options, consumed_versions, open_run
+from release.context import STATE_DIR, Options, claim, consumed_versions, open_run
 from release.core import runner
 from release.core.errors import Interrupted
 from release.core.progress import Progress
@@ -70,7 +70,7 @@ def rehearse_machine(machine: Machine, progress: Progress) -> dict[str, Any]:
     started, plan = time.monotonic(), machine.plan
     config = load_config(plan.project)
     fail_at = inject.parse(machine.fail_at, config.pythons) if machine.fail_at else None
-    home = plan.project / STATE_DIR / REHEARSAL
+    home = claim(plan.project / STATE_DIR) / REHEARSAL  # the state ignores itself in git
     shutil.rmtree(home, ignore_errors=True)  # fresh indexes and registry: it starts from nothing
     driven = _Driven(machine, home, config, progress, fail_at)
     bumped = None
@@ -160,12 +160,12 @@ def _audit(driven: _Driven, name: str) -> dict[str, Any]:
 
 
 def _drift(driven: _Driven) -> list[str]:
-    """What `staged-release status` says of the indexes and registry the rehearsal left. Each
-    lane tagged its own copy, so the rules on tags have no repository to read here."""
+    """What `staged-release status` says of the indexes and registry the rehearsal left, and of
+    the tags it made (each lane tagged its own copy: no one repository holds them all)."""
     if not driven.runs or runner.CANCEL.signum:
         return []
     with _stand_ins(driven) as run:
-        return drift_lines(run)
+        return drift_lines(run, tagged=driven.tagged)
 
 
 def _image_tags(driven: _Driven, http: httpx.Client) -> list[dict[str, Any]]:

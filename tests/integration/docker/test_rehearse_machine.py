@@ -35,6 +35,9 @@ def small_service(root: Path) -> Path:
 def test_the_whole_machine_fixes_forward_and_ships_a_post_release(
     engine: Engine, tmp_path: Path
 ) -> None:
+    # Inside a repository without its tags, as the README's example sits in this one: the drift
+    # section must read the rehearsal's own tags, not the surrounding repository's.
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
     root = small_service(tmp_path / "service")
     folder = tmp_path / "report"
     env = {**os.environ, "DOCKER_HOST": engine.host}
