@@ -79,13 +79,13 @@ def rehearse_machine(machine: Machine, progress: Progress) -> dict[str, Any]:
         rc = next_version(Kind.RC, base, _consumed(driven))
         bumped = str(rc)
         _drive(driven, rc)
-    facts = _audit(driven, config.name)
+    facts, drift = _audit(driven, config.name)
     path = derive(driven.runs, bumped)
     code = _exit_code(driven, path.visits[-1].state if path.visits else None)
     return journey(
         "rehearse (the whole release state machine)", driven.runs, path, facts,
         driven.run_facts, exit_code=code, seconds=time.monotonic() - started,
-        injected=machine.fail_at or "", drift=_drift(driven),
+        injected=machine.fail_at or "", drift=drift,
     )  # fmt: skip
 
 
@@ -147,25 +147,18 @@ def _consumed(driven: _Driven) -> frozenset[Version]:
         return consumed_versions(run, driven.config.name) | frozenset(driven.tagged)
 
 
-def _audit(driven: _Driven, name: str) -> dict[str, Any]:
-    """After the last lane: every rc's files still on the staging index (a version is never
-    reused), and where every image tag the rehearsal pushed points now."""
+def _audit(driven: _Driven, name: str) -> tuple[dict[str, Any], list[str] | None]:
+    """After the last lane, with the stand-ins opened once: every rc's files still on the
+    staging index (a version is never reused), where every image tag the rehearsal pushed points
+    now, and the drift `staged-release status` finds there, against the tags the rehearsal made
+    (each lane tagged its own copy: no one repository holds them all). None: nothing was read."""
     if not driven.runs or runner.CANCEL.signum:
-        return {}
+        return {}, None
     with _stand_ins(driven) as run:
-        listed = run.listing(run.index(STAGING), name)
-        staging = sorted(f.filename for f in listed)
+        staging = sorted(f.filename for f in run.listing(run.index(STAGING), name))
         images = _image_tags(driven, run.http)
-    return {"staging_files": staging, "image_tags": images}
-
-
-def _drift(driven: _Driven) -> list[str]:
-    """What `staged-release status` says of the indexes and registry the rehearsal left, and of
-    the tags it made (each lane tagged its own copy: no one repository holds them all)."""
-    if not driven.runs or runner.CANCEL.signum:
-        return []
-    with _stand_ins(driven) as run:
-        return drift_lines(run, tagged=driven.tagged)
+        drift = drift_lines(run, tagged=driven.tagged)
+    return {"staging_files": staging, "image_tags": images}, drift
 
 
 def _image_tags(driven: _Driven, http: httpx.Client) -> list[dict[str, Any]]:

@@ -131,7 +131,7 @@ def final_without_rc(facts: Facts) -> list[Drift]:
 
 
 def _skipped_rc(facts: Facts, version: Version) -> str:
-    release = facts.release.label if facts.release else "the release index"
+    release = _release_label(facts)
     staging = facts.staging.label if facts.staging else "the staging index"
     return (
         f"{version} is on {release} but no rc of it is on {staging}: it skipped the rc lane; "
@@ -160,7 +160,7 @@ def _wheels(listing: Listing, version: Version) -> set[str]:
 def _foreign(facts: Facts, image: Image, wheels: set[str]) -> Drift:
     held = image.wheel_sha256 or "no wheel label"
     serves = ", ".join(sorted(wheels)) or "no wheel"
-    release = facts.release.label if facts.release else "the release index"
+    release = _release_label(facts)
     line = (
         f"{facts.repository}:{image.tag} holds wheel sha256 {held}, but {release} serves "
         f"{serves} for {image.names}: the image is not the released package, and version tags "
@@ -197,13 +197,17 @@ def _points_at(facts: Facts, latest: Image) -> str:
 
 def _stale_latest(facts: Facts, variant: str, points: str, highest: Version) -> Drift:
     tag = LATEST if variant == facts.variants[0] else f"{LATEST}-{variant}"
-    release = facts.release.label if facts.release else "the release index"
+    release = _release_label(facts)
     line = (
         f"{facts.repository}:{tag} holds {points}, but the highest release on {release} is "
         f"{highest}: run the images stage for {highest} (its build in dist/, "
         "`nox -s images`): it moves latest and leaves version tags as they are"
     )
     return Drift("latest-not-highest", str(highest), line)
+
+
+def _release_label(facts: Facts) -> str:
+    return facts.release.label if facts.release else "the release index"
 
 
 def missing_variant(facts: Facts) -> list[Drift]:
@@ -221,7 +225,7 @@ def missing_variant(facts: Facts) -> list[Drift]:
 
 
 def _missing(facts: Facts, version: Version, missing: list[str]) -> Drift:
-    release = facts.release.label if facts.release else "the release index"
+    release = _release_label(facts)
     line = (
         f"{version} is on {release} but its images lack {', '.join(missing)}: run the images "
         f"stage for {version} (`nox -s images` with its build in dist/); it pushes only what "

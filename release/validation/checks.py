@@ -263,7 +263,7 @@ def _checked(
     if empty:
         raise CheckFailed(empty, log=str(place.log(check)))
     if done.returncode != 0:
-        raise runner.failure(done)
+        raise runner.failure(done, log=place.log(check))
 
 
 def _in_env(

@@ -129,7 +129,7 @@ def python_files(root: Path, places: Sequence[PurePosixPath]) -> list[str]:
     found: list[str] = []
     for place in places:
         path = root / place
-        files = [path] if path.is_file() else sorted(path.rglob("*.py*"))
+        files = [path] if path.is_file() else sorted(path.rglob("*"))
         found += [f.relative_to(root).as_posix() for f in files if f.suffix in (".py", ".pyi")]
     return found
 

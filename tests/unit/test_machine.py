@@ -51,14 +51,19 @@ def states(path: Path) -> list[tuple[str, str, str]]:
     return [(str(v.state), v.version, str(v.status)) for v in path.visits]
 
 
-def test_the_fix_forward_and_post_fix_path() -> None:
-    runs = [
+def fix_forward_runs() -> list[LaneRun]:
+    """rc1 failed where --fail-at said, rc2 fixed it forward, the final, then a post fix."""
+    return [
         LaneRun("rc1", Target.TESTPYPI, "1.0.0rc1",
                 lane(Target.TESTPYPI, failed="validate_rc-3.12"), injected="validate_rc:3.12"),
         LaneRun("rc2", Target.TESTPYPI, "1.0.0rc2", lane(Target.TESTPYPI, skip="e2e_rc")),
         LaneRun("final", Target.PYPI, "1.0.0", lane(Target.PYPI)),
         LaneRun("post1", Target.PYPI, "1.0.0.post1", lane(Target.PYPI)),
     ]  # fmt: skip
+
+
+def test_the_fix_forward_and_post_fix_path() -> None:
+    runs = fix_forward_runs()
     path = derive(runs, "1.0.0rc1")
     rc = ["rc_tag", "rc_upload", "rc_validation", "rc_checks"]
     final = ["final_tag", "final_upload", "final_validation", "images", "postpublish_e2e"]

@@ -10,10 +10,9 @@ from pathlib import Path
 from typing import Any
 
 from release.lanes.journey import journey
-from release.lanes.machine import LaneRun, State, derive
+from release.lanes.machine import State, derive
 from release.lanes.report_files import write_reports
-from release.lanes.stages import Target
-from tests.unit.test_machine import lane
+from tests.unit.test_machine import fix_forward_runs
 
 VOID = {"meta", "br", "hr", "img", "input", "link", "path", "rect", "stop"}
 
@@ -60,13 +59,7 @@ class Page(HTMLParser):
 
 
 def rehearsal() -> dict[str, Any]:
-    runs = [
-        LaneRun("rc1", Target.TESTPYPI, "1.0.0rc1",
-                lane(Target.TESTPYPI, failed="validate_rc-3.12"), injected="validate_rc:3.12"),
-        LaneRun("rc2", Target.TESTPYPI, "1.0.0rc2", lane(Target.TESTPYPI, skip="e2e_rc")),
-        LaneRun("final", Target.PYPI, "1.0.0", lane(Target.PYPI)),
-        LaneRun("post1", Target.PYPI, "1.0.0.post1", lane(Target.PYPI)),
-    ]  # fmt: skip
+    runs = fix_forward_runs()
     drift = ["registry: latest is 1.0.0, PyPI says 1.0.0.post1"]
     return journey("rehearse", runs, derive(runs, "1.0.0rc1"), {}, {}, exit_code=0, seconds=9.0,
                    injected="validate_rc:3.12", drift=drift)  # fmt: skip
