@@ -52,6 +52,9 @@ SESSIONS = (
                 "The whole rc lane on local stand-in indexes, from a scratch copy"),
     LaneSession("rehearse_final", ("rehearse", "final"),
                 "The rc lane, then the whole PyPI lane with images, on the local stand-ins"),
+    LaneSession("rehearse_workflow", ("rehearse", "--workflow"),
+                "The project's release.yml under act: an rc tag's push, then the final's, on "
+                "local stand-ins"),
     LaneSession("status", ("status",), "Tags, TestPyPI, PyPI and the registry side by side, "
                 "and the drift between them (exit 1 on drift)"),
 )  # fmt: skip

@@ -134,6 +134,13 @@ def cmd_rehearse(args: argparse.Namespace) -> int:
     from release.context import STATE_DIR
     from release.rehearse import Rehearsal, lane_journey, rehearse_final, rehearse_rc
 
+    if args.workflow:
+        from release.cli._workflow import cmd_rehearse_workflow
+
+        return cmd_rehearse_workflow(args)
+    if args.event or args.input:
+        raise UsageError("--event and --input belong to --workflow",
+                         hint="run `staged-release rehearse --workflow --event ...`")  # fmt: skip
     if args.lane is None:
         return _rehearse_machine(args)
     if args.fail_at or args.post_fix:

@@ -7,7 +7,7 @@ import argparse
 import sys
 
 from release.config.project import load_config
-from release.core.errors import CheckFailed, ConfigError
+from release.core.errors import CheckFailed, ConfigError, UsageError
 from release.lanes.workflow import PATH, drift, facts_of, job_names, release_workflow
 
 
@@ -32,3 +32,36 @@ def cmd_workflow(args: argparse.Namespace) -> int:
         )
     print(f"ok: {path} is what the stage table generates")
     return 0
+
+
+def cmd_rehearse_workflow(args: argparse.Namespace) -> int:
+    """`rehearse --workflow`: the project's release.yml under act, on running stand-ins."""
+    from release.context import STATE_DIR
+    from release.rehearse_workflow import report
+    from release.rehearse_workflow.run import WorkflowPlan, rehearse_workflow
+
+    if args.lane or args.post_fix:
+        raise UsageError(
+            "--workflow runs the workflow's own lanes: it takes no lane and no --post-fix",
+            hint="run `staged-release rehearse --workflow` (add --event to send one event)",
+        )
+    project = args.project.resolve()
+    folder = args.report_dir or project / STATE_DIR / "workflow-report"
+    plan = WorkflowPlan(
+        project, tuple(args.event or ()), tuple(args.input or ()), args.fail_at, args.tag
+    )
+    data = rehearse_workflow(plan, args.progress)
+    for event in data["events"]:
+        print(f"{event['label']}: {'passed' if event['passed'] else 'failed'} "
+              f"({event['seconds']:.0f} s)")  # fmt: skip
+        for job in event["jobs"]:
+            detail = job["why"] or f"{job['seconds']:.1f} s"
+            print(f"  {job['name']:<28} {job['status']:<8} {detail}")
+    for event, job in report.failures(data):
+        print(f"failed ({event['label']}): {job['name']}; log: {job.get('log')}; "
+              f"reproduce: {job['reproduce']}")  # fmt: skip
+    for rule in data["audit"]:
+        print(f"{'ok' if rule['ok'] else 'FAILED'}: {rule['rule']} ({rule['detail']})")
+    report.write(folder, data)
+    print(f"report: {folder / 'report.html'}")
+    return int(data["exit_code"])

@@ -209,6 +209,19 @@ def _rehearse_command(sub: Sub, project: _Parser) -> None:
         "--post-fix", action="store_true",
         help="the whole machine: after the final, ship X.Y.Z.post1 through the PyPI lane",
     )  # fmt: skip
+    rehearse.add_argument(
+        "--workflow", action="store_true",
+        help="run the project's .github/workflows/release.yml under act on local stand-ins",
+    )  # fmt: skip
+    rehearse.add_argument(
+        "--event", action="append", choices=["push", "release", "workflow_dispatch"],
+        help="--workflow: send this event for the tag at HEAD (default: push an rc tag, then "
+        "the final's)",
+    )  # fmt: skip
+    rehearse.add_argument(
+        "--input", action="append", type=_pair, metavar="NAME=VALUE",
+        help="--workflow: an input of a workflow_dispatch event",
+    )  # fmt: skip
     rehearse.add_argument("--jobs", type=_count, default=2, help="validation cells run at once")
     rehearse.add_argument("--dependency-index", help="trusted index for dependencies")
     rehearse.add_argument("--check-timeout", type=_seconds, help=_CHECK_TIMEOUT)
@@ -233,6 +246,13 @@ def _trusted_publishing(command: _Parser) -> None:
 
 
 _CHECK_TIMEOUT = "seconds every check may run (default: each check's timeout, 1800)"
+
+
+def _pair(value: str) -> tuple[str, str]:
+    name, equals, text = value.partition("=")
+    if not (name and equals):
+        raise argparse.ArgumentTypeError(f"{value!r} is not NAME=VALUE")
+    return name, text
 
 
 def _count(value: str) -> int:

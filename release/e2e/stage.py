@@ -34,7 +34,7 @@ from release.images.access import login, registry_address
 from release.images.preflight import Candidate, image_wheel
 from release.images.stage import build_variants
 from release.index.fetch import fetch
-from release.index.profiles import RELEASE, STAGING, Mode
+from release.index.profiles import RELEASE, STAGING
 from release.validation import checks, environments, results
 from release.validation.validate import check_tools
 from release.versioning.versions import parse_version
@@ -171,7 +171,7 @@ def _spec(run: Run) -> ImagesSpec:
 def _base(run: Run, engine: Engine) -> str:
     """The base the stack's own images are built from: the embedded one on the stand-ins (none
     can be pulled there), else none, so each Dockerfile's own default applies."""
-    return ensure_base(engine, run.progress) if run.mode is Mode.LOCAL else ""
+    return ensure_base(engine, run.progress) if run.mode.offline else ""
 
 
 def _verifier(

@@ -15,6 +15,9 @@ from release.core.errors import ConfigError, CredentialMissing
 from release.index.profiles import Mode
 
 USERNAME_ENV, PASSWORD_ENV = "DOCKER_USERNAME", "DOCKER_PASSWORD"  # unless the settings name others
+REGISTRY_ENV = (
+    "STAGED_RELEASE_REGISTRY"  # the running registry, with STAGED_RELEASE_INDEXES=stand-ins
+)
 
 
 @contextmanager
@@ -24,12 +27,25 @@ def registry_address(run: Run, spec: ImagesSpec) -> Iterator[str]:
         with local_registry(run.state / "registry", run.progress) as address:
             yield address
         return
+    if run.mode is Mode.STAND_INS:  # the workflow rehearsal's running registry
+        yield _running_registry(run)
+        return
     if spec.registry is None:
         raise ConfigError(
             "[tool.staged-release.images] names no registry to push to",
             hint='add registry = "ghcr.io/you" (or rehearse with --indexes local)',
         )
     yield spec.registry
+
+
+def _running_registry(run: Run) -> str:
+    address = run.env.get(REGISTRY_ENV, "")
+    if not address:
+        raise ConfigError(
+            f"STAGED_RELEASE_INDEXES=stand-ins names no registry: {REGISTRY_ENV} is not set",
+            hint=f"set {REGISTRY_ENV} to the running registry (127.0.0.1:PORT)",
+        )
+    return address
 
 
 def registry_credentials(run: Run, spec: ImagesSpec, address: str) -> Credentials | None:

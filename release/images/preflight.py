@@ -15,7 +15,7 @@ from release.config.images import EMBEDDED_BASE_PYTHON, ImagesSpec
 from release.context import Run
 from release.core.errors import ConfigError, IntegrityError, NotYetListed, Unavailable
 from release.images import _wheelhouse as wheelhouse
-from release.index.profiles import RELEASE, Mode
+from release.index.profiles import RELEASE
 from release.index.simple_api import versions
 from release.validation import results
 from release.versioning.versions import ReleaseVersion, parse_version
@@ -75,7 +75,7 @@ def preflight(run: Run, after: Path | None) -> Candidate:
 def image_python(run: Run, spec: ImagesSpec) -> str:
     """The Python of the images' base: the embedded base's on the local stand-ins (nothing can
     be pulled there), else the configured one."""
-    return EMBEDDED_BASE_PYTHON if run.mode is Mode.LOCAL else spec.python
+    return EMBEDDED_BASE_PYTHON if run.mode.offline else spec.python
 
 
 def image_wheel(run: Run, spec: ImagesSpec, manifest: Manifest) -> DistFile:

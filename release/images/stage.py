@@ -39,7 +39,6 @@ from release.images._tags import (
 )
 from release.images.access import login, registry_address
 from release.images.preflight import Candidate, image_python, preflight
-from release.index.profiles import Mode
 from release.validation import results
 
 
@@ -172,7 +171,7 @@ def _smoked(run: Run, engine: Engine, built: Built, label: str, candidate: Candi
 def _base(run: Run, engine: Engine, spec: ImagesSpec) -> tuple[str, str]:
     """The base image and its Python: the embedded debootstrap base on the local stand-ins
     (nothing can be pulled there), else the configured one (python:3.13-slim on real CI)."""
-    if run.mode is Mode.LOCAL:
+    if run.mode.offline:
         return ensure_base(engine, run.progress), image_python(run, spec)
     return spec.base, image_python(run, spec)
 

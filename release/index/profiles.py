@@ -30,6 +30,12 @@ TOKEN_VARIABLES = {STAGING: "TESTPYPI_API_TOKEN", RELEASE: "PYPI_API_TOKEN"}
 class Mode(enum.StrEnum):
     PUBLIC = "public"
     LOCAL = "local"
+    STAND_INS = "stand-ins"  # running stand-ins named by variables (the workflow rehearsal)
+
+    @property
+    def offline(self) -> bool:
+        """Stand-ins: nothing can be pulled there, so images build on the embedded base."""
+        return self is not Mode.PUBLIC
 
 
 class Policy(enum.StrEnum):

@@ -1,0 +1,107 @@
+"""The stand-ins a workflow rehearsal runs once for all its events, and the environment through
+which act's jobs reach them: devpi with the TestPyPI and PyPI indexes behind fronts that do
+trusted publishing as PyPI does, the CI's identity-token endpoint, the image registry, the Docker
+engine (with the offline base image built once), and staged-release's own wheel for the jobs'
+noxfiles. All are stopped on every way out of the block.
+
+The variables (documented in the README, "Rehearsing the workflow"):
+STAGED_RELEASE_INDEXES=stand-ins with STAGED_RELEASE_TESTPYPI_URL / STAGED_RELEASE_PYPI_URL (the
+indexes' upload addresses), STAGED_RELEASE_REGISTRY (the registry), DOCKER_HOST (the engine),
+ACTIONS_ID_TOKEN_REQUEST_URL / _TOKEN (the identity tokens), UV_FIND_LINKS (staged-release).
+"""
+
+from __future__ import annotations
+
+import secrets
+import sys
+from collections.abc import Iterator, Mapping
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from release.containers.base_image import ensure_base
+from release.containers.engine import open_engine
+from release.containers.registry import local_registry
+from release.core import runner
+from release.core.progress import Note
+from release.index.devpi import local_indexes
+from release.index.profiles import MODE_ENV, Mode
+
+REGISTRY_ENV = "STAGED_RELEASE_REGISTRY"
+# The registry stand-in takes any login; the jobs still present one, as on GitHub.
+REGISTRY_SECRETS = ("DOCKER_USERNAME", "DOCKER_PASSWORD", "GITHUB_TOKEN")
+
+
+@dataclass(frozen=True)
+class Wanted:
+    docker: bool  # the workflow has image or E2E jobs: an engine, a registry, the base image
+    trusted: Any  # the trusted-publishing fronts' settings (release.rehearse_workflow.trusted)
+
+
+@dataclass
+class Running:
+    env: dict[str, str]  # what act passes on to every job
+    secrets: dict[str, str] = field(default_factory=dict, repr=False)
+    devpi: str = ""  # the devpi server's base address, read for the audit
+    registry: str | None = None
+    fronts: Any = None  # what the trusted-publishing fronts recorded
+
+
+@contextmanager
+def running(home: Path, wanted: Wanted, progress: Note) -> Iterator[Running]:
+    """Everything started, then stopped whatever happens in the block."""
+    with ExitStack() as stack:
+        local = stack.enter_context(local_indexes(home / "indexes", progress))
+        env = {MODE_ENV: str(Mode.STAND_INS), "UV_FIND_LINKS": str(wheelhouse(home, progress))}
+        found = Running(env, devpi=local.base_url)
+        _trust(stack, found, local.base_url, wanted.trusted)
+        if wanted.docker:
+            _docker(stack, found, home, progress)
+        yield found
+
+
+def _trust(stack: ExitStack, found: Running, devpi: str, settings: Any) -> None:
+    from release.rehearse_workflow import trusted
+
+    fronts = stack.enter_context(trusted.fronts(devpi, settings))
+    found.env.update(fronts.env())
+    found.secrets.update(fronts.secrets())
+    found.fronts = fronts
+
+
+def _docker(stack: ExitStack, found: Running, home: Path, progress: Note) -> None:
+    engine = stack.enter_context(open_engine(home / "docker", progress))
+    progress("the offline base image, built once for every job")
+    ensure_base(engine, progress)
+    found.registry = stack.enter_context(local_registry(home / "registry", progress))
+    found.env.update({**engine.environment(), REGISTRY_ENV: found.registry})
+    password = secrets.token_urlsafe(18)  # what the jobs log in with: never shown
+    values = ("rehearsal", password, password)
+    found.secrets.update(dict(zip(REGISTRY_SECRETS, values, strict=True)))
+
+
+def wheelhouse(home: Path, progress: Note) -> Path:
+    """staged-release's own wheel, built from the source tree it runs from, for the jobs'
+    noxfiles (`staged-release` in their script header); without a source tree the jobs install
+    it from PyPI, as on GitHub."""
+    folder = home / "wheelhouse"
+    source = _source_tree()
+    if source is not None:
+        progress("staged-release's wheel, for the jobs' noxfiles")
+        argv = [sys.executable, "-m", "uv", "build", "--wheel", "--out-dir", str(folder)]
+        runner.run([*argv, "--quiet", str(source)], timeout=300)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _source_tree() -> Path | None:
+    root = Path(__file__).resolve().parents[2]
+    pyproject = root / "pyproject.toml"
+    if pyproject.is_file() and 'name = "staged-release"' in pyproject.read_text("utf-8"):
+        return root
+    return None
+
+
+def act_environment(found: Running, extra: Mapping[str, str]) -> dict[str, str]:
+    return {**found.env, **extra}
