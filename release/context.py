@@ -21,7 +21,7 @@ from release.core import git
 from release.core.progress import Progress
 from release.index import profiles as indexes
 from release.index.devpi import local_indexes
-from release.index.profiles import RELEASE, STAGING, Index, LocalEndpoints, Mode
+from release.index.profiles import RELEASE, STAGING, Index, LocalEndpoints, Mode, StandIns
 from release.index.simple_api import TIMEOUT, ListedFile, fetch_listing, versions
 from release.versioning.consumed import consumed
 
@@ -49,6 +49,7 @@ class Run:
     # or option of any other command reaches it, so a real release never fails on purpose)
     fail_at: tuple[str, str] | None = None
     rebuild: bool = False  # --no-cache: build the E2E stacks' images anew, not from the cache
+    stand_ins: StandIns | None = None  # --indexes stand-ins: the running ones the env names
 
     def fails_at(self, stage: str, cell: str) -> bool:
         """Whether the rehearsal asked this stage or cell to fail (see release.lanes.inject)."""
@@ -59,7 +60,8 @@ class Run:
         return self.logs.joinpath(*parts[:-1], f"{parts[-1]}.log")
 
     def index(self, name: str) -> Index:
-        return indexes.publishing(name, self.mode, self.config.settings, self.local)
+        settings = self.config.settings
+        return indexes.publishing(name, self.mode, settings, self.local, self.stand_ins)
 
     def trusted(self) -> Index:
         return indexes.dependencies(self.dependency_index, self.config.settings, self.local)
@@ -111,7 +113,10 @@ def claim(state: Path) -> Path:
 
 @contextmanager
 def open_run(config: Config, options: Options, progress: Progress) -> Iterator[Run]:
-    """A run; the local stand-ins are started only when it needs them, and stopped after."""
+    """A run; the local stand-ins are started only when it needs them, and stopped after.
+    Running stand-ins (--indexes stand-ins) are read from the environment first of all."""
+    env = dict(os.environ)
+    stand_ins = indexes.read_stand_ins(env) if options.mode is Mode.STAND_INS else None
     state = claim(options.state or config.root / STATE_DIR)
     dependency_index = options.dependency_index or config.settings.dependency_index
     with ExitStack() as stack:
@@ -121,12 +126,11 @@ def open_run(config: Config, options: Options, progress: Progress) -> Iterator[R
         http = stack.enter_context(httpx.Client(timeout=TIMEOUT))
         dist = options.dist or config.root / "dist"
         repo = options.repo or config.root
-        env = dict(os.environ)
         logs = options.logs or state / LOGS
         yield Run(
             config, dist, state, repo, options.mode, dependency_index, local, env, http,
             progress, logs, options.check_timeout, options.tag, options.expected_version,
-            options.lane, options.fail_at, options.rebuild,
+            options.lane, options.fail_at, options.rebuild, stand_ins,
         )  # fmt: skip
 
 

@@ -122,7 +122,7 @@ def _fix_forward_commands(sub: Sub, project: _Parser) -> None:
         "--offline", action="store_true", help="count git tags only; do not read the indexes"
     )
     read.add_argument(
-        "--indexes", help=f"public (default) or local: read the stand-ins ({indexes.MODE_ENV})"
+        "--indexes", help=f"public (default), local or stand-ins: read those ({indexes.MODE_ENV})"
     )
     nxt = sub.add_parser("next", parents=[consumed], help="print the next free version")
     nxt.add_argument("kind", choices=KINDS)
@@ -142,7 +142,7 @@ def _status_command(sub: Sub, project: _Parser) -> None:
     read = status.add_mutually_exclusive_group()
     read.add_argument("--offline", action="store_true", help="read git tags and local files only")
     read.add_argument(
-        "--indexes", help=f"public (default) or local: read the stand-ins ({indexes.MODE_ENV})"
+        "--indexes", help=f"public (default), local or stand-ins: read those ({indexes.MODE_ENV})"
     )
 
 
@@ -151,7 +151,7 @@ def _where(project: _Parser) -> _Parser:
     where = _Parser(add_help=False, parents=[project])
     where.add_argument("--dist", type=_path, help="where the build is (default: PROJECT/dist)")
     where.add_argument(
-        "--indexes", help=f"public (default) or local: the stand-ins ({indexes.MODE_ENV})"
+        "--indexes", help=f"public (default), local or stand-ins ({indexes.MODE_ENV})"
     )
     where.add_argument(
         "--dependency-index",

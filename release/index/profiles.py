@@ -3,7 +3,9 @@
 The addresses come from twine's constants, never spelled out here. Profiles are `pypi`,
 `testpypi`, `local` (the PyPI stand-in, as a dependency index) and custom ones from
 `[tool.staged-release.indexes]`. The switch `--indexes local` (or STAGED_RELEASE_INDEXES=local)
-moves the publishing profiles `testpypi` and `pypi` onto the local stand-ins.
+moves the publishing profiles `testpypi` and `pypi` onto the local stand-ins; `stand-ins` moves
+them onto running stand-ins that the environment names (the workflow rehearsal's, which offer
+trusted publishing): those take the whole credential path of the real ones.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import enum
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TypeVar
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from release.config.settings import Settings
 from release.core.errors import ConfigError, CredentialMissing
@@ -25,12 +27,14 @@ DEPENDENCY_INDEX_ENV = "STAGED_RELEASE_DEPENDENCY_INDEX"
 STAGING, RELEASE = "testpypi", "pypi"  # the staging index takes rcs, the release index finals
 LOCAL = "local"
 TOKEN_VARIABLES = {STAGING: "TESTPYPI_API_TOKEN", RELEASE: "PYPI_API_TOKEN"}
+# With STAGED_RELEASE_INDEXES=stand-ins: the upload URL of each running stand-in.
+STAND_IN_URL_ENV = {STAGING: "STAGED_RELEASE_TESTPYPI_URL", RELEASE: "STAGED_RELEASE_PYPI_URL"}
 
 
 class Mode(enum.StrEnum):
     PUBLIC = "public"
     LOCAL = "local"
-    STAND_INS = "stand-ins"  # running stand-ins named by variables (the workflow rehearsal)
+    STAND_INS = "stand-ins"  # running stand-ins named by STAND_IN_URL_ENV
 
     @property
     def offline(self) -> bool:
@@ -54,6 +58,7 @@ class Index:
     token_env: str | None = None  # a per-index token variable
     local: bool = False  # a stand-in: anonymous uploads, no credentials
     trusted_publishing: bool = False  # mints upload tokens at <upload origin>/_/oidc/
+    stand_in: bool = False  # a running stand-in named by the environment (see StandIns)
 
 
 @dataclass(frozen=True)
@@ -67,8 +72,45 @@ class LocalEndpoints:
         return Index(f"local {role}", f"{root}+simple/", root, None, local=True)
 
 
+@dataclass(frozen=True)
+class StandIns:
+    """Running stand-ins of TestPyPI and PyPI that the environment names (STAND_IN_URL_ENV).
+    Unlike the local ones they are not anonymous: trusted publishing, the token variables and
+    refusals go as with the real indexes. Only attestations are skipped (see the upload)."""
+
+    upload_urls: Mapping[str, str]  # role -> upload URL; the simple API is `+simple/` below it
+
+    def index(self, role: str) -> Index:
+        root = self.upload_urls[role]
+        return Index(f"stand-in {role}", f"{root}+simple/", root, TOKEN_VARIABLES[role],
+                     trusted_publishing=True, stand_in=True)  # fmt: skip
+
+
+def read_stand_ins(env: Mapping[str, str]) -> StandIns:
+    """The running stand-ins the environment names; ConfigError naming what is missing."""
+    missing = [name for name in STAND_IN_URL_ENV.values() if not env.get(name)]
+    if missing:
+        raise ConfigError(
+            f"{MODE_ENV}={Mode.STAND_INS} needs {' and '.join(missing)} (not set)",
+            hint="set each to its running stand-in's upload URL (`rehearse --workflow` does), "
+            "or use --indexes local",
+        )
+    roots = {role: _upload_root(name, env[name]) for role, name in STAND_IN_URL_ENV.items()}
+    return StandIns(roots)
+
+
+def _upload_root(name: str, url: str) -> str:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ConfigError(
+            f"{name}={url!r} is no http(s) URL",
+            hint="give the running stand-in's upload URL (http://127.0.0.1:PORT/root/NAME/)",
+        )
+    return url if url.endswith("/") else url + "/"
+
+
 def read_mode(flag: str | None, env: Mapping[str, str]) -> Mode:
-    hint = f"use --indexes public or --indexes local ({MODE_ENV})"
+    hint = f"use --indexes public, local or stand-ins ({MODE_ENV})"
     return _choice(Mode, flag or env.get(MODE_ENV) or Mode.PUBLIC, "index mode", hint)
 
 
@@ -87,10 +129,18 @@ def _choice(kind: type[E], text: str, what: str, hint: str) -> E:
 
 
 def publishing(
-    name: str, mode: Mode, settings: Settings, local: LocalEndpoints | None = None
+    name: str,
+    mode: Mode,
+    settings: Settings,
+    local: LocalEndpoints | None = None,
+    stand_ins: StandIns | None = None,
 ) -> Index:
     """The index a `--index NAME` upload or validation talks to."""
     if name in (STAGING, RELEASE):
+        if mode is Mode.STAND_INS:
+            if stand_ins is None:  # a programming error: the caller reads them first
+                raise RuntimeError("the running stand-ins were not read from the environment")
+            return stand_ins.index(name)
         return _stand_in(local, name) if mode is Mode.LOCAL else _public(name)
     if name in settings.indexes:
         return _custom(name, settings)

@@ -61,7 +61,9 @@ def _listing(run: Run, name: str, project: str) -> Listing:
 
 def _label(index: Index, name: str) -> str:
     label = LABELS.get(name, index.name)
-    return f"local {label}" if index.local else label
+    if index.local or index.stand_in:
+        return f"{'local' if index.local else 'stand-in'} {label}"
+    return label
 
 
 def _images(

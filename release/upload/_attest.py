@@ -1,7 +1,7 @@
 """PEP 740 attestations: each file signed into `<file>.publish.attestation`, uploaded with it.
 
 An index checks an attestation against the trusted publisher that uploads it, so attestations
-go only with a minted token; a token upload or a local stand-in skips them, saying why. The
+go only with a minted token; a token upload or a stand-in index skips them, saying why. The
 files are signed next to COPIES of the dist in the run's state directory: an attestation left in
 dist/ would travel with the artifact other jobs download, and a second publish would trip over
 it. The signer is a seam: the real one uses sigstore with the CI's identity, tests inject one.
@@ -18,6 +18,7 @@ from release.core.errors import SigningFailed
 from release.index.profiles import Index
 
 SUFFIX = ".publish.attestation"
+STAND_IN = "a stand-in index: signing needs sigstore's public services, which nothing here reaches"
 
 
 class Signer(Protocol):
@@ -30,6 +31,8 @@ def skip_reason(index: Index, trusted: bool) -> str | None:
     """Why the upload carries no attestations, or None when it does."""
     if index.local:
         return "a local stand-in index takes no attestations"
+    if index.stand_in:
+        return STAND_IN
     if not trusted:
         return "uploading with a token: an index verifies attestations against a trusted publisher"
     return None

@@ -29,6 +29,7 @@ from release.index.profiles import (
     Policy,
     credentials,
     publishing,
+    read_stand_ins,
 )
 from release.upload import _oidc
 
@@ -103,7 +104,8 @@ def preflight(
     itself is dropped, and expires unused)."""
     if mode is Mode.LOCAL and name in (STAGING, RELEASE):
         return None  # the stand-ins are started by the upload, and need no credential
-    index = publishing(name, mode, settings)
+    stand_ins = read_stand_ins(env) if mode is Mode.STAND_INS else None
+    index = publishing(name, mode, settings, stand_ins=stand_ins)
     if http is not None:  # the caller's client: it stays open
         return obtain(index, env, http, policy)
     with httpx.Client(timeout=_oidc.TIMEOUT) as own:

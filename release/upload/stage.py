@@ -24,7 +24,7 @@ from release.core.errors import (
     UploadStopped,
     VersionRuleError,
 )
-from release.core.text import plain, secret_values
+from release.core.text import plain, redact, secret_values
 from release.index.profiles import RELEASE, STAGING, Index, Policy, read_policy
 from release.index.simple_api import versions
 from release.upload import _attest
@@ -49,7 +49,9 @@ _TWINE_VARIABLES = (
 SIGNER: Signer = SigstoreSigner()  # the seam: tests put a signer of their own here
 ATTESTATIONS = "attestations"  # the run's state directory keeps signed copies here, never dist/
 # How twine reports an index that refused the credential (its log says more, and is not shown).
-_REFUSED = re.compile(r"HTTPError: (401|403)\b")
+# twine prints the status line's phrase on the next line: PyPI says there why it refused.
+_REFUSED = re.compile(r"HTTPError: (401|403)\b[^\n]*\n?([^\n]*)")
+_PHRASES = ("", "Forbidden", "Unauthorized")  # a bare status phrase says nothing more
 # How twine reports an index that failed (5xx) an upload after its own retries of it.
 _SERVER_ERROR = re.compile(r"HTTPError: (5\d\d\b[^\n]*?) from ")
 
@@ -130,17 +132,19 @@ def _send(
     files = [run.dist / name for name in names]
     if signed:
         files = _attest.attest(files, run.state / ATTESTATIONS / index.name, SIGNER)
-    answer = _twine(index, files, credential, log)
+    answer = _twine(index, files, credential, log, signed=signed)
     if answer is not None:
         raise _stopped(run, index, (manifest, names), answer, log)
 
 
-def _twine(index: Index, files: list[Path], credential: Credential, log: Path) -> str | None:
+def _twine(
+    index: Index, files: list[Path], credential: Credential, log: Path, *, signed: bool
+) -> str | None:
     """None when every file went up; the index's answer when it failed (5xx) part-way."""
     assert index.upload_url is not None  # checked before anything else
     argv = [sys.executable, "-m", "twine", "upload", "--non-interactive", "--disable-progress-bar"]
     argv += ["--repository-url", index.upload_url]
-    argv += ["--attestations"] if credential.trusted else []
+    argv += ["--attestations"] if signed else []
     secrets = dict(credential.env)
     unset = [v for v in _TWINE_VARIABLES if v not in secrets]
     done = runner.run(
@@ -152,7 +156,8 @@ def _twine(index: Index, files: list[Path], credential: Credential, log: Path) -
     said = plain(done.stdout + done.stderr)
     refused = _REFUSED.search(said)
     if refused:
-        raise _refused(index, credential, refused.group(1), log)
+        reason = redact(refused.group(2).strip(), secret_values(secrets))
+        raise _refused(index, credential, (refused.group(1), reason), log)
     failed = _SERVER_ERROR.search(said)
     if failed:
         return failed.group(1)
@@ -179,7 +184,10 @@ def _stopped(
     )
 
 
-def _refused(index: Index, credential: Credential, status: str, log: Path) -> CredentialRefused:
+def _refused(
+    index: Index, credential: Credential, answer: tuple[str, str], log: Path
+) -> CredentialRefused:
+    status, reason = answer
     if credential.trusted:
         hint = (
             f"the {TRUSTED} token was minted but not accepted: check that the publisher "
@@ -187,9 +195,10 @@ def _refused(index: Index, credential: Credential, status: str, log: Path) -> Cr
         )
     else:
         hint = "replace it with a current API token scoped to this project (or publish trusted)"
+    said = "" if reason in _PHRASES else f"; it said: {reason}"
     return CredentialRefused(
         f"{index.name} refused the upload credential ({status}), which came from "
-        f"{credential.source} (twine's output: {log})",
+        f"{credential.source}{said} (twine's output: {log})",
         hint=hint,
     )
 
