@@ -25,12 +25,14 @@ from release.context import STATE_DIR, claim
 from release.core import git
 from release.core.errors import ConfigError, UsageError
 from release.core.progress import Progress
+from release.index.profiles import RELEASE, STAGING
 from release.lanes import inject
 from release.lanes.entry import release_version
 from release.lanes.stages import STAGES
 from release.lanes.workflow import PATH as WORKFLOW
 from release.rehearse_workflow import _act, audit, jobs, scratch, stand_ins
 from release.rehearse_workflow.events import Event, Kind, Repository, payload
+from release.rehearse_workflow.trusted import IndexFront, Publisher, Record, Workflow
 from release.versioning.bump import set_lock_version, set_version
 from release.versioning.versions import ReleaseVersion, parse_version
 
@@ -67,7 +69,7 @@ def rehearse_workflow(plan: WorkflowPlan, progress: Progress) -> dict[str, Any]:
     """Every event through act; the report's data, its exit code inside."""
     started = time.monotonic()
     session = _prepare(plan, progress)
-    wanted = stand_ins.Wanted(_has_docker(session.job_list), _publishers(session))
+    wanted = stand_ins.Wanted(_has_docker(session.job_list), *_trusted(session))
     with stand_ins.running(session.home, wanted, progress) as found:
         for event in _events(session):
             outcome = _run_event(session, found, event)
@@ -81,7 +83,7 @@ def rehearse_workflow(plan: WorkflowPlan, progress: Progress) -> dict[str, Any]:
         "project": session.config.name, "workflow": str(WORKFLOW),
         "repository": session.repository.full_name, "injected": plan.fail_at or "",
         "events": session.events, "audit": checked,
-        "exchanges": found.fronts.record() if found.fronts is not None else [],
+        "exchanges": exchanges(found.record),
     }  # fmt: skip
 
 
@@ -117,15 +119,35 @@ def _check_fail_at(plan: WorkflowPlan, config: Config) -> None:
         )
 
 
+def exchanges(record: Record) -> list[dict[str, Any]]:
+    """The report's rows of trusted publishing: who asked, what the index said."""
+    return [
+        {"index": e.index or "(CI)", "job": e.job, "kind": e.kind, "outcome": e.outcome,
+         "detail": e.reason or ", ".join(e.files)}
+        for e in record.entries()
+    ]  # fmt: skip
+
+
 def _has_docker(job_list: Sequence[jobs.Job]) -> bool:
     docker = {name for name, stage in STAGES.items() if stage.command[0] in ("e2e", "images")}
     return any(job.id in docker for job in job_list)
 
 
-def _publishers(session: _Session) -> Any:
-    from release.rehearse_workflow import trusted
-
-    return trusted.settings_for(session.repository.full_name, WORKFLOW.name, session.job_list)
+def _trusted(session: _Session) -> tuple[Workflow, tuple[IndexFront, ...]]:
+    """What GitHub knows of the jobs, and the publishers registered on both indexes: this
+    repository's release workflow, in the environment its upload job names (as the README asks
+    a maintainer to register them)."""
+    listed = session.job_list
+    workflow = Workflow(
+        WORKFLOW.name,
+        {job.id: job.environment for job in listed if job.environment},
+        frozenset(job.id for job in listed if job.permissions.get("id-token") == "write"),
+    )
+    fronts = tuple(
+        IndexFront(role, Publisher(session.repository.full_name, WORKFLOW.name, role))
+        for role in (STAGING, RELEASE)
+    )
+    return workflow, fronts
 
 
 def _events(session: _Session) -> list[Event]:

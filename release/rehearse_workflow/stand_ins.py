@@ -14,21 +14,19 @@ from __future__ import annotations
 
 import secrets
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from release.containers.base_image import ensure_base
-from release.containers.engine import open_engine
+from release.containers.engine import Note, open_engine
 from release.containers.registry import local_registry
 from release.core import runner
-from release.core.progress import Note
+from release.images.access import REGISTRY_ENV
 from release.index.devpi import local_indexes
-from release.index.profiles import MODE_ENV, Mode
+from release.rehearse_workflow.trusted import IndexFront, Record, Workflow, trusted_publishing
 
-REGISTRY_ENV = "STAGED_RELEASE_REGISTRY"
 # The registry stand-in takes any login; the jobs still present one, as on GitHub.
 REGISTRY_SECRETS = ("DOCKER_USERNAME", "DOCKER_PASSWORD", "GITHUB_TOKEN")
 
@@ -36,16 +34,17 @@ REGISTRY_SECRETS = ("DOCKER_USERNAME", "DOCKER_PASSWORD", "GITHUB_TOKEN")
 @dataclass(frozen=True)
 class Wanted:
     docker: bool  # the workflow has image or E2E jobs: an engine, a registry, the base image
-    trusted: Any  # the trusted-publishing fronts' settings (release.rehearse_workflow.trusted)
+    workflow: Workflow  # its jobs' environments and id-token permissions
+    fronts: tuple[IndexFront, ...]  # the publishers registered on each index
 
 
 @dataclass
 class Running:
     env: dict[str, str]  # what act passes on to every job
+    record: Record  # the trusted-publishing exchanges and uploads
     secrets: dict[str, str] = field(default_factory=dict, repr=False)
     devpi: str = ""  # the devpi server's base address, read for the audit
     registry: str | None = None
-    fronts: Any = None  # what the trusted-publishing fronts recorded
 
 
 @contextmanager
@@ -53,21 +52,12 @@ def running(home: Path, wanted: Wanted, progress: Note) -> Iterator[Running]:
     """Everything started, then stopped whatever happens in the block."""
     with ExitStack() as stack:
         local = stack.enter_context(local_indexes(home / "indexes", progress))
-        env = {MODE_ENV: str(Mode.STAND_INS), "UV_FIND_LINKS": str(wheelhouse(home, progress))}
-        found = Running(env, devpi=local.base_url)
-        _trust(stack, found, local.base_url, wanted.trusted)
+        trusted = stack.enter_context(trusted_publishing(local, wanted.workflow, wanted.fronts))
+        env = {**trusted.env(), "UV_FIND_LINKS": str(wheelhouse(home, progress))}
+        found = Running(env, trusted.record, devpi=local.base_url)
         if wanted.docker:
             _docker(stack, found, home, progress)
         yield found
-
-
-def _trust(stack: ExitStack, found: Running, devpi: str, settings: Any) -> None:
-    from release.rehearse_workflow import trusted
-
-    fronts = stack.enter_context(trusted.fronts(devpi, settings))
-    found.env.update(fronts.env())
-    found.secrets.update(fronts.secrets())
-    found.fronts = fronts
 
 
 def _docker(stack: ExitStack, found: Running, home: Path, progress: Note) -> None:
@@ -101,7 +91,3 @@ def _source_tree() -> Path | None:
     if pyproject.is_file() and 'name = "staged-release"' in pyproject.read_text("utf-8"):
         return root
     return None
-
-
-def act_environment(found: Running, extra: Mapping[str, str]) -> dict[str, str]:
-    return {**found.env, **extra}
