@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 from release.artifacts.manifest import Manifest
 from release.artifacts.source import copy_source
-from release.config.project import Config, load_config
+from release.config.project import Config, load_config, read_lock_version
 from release.context import LOGS, STATE_DIR, Options, Run, claim, open_run
 from release.core import parallel, runner
 from release.core.errors import InjectedFailure, Interrupted
@@ -33,7 +33,7 @@ from release.lanes.stages import LANES, Stage, Target
 from release.upload.stage import Uploaded
 from release.validation import interpreters
 from release.validation.validate import CellResult
-from release.versioning.bump import set_lock_version, set_version
+from release.versioning.bump import set_held, set_lock_version, set_version
 from release.versioning.versions import Kind, ReleaseVersion, parse_version
 
 T = TypeVar("T")
@@ -118,16 +118,23 @@ def part_at(
     plan: Rehearsal, where: Path, target: Target, version: ReleaseVersion, name: str,
     fail_at: tuple[str, str] | None = None,
 ) -> Part:  # fmt: skip
-    """A copy set to `version`: written into pyproject.toml and uv.lock (what `bump` writes;
-    the copy needs no resolve), or (a dynamic version) handed over as its tag. It reads no
-    tags: the project's own might refuse the version rehearsed."""
+    """A copy set to `version`: written where `bump` writes it (pyproject.toml or the
+    backend's version file) and into uv.lock's entry when it records one (the copy needs no
+    resolve), or (a version from tags) handed over as its tag. It reads no tags: the
+    project's own might refuse the version rehearsed."""
     source = copy_source(plan.project, where)
     config = load_config(source)
-    if config.version is not None:
-        for file, edit in (("pyproject.toml", set_version), ("uv.lock", _lock_edit(config))):
-            text = (source / file).read_text("utf-8")
-            (source / file).write_text(edit(text, str(version)), "utf-8")
+    if config.held is not None and config.version is not None:
+        set_held(source, config.held, str(version))
+    elif config.version is not None:
+        _edit(source / "pyproject.toml", set_version, str(version))
+    if config.version is not None and read_lock_version(source, config.name) is not None:
+        _edit(source / "uv.lock", _lock_edit(config), str(version))
     return Part(target, source, version.tag, source, logs=name, fail_at=fail_at)
+
+
+def _edit(path: Path, edit: Callable[[str, str], str], version: str) -> None:
+    path.write_text(edit(path.read_text("utf-8"), version), "utf-8")
 
 
 def _lock_edit(config: Config) -> Callable[[str, str], str]:

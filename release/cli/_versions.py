@@ -31,17 +31,18 @@ from release.versioning.fixforward import (
     parse_base,
     parse_consumed,
 )
+from release.versioning.held import plain
 from release.versioning.self_pins import stale_self_pins
 from release.versioning.versions import Kind, ReleaseVersion, parse_version
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    config = load_config(args.project)
+    config = _written_config(args.project)
     tag = resolve_tag(args.tag, os.environ, config.root)
     sources = version_sources(config, tag, args.expected_version)
     version = verify(sources)
     static = config.version is not None
-    agreeing = ["pyproject.toml", "uv.lock"] if static else ["uv.lock"]
+    agreeing = [config.origin, "uv.lock"] if static else ["uv.lock"]
     if tag:
         agreeing.append(f"tag {tag}" + ("" if static else " (the dynamic version)"))
     if args.expected_version:
@@ -76,12 +77,12 @@ def cmd_next(args: argparse.Namespace) -> int:
 
 
 def cmd_bump(args: argparse.Namespace) -> int:
-    config = load_config(args.project)
+    config = _written_config(args.project)
     if args.tag and config.version is not None:
         raise UsageError(
-            f"--tag creates the tag that is a dynamic version, and {config.name}'s version is "
-            "written in pyproject.toml",
-            hint="bump without --tag, commit pyproject.toml and uv.lock, then tag that commit",
+            f"--tag creates the tag that is a version read from git tags, and {config.name}'s "
+            f"version is written in {config.origin}",
+            hint=f"bump without --tag, commit {config.origin} and uv.lock, then tag that commit",
         )
     if args.target in KINDS:
         version = _next(config, Kind(args.target), args)
@@ -91,11 +92,27 @@ def cmd_bump(args: argparse.Namespace) -> int:
     if config.version is None:  # the tag is the version: there is nothing to write
         print(_bump_tag(config, version, create=args.tag))
         return 0
-    from release.versioning.bump import bump
-
-    bump(config.root, version)
-    print(f"bumped {config.name} {config.version} -> {version} (pyproject.toml, uv.lock)")
+    _write(config, version)
+    print(f"bumped {config.name} {config.version} -> {version} ({config.origin}, uv.lock)")
     return 0
+
+
+def _written_config(project: Path) -> Config:
+    """The project's configuration; a version its backend reads from a file must be written
+    there as a plain string, which check compares and bump writes (ComputedVersion if not)."""
+    config = load_config(project)
+    if config.held is not None:
+        plain(config.held)
+    return config
+
+
+def _write(config: Config, version: ReleaseVersion) -> None:
+    from release.versioning.bump import bump, bump_held
+
+    if config.held is None:
+        bump(config.root, version)
+    else:
+        bump_held(config.root, config.held, version, lambda: load_config(config.root).version)
 
 
 def _bump_tag(config: Config, version: ReleaseVersion, *, create: bool) -> str:
@@ -113,7 +130,7 @@ def _next(config: Config, kind: Kind, args: argparse.Namespace) -> ReleaseVersio
     base = (
         parse_base(args.base)
         if args.base
-        else current_version(config.name, config.version, config.root).base
+        else current_version(config.name, config.version, config.root, config.origin).base
     )
     return next_version(kind, base, _consumed(config, args))
 

@@ -13,10 +13,12 @@ from typing import Any
 
 from packaging.utils import canonicalize_name
 
+from release.config._held import held_version
 from release.config.detect import builtin_checks
 from release.config.settings import Settings, parse_settings
 from release.core.errors import ConfigError
 from release.versioning.check import VersionSources
+from release.versioning.held import HeldVersion
 from release.versioning.self_pins import Dependent
 from release.versioning.versions import shorten
 
@@ -41,9 +43,15 @@ _TOML_TYPES: tuple[tuple[type, str], ...] = (
 class Config:
     root: Path
     name: str  # [project].name as written
-    version: str | None  # [project].version as written; None: dynamic, the tag's
+    version: str | None  # [project].version or the file's (see `held`); None: the tag's
     pythons: tuple[str, ...]
     settings: Settings = field(default_factory=Settings)
+    held: HeldVersion | None = None  # a dynamic version the build backend reads from a file
+
+    @property
+    def origin(self) -> str:
+        """Where the version is written, for messages: pyproject.toml or the backend's file."""
+        return self.held.file if self.held is not None else "pyproject.toml"
 
 
 def load_config(root: Path) -> Config:
@@ -52,7 +60,11 @@ def load_config(root: Path) -> Config:
     name = _string(table, "name", "add name = '...'")
     ours = _table(project, "tool", "staged-release")
     settings = parse_settings(ours, builtin_checks(project))
-    return Config(root.resolve(), name, _version(table), _pythons(ours, table), settings)
+    version = _version(table)
+    held = held_version(root, project) if version is None else None
+    if held is not None:
+        version = held.value  # None when computed: the lanes then go by the tag, as before
+    return Config(root.resolve(), name, version, _pythons(ours, table), settings, held)
 
 
 def read_lock_version(root: Path, name: str) -> str | None:
@@ -203,4 +215,4 @@ def _toml_type(value: object) -> str:
 def version_sources(config: Config, tag: str | None, expected: str | None) -> VersionSources:
     """Everything that names the project's version, for the version check to compare."""
     lock = read_lock_version(config.root, config.name)
-    return VersionSources(config.name, config.version, lock, tag, expected)
+    return VersionSources(config.name, config.version, lock, tag, expected, config.origin)

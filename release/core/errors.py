@@ -37,6 +37,11 @@ class ConfigError(ReleaseError):
     """pyproject.toml or uv.lock cannot be read or lacks what we need."""
 
 
+class ComputedVersion(ConfigError):
+    """The build backend reads the version from a file, where it is not written as a plain
+    string (it is computed at import): nothing can read or write it without running it."""
+
+
 class VersionRuleError(ReleaseError):
     """A version or tag is not one of the accepted forms, or is spelt non-canonically."""
 

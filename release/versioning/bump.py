@@ -1,8 +1,10 @@
-"""Stage `bump`: write the next version into pyproject.toml and refresh uv.lock, or for a
-version that comes from the git tag, create that tag."""
+"""Stage `bump`: write the next version where the build backend reads it (pyproject.toml, or
+the version file its configuration names) and refresh uv.lock, or for a version that comes from
+the git tag, create that tag."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import tomlkit
@@ -11,7 +13,9 @@ from tomlkit.items import Table
 from uv import find_uv_bin
 
 from release.core import git, runner
-from release.core.errors import ConfigError
+from release.core.errors import ConfigError, IntegrityError
+from release.versioning import held as rules
+from release.versioning.held import HeldVersion
 from release.versioning.versions import ReleaseVersion, looks_like_version_tag
 
 
@@ -23,10 +27,49 @@ def bump(root: Path, version: ReleaseVersion) -> None:
     path = root / "pyproject.toml"
     original = path.read_text(encoding="utf-8")
     path.write_text(set_version(original, str(version)), encoding="utf-8")
+    _lock_or_restore(root, path, original)
+
+
+def bump_held(
+    root: Path, held: HeldVersion, version: ReleaseVersion, reread: Callable[[], str | None]
+) -> None:
+    """Write `version` into the file the backend reads it from, then `uv lock`. `reread` reads
+    the version back by the backend's rule: what it does not find there is put back, as is the
+    file when uv cannot refresh the lock."""
+    path = root / held.file
+    original = _exact(path)
+    set_held(root, held, str(version))
+    if reread() != str(version):
+        _write_exact(path, original)
+        raise IntegrityError(
+            f"wrote {version} into {held.where}, but {held.backend} would not read it there",
+            hint=f"write {version} there by hand, and report this",
+        )
+    _lock_or_restore(root, path, original)
+
+
+def set_held(root: Path, held: HeldVersion, version: str) -> None:
+    """The file `held` names with its version replaced (nothing else in it changed)."""
+    path = root / held.file
+    _write_exact(path, rules.written(_exact(path), held, version))
+
+
+def _exact(path: Path) -> str:
+    """The text as it is, line endings included (the offsets `held` found count them)."""
+    with path.open(encoding="utf-8", newline="") as file:
+        return file.read()
+
+
+def _write_exact(path: Path, text: str) -> None:
+    with path.open("w", encoding="utf-8", newline="") as file:
+        file.write(text)
+
+
+def _lock_or_restore(root: Path, path: Path, original: str) -> None:
     try:
         runner.run([find_uv_bin(), "lock"], cwd=root)
-    except BaseException:  # a failed lock or a Ctrl-C alike: don't leave pyproject moved alone
-        path.write_text(original, encoding="utf-8")
+    except BaseException:  # a failed lock or a Ctrl-C alike: never one source moved alone
+        _write_exact(path, original)
         raise
 
 

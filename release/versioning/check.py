@@ -1,7 +1,9 @@
 """Stage `version_check`: pyproject.toml, uv.lock, the tag and the expected version agree.
 
 A dynamic version (`dynamic = ["version"]`: hatch-vcs, setuptools-scm, pdm-backend's scm source)
-is the tag's, so the tag is then required, and the tag rules are the version rules.
+is the tag's, so the tag is then required, and the tag rules are the version rules. One the
+build backend reads from a file (release.versioning.held) is compared as pyproject.toml's is,
+under that file's name (`origin`).
 """
 
 from __future__ import annotations
@@ -33,6 +35,11 @@ class VersionSources:
     lock: str | None  # None: uv.lock's entry records no version (uv's way for a dynamic one)
     tag: str | None = None
     expected: str | None = None
+    origin: str = "pyproject.toml"  # where `pyproject` is written: a backend's version file
+
+    @property
+    def where(self) -> str:
+        return _where(self.origin)
 
 
 TAG_HEAD_HINT = "tag HEAD with the release version (`git tag vX.Y.ZrcN`), or pass --tag"
@@ -53,7 +60,7 @@ def verify(sources: VersionSources) -> ReleaseVersion:
 def declared_version(sources: VersionSources) -> ReleaseVersion:
     """pyproject.toml's version, or for a dynamic one the tag's (ConfigError without a tag)."""
     if sources.pyproject is not None:
-        return parse_version(sources.pyproject, where="pyproject.toml [project].version")
+        return parse_version(sources.pyproject, where=sources.where)
     if sources.tag:
         return parse_tag(sources.tag)
     raise ConfigError(
@@ -73,7 +80,7 @@ def _disagreements(sources: VersionSources, version: ReleaseVersion) -> list[str
         hints.append(f"uv.lock still says {shorten(sources.lock or '')} — run `uv lock`")
     if tagged is not None and tagged != version:
         hints.append(
-            f"the tag is {tagged.tag} but pyproject.toml says {version} — tag {version.tag} "
+            f"the tag is {tagged.tag} but {sources.origin} says {version} — tag {version.tag} "
             f"instead, or run `staged-release bump {tagged}` and tag that commit"
         )
     if _differs(sources.expected, version):
@@ -135,7 +142,9 @@ def _differs(text: str | None, version: ReleaseVersion) -> bool:
 
 def _listing(sources: VersionSources) -> str:
     parts = [
-        f"pyproject.toml {sources.pyproject or '(dynamic)'}",
+        f"{sources.origin} {sources.pyproject}"
+        if sources.pyproject
+        else "pyproject.toml (dynamic)",
         f"uv.lock {sources.lock or '(no version)'}",
     ]
     if sources.tag:
@@ -145,11 +154,14 @@ def _listing(sources: VersionSources) -> str:
     return ", ".join(map(shorten, parts))  # a pasted blob must not flood the one-line error
 
 
-def current_version(name: str, declared: str | None, repo: Path) -> ReleaseVersion:
-    """Where the project stands: pyproject.toml's version; a dynamic one's is the version tag at
-    HEAD, else the repository's highest."""
+def current_version(
+    name: str, declared: str | None, repo: Path, origin: str = "pyproject.toml"
+) -> ReleaseVersion:
+    """Where the project stands: the version pyproject.toml (or the backend's version file,
+    `origin`) holds; a tag-derived one's is the version tag at HEAD, else the repository's
+    highest."""
     if declared is not None:
-        return parse_version(declared, where="pyproject.toml [project].version")
+        return parse_version(declared, where=_where(origin))
     found = tagged_version(git.tags_at_head(repo), git.tags(repo))
     if found is None:
         raise ConfigError(
@@ -157,3 +169,7 @@ def current_version(name: str, declared: str | None, repo: Path) -> ReleaseVersi
             hint="pass --base X.Y.Z: the release the next version belongs to",
         )
     return found
+
+
+def _where(origin: str) -> str:
+    return "pyproject.toml [project].version" if origin == "pyproject.toml" else origin

@@ -1,6 +1,7 @@
 """Versions from the git tag, with real build backends (from PyPI through uv's cache): hatch-vcs
 builds at the tag from a copy without .git, a backend that reads its version from a file is
-caught, and the rehearsal takes --tag (or says to tag)."""
+caught, and the rehearsal takes --tag (or says to tag). A version held in a file (hatch's path,
+flit's module) is built as bump wrote it there."""
 
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ from release.artifacts.build import build
 from release.artifacts.metadata import built_version
 from release.core.errors import VersionMismatch
 from release.versioning.versions import parse_version
-from tests.conftest import PROJECTS, cli
+from tests.cli.test_dynamic_versions import git
+from tests.conftest import PROJECTS, cli, git_tag
 
 
 def copy_without_git(tmp_path: Path) -> Path:
@@ -80,3 +82,24 @@ def test_the_rehearsal_takes_the_version_from_tag(
     ]
     dist = root / ".staged-release" / "rehearsal" / "dist-testpypi"  # the rc lane's build
     assert (dist / "tagged_app-3.1.0rc2-py3-none-any.whl").is_file()
+
+
+@pytest.mark.parametrize(
+    ("scenario", "wheel"),
+    [("held-hatch", "held_app-1.0.1rc1-py3-none-any.whl"),
+     ("held-flit", "held_flit-1.0.1rc1-py3-none-any.whl")],
+)  # fmt: skip
+def test_a_version_bump_wrote_into_the_file_is_what_the_backend_builds(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, scenario: str, wheel: str
+) -> None:
+    root = Path(shutil.copytree(PROJECTS / scenario, tmp_path / scenario))
+    git_tag(root, "v1.0.0")
+    project = ["--project", str(root)]
+    assert cli(capsys, "bump", "rc", "--base", "1.0.1", "--offline", *project)[0] == 0
+    git(root, "commit", "-qam", "rc1")
+    git(root, "tag", "v1.0.1rc1")
+    assert cli(capsys, "check", *project)[0] == 0
+    code, out, _ = cli(capsys, "build", *project, "--dist", str(tmp_path / "dist"))
+    assert code == 0, out
+    assert {built_version(p) for p in (tmp_path / "dist").glob("held*")} == {"1.0.1rc1"}
+    assert (tmp_path / "dist" / wheel).is_file()
