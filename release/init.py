@@ -68,13 +68,19 @@ if __name__ == "__main__":
 '''
 
 
-def init(root: Path, *, force: bool = False) -> list[str]:
-    """Write what the project lacks; return what was done, one line each."""
+def init(root: Path, *, force: bool = False, try_checks: bool = True) -> list[str]:
+    """Write what the project lacks; return what was done, one line each. With `try_checks`,
+    the tool checks just written are then run once on the source tree, and how each went is
+    said (release.init_try); nothing written changes for it."""
     pyproject = load_toml(root / "pyproject.toml", "run from the project root or pass --project")
-    return [
-        *_settings(root, pyproject, force), _noxfile(root, force), _workflow(root, force),
-        _gitignore(root),
-    ]  # fmt: skip
+    written, table = _settings(root, pyproject, force)
+    done = [*written, _noxfile(root, force), _workflow(root, force), _gitignore(root)]
+    if try_checks and table is not None:
+        from release.init_try import try_checks as tried
+
+        tools = [c for c in parse_settings(table).checks if c.name in table.get("check", {})]
+        done += tried(root, tools, table["import"])
+    return done
 
 
 @dataclass(frozen=True)
@@ -146,19 +152,19 @@ def _newest(pythons: tuple[str, ...]) -> str:
     return max(pythons, key=lambda p: tuple(int(n) for n in p.split(".")))
 
 
-def _settings(root: Path, pyproject: dict[str, Any], force: bool) -> list[str]:
+def _settings(
+    root: Path, pyproject: dict[str, Any], force: bool
+) -> tuple[list[str], dict[str, Any] | None]:
+    """What was done about the table, and the table written (None: the project's was kept)."""
     if _has_table(pyproject) and not force:
-        return [
-            "pyproject.toml already has [tool.staged-release]; left as it is (--force redoes it)"
-        ]
+        kept = "pyproject.toml already has [tool.staged-release]; left as it is (--force redoes it)"
+        return [kept], None
     table, notes = settings_table(_findings(root, pyproject))
     parse_settings(table)  # what we write must be valid
     path = root / "pyproject.toml"
     path.write_text(with_table(path.read_text(encoding="utf-8"), table), encoding="utf-8")
-    return [
-        f"wrote [tool.staged-release] to pyproject.toml: checks {', '.join(table['checks'])}",
-        *notes,
-    ]
+    wrote = f"wrote [tool.staged-release] to pyproject.toml: checks {', '.join(table['checks'])}"
+    return [wrote, *notes], table
 
 
 def _findings(root: Path, pyproject: dict[str, Any]) -> Findings:

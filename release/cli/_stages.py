@@ -237,7 +237,7 @@ def cmd_e2e(args: argparse.Namespace) -> int:
 def cmd_init(args: argparse.Namespace) -> int:
     from release.init import init
 
-    for line in init(args.project.resolve(), force=args.force):
+    for line in init(args.project.resolve(), force=args.force, try_checks=not args.no_try):
         print(line)
     return 0
 

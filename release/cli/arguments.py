@@ -77,6 +77,10 @@ def parser() -> argparse.ArgumentParser:
     _no_cache(e2e)
     init = sub.add_parser("init", parents=[project], help="set a project up for the suite")
     init.add_argument("--force", action="store_true", help="write anew what exists already")
+    init.add_argument(
+        "--no-try", action="store_true",
+        help="do not run the tool checks it wrote once on the source tree",
+    )  # fmt: skip
     _status_command(sub, project)
     workflow = sub.add_parser("workflow", parents=[project], help="write the release workflow")
     workflow.add_argument("--check", action="store_true", help="exit 1 with a diff on drift")

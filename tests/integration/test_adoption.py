@@ -1,7 +1,8 @@
 """Adopting the suite as a new project would: `init` on real-looking projects (setuptools with a
 test extra and a pytest plugin in addopts; hatch-vcs and setuptools-scm versions from the tag; no
 tests at all), then the rc rehearsal passes with no hand-written configuration. A second `init`
-changes nothing, and nox lists the lane sessions of the noxfile `init` wrote.
+changes nothing, and nox lists the lane sessions of the noxfile `init` wrote. `init` tries the
+tool checks it wrote on the source tree and says which already fail.
 
 Dependencies and check tools come from PyPI (through uv's cache), as they would for the project.
 """
@@ -66,7 +67,7 @@ def test_init_writes_the_table_and_noxfile_and_the_rehearsal_passes(
 
 
 def test_a_second_init_changes_nothing(fresh: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    cli(capsys, "init", "--project", str(fresh))
+    cli(capsys, "init", "--no-try", "--project", str(fresh))
     before = files(fresh)
     code, out, _ = cli(capsys, "init", "--project", str(fresh))
     assert (code, files(fresh)) == (0, before)
@@ -81,7 +82,7 @@ def test_a_second_init_changes_nothing(fresh: Path, capsys: pytest.CaptureFixtur
 def test_nox_lists_the_lane_sessions_of_the_noxfile_init_wrote(
     fresh: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    cli(capsys, "init", "--project", str(fresh))
+    cli(capsys, "init", "--no-try", "--project", str(fresh))
     # NOX_SCRIPT_MODE=none: this suite's environment has what the script header names.
     env = {**os.environ, "NOX_SCRIPT_MODE": "none"}
     done = subprocess.run(
@@ -97,3 +98,35 @@ def test_nox_lists_the_lane_sessions_of_the_noxfile_init_wrote(
     assert "plan" in called
     for name in called:
         assert any(s == name or s.startswith(f"{name}-3.") for s in listed), name
+
+
+def test_init_says_which_tool_check_already_fails_on_the_tree_and_writes_the_same(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    roots = []
+    for name in ("tried", "untried"):
+        root = Path(shutil.copytree(PROJECTS / "adopt-hatch-vcs", tmp_path / name))
+        with (root / "src" / "tagged_lib" / "__init__.py").open("a") as module:
+            module.write("import os\n")  # ruff's F401, with the ruff uv.lock pins
+        pyproject = (root / "pyproject.toml").read_text()  # mypy configured, its group unlocked
+        pyproject = pyproject.replace(
+            'lint = ["ruff>=0.6"]', 'lint = ["ruff>=0.6"]\ntyping = ["mypy"]'
+        )
+        (root / "pyproject.toml").write_text(pyproject + "\n[tool.mypy]\nstrict = true\n")
+        git_tag(root, "v1.0.0rc1")
+        roots.append(root)
+    code, out, err = cli(capsys, "init", "--project", str(roots[0]))
+    assert (code, err) == (0, "")
+    assert out.splitlines()[-3:] == [
+        "tried the tool checks once on your tree, with uv.lock's pins (--no-try skips it):",
+        "  ruff: 1 error on your tree today (see .staged-release/logs/init/ruff.log)",
+        (
+            "  mypy: could not run here: uv sync: error: Group `typing` is not defined in the "
+            "project's `dependency-groups` table (see .staged-release/logs/init/mypy.log)"
+        ),
+    ]
+    log = (roots[0] / ".staged-release" / "logs" / "init" / "ruff.log").read_text()
+    assert "F401 `os` imported but unused" in log
+    assert "# as `uv run --frozen --no-default-groups --group lint --python 3.12 ruff check" in log
+    assert cli(capsys, "init", "--no-try", "--project", str(roots[1]))[0] == 0
+    assert files(roots[0]) == files(roots[1])  # what init wrote is the same, tried or not
