@@ -110,7 +110,11 @@ class _Trial:
         argv = self._argv(spec, env)
         with log.open("a", encoding="utf-8") as header:  # the command a user would type
             header.write(f"# as `{by_hand(spec, argv, env)}` from {self.root}\n")
-        return runner.run(argv, cwd=self.root, check=False, timeout=spec.timeout, log_to=log)
+        path = os.pathsep.join([str(env / "bin"), os.environ.get("PATH", "")])
+        inside = {"VIRTUAL_ENV": str(env), "PATH": path}
+        return runner.run(
+            argv, cwd=self.root, env=inside, check=False, timeout=spec.timeout, log_to=log
+        )  # VIRTUAL_ENV: ty and pyright take the environment from it, as `uv run` sets it
 
     def _environment(self, spec: CheckSpec, log: Path) -> Path:
         """The check's environment, synced from uv.lock (made once per distinct selection)."""

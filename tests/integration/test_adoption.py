@@ -19,6 +19,8 @@ from pathlib import Path
 
 import pytest
 
+from release.config.settings import CheckSpec
+from release.init_try import try_checks
 from release.lanes.workflow import PATH as WORKFLOW
 from tests.conftest import PROJECTS, cli, git_tag
 
@@ -130,3 +132,11 @@ def test_init_says_which_tool_check_already_fails_on_the_tree_and_writes_the_sam
     assert "# as `uv run --frozen --no-default-groups --group lint --python 3.12 ruff check" in log
     assert cli(capsys, "init", "--no-try", "--project", str(roots[1]))[0] == 0
     assert files(roots[0]) == files(roots[1])  # what init wrote is the same, tried or not
+
+
+def test_a_tried_check_runs_inside_its_own_environment(tmp_path: Path) -> None:
+    # ty and pyright find the packages through VIRTUAL_ENV: ours (`uv run pytest`) must not leak
+    root = Path(shutil.copytree(PROJECTS / "adopt-hatch-vcs", tmp_path / "p"))
+    probe = "import os, sys; sys.exit(os.environ['VIRTUAL_ENV'] != sys.prefix)"
+    spec = CheckSpec("probe", ("python", "-c", probe, "{sources}"), groups=("lint",))
+    assert try_checks(root, [spec], ["tagged_lib"])[1:] == ["  probe: passes on your tree today"]
