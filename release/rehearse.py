@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 from release.artifacts.manifest import Manifest
 from release.artifacts.source import copy_source
-from release.config.project import Config, load_config, read_lock_version
+from release.config.project import load_config
 from release.context import LOGS, STATE_DIR, Options, Run, claim, open_run
 from release.core import parallel, runner
 from release.core.errors import InjectedFailure, Interrupted
@@ -33,7 +33,7 @@ from release.lanes.stages import LANES, Stage, Target
 from release.upload.stage import Uploaded
 from release.validation import interpreters
 from release.validation.validate import CellResult
-from release.versioning.bump import set_held, set_lock_version, set_version
+from release.versioning.bump import set_copy
 from release.versioning.versions import Kind, ReleaseVersion, parse_version
 
 T = TypeVar("T")
@@ -124,21 +124,9 @@ def part_at(
     project's own might refuse the version rehearsed."""
     source = copy_source(plan.project, where)
     config = load_config(source)
-    if config.held is not None and config.version is not None:
-        set_held(source, config.held, str(version))
-    elif config.version is not None:
-        _edit(source / "pyproject.toml", set_version, str(version))
-    if config.version is not None and read_lock_version(source, config.name) is not None:
-        _edit(source / "uv.lock", _lock_edit(config), str(version))
+    if config.version is not None:
+        set_copy(source, config.name, str(version), config.held)
     return Part(target, source, version.tag, source, logs=name, fail_at=fail_at)
-
-
-def _edit(path: Path, edit: Callable[[str, str], str], version: str) -> None:
-    path.write_text(edit(path.read_text("utf-8"), version), "utf-8")
-
-
-def _lock_edit(config: Config) -> Callable[[str, str], str]:
-    return lambda text, version: set_lock_version(text, config.name, version)
 
 
 def _run_part(plan: Rehearsal, home: Path, part: Part, progress: Progress, report: Report) -> None:

@@ -33,7 +33,7 @@ from release.lanes.workflow import PATH as WORKFLOW
 from release.rehearse_workflow import _act, audit, jobs, scratch, stand_ins
 from release.rehearse_workflow.events import Event, Kind, Repository, payload
 from release.rehearse_workflow.trusted import IndexFront, Publisher, Record, Workflow
-from release.versioning.bump import set_lock_version, set_version
+from release.versioning.bump import set_copy
 from release.versioning.versions import ReleaseVersion, parse_version
 
 HOME = "workflow"  # under the state directory: the scratch repository, stand-ins, artifacts
@@ -167,17 +167,12 @@ def _rc_then_final(session: _Session) -> list[Event]:
 
 
 def _tagged(session: _Session, version: ReleaseVersion) -> Event:
-    if session.config.version is not None:  # a static version: written and committed first
-        _write_version(session.repo, session.config.name, str(version))
+    if session.config.version is not None:  # written (pyproject.toml or the backend's version
+        # file, as this commit of the scratch repository holds it) and committed first
+        held = load_config(session.repo).held
+        set_copy(session.repo, session.config.name, str(version), held)
         scratch.commit(session.repo, f"release {version}")
     return Event(Kind.PUSH, version.tag, scratch.tag(session.repo, version.tag))
-
-
-def _write_version(repo: Path, name: str, version: str) -> None:
-    pyproject, lock = repo / "pyproject.toml", repo / "uv.lock"
-    pyproject.write_text(set_version(pyproject.read_text("utf-8"), version), "utf-8")
-    if lock.is_file():
-        lock.write_text(set_lock_version(lock.read_text("utf-8"), name, version), "utf-8")
 
 
 def _head_tag_or_none(session: _Session) -> str | None:

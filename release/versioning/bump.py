@@ -86,6 +86,21 @@ def tag_head(root: Path, version: ReleaseVersion) -> None:
     git.create_tag(root, version.tag)
 
 
+def set_copy(root: Path, name: str, version: str, held: HeldVersion | None) -> None:
+    """A scratch copy set to `version` where `bump` writes it (pyproject.toml, or the file
+    `held` names, as found in this copy) and in uv.lock's entry when it records a version
+    (uv records none for a dynamic one): what `bump` writes, without resolving anything."""
+    if held is not None:
+        set_held(root, held, version)
+    else:
+        pyproject = root / "pyproject.toml"
+        pyproject.write_text(set_version(pyproject.read_text("utf-8"), version), "utf-8")
+    lock = root / "uv.lock"
+    if lock.is_file():
+        text = lock.read_text("utf-8")
+        lock.write_text(set_lock_version(text, name, version, recorded_only=True), "utf-8")
+
+
 def set_version(pyproject_text: str, version: str) -> str:
     doc = tomlkit.parse(pyproject_text)
     project = doc.get("project")
@@ -95,13 +110,18 @@ def set_version(pyproject_text: str, version: str) -> str:
     return tomlkit.dumps(doc)
 
 
-def set_lock_version(lock_text: str, name: str, version: str) -> str:
+def set_lock_version(
+    lock_text: str, name: str, version: str, *, recorded_only: bool = False
+) -> str:
     """uv.lock with the project's own entry at `version` (formatting kept): what `uv lock`
-    would write for it, without resolving anything (a rehearsal's scratch copy needs no more)."""
+    would write for it, without resolving anything (a rehearsal's scratch copy needs no more).
+    With `recorded_only`, an entry that records no version is left so."""
     doc = tomlkit.parse(lock_text)
     wanted = canonicalize_name(name)
     for package in doc.get("package", []):
         if canonicalize_name(str(package.get("name", ""))) == wanted:
+            if recorded_only and "version" not in package:
+                return lock_text
             package["version"] = version
             return tomlkit.dumps(doc)
     raise ConfigError(f"uv.lock has no entry for {wanted}", hint="run `uv lock` and commit it")
