@@ -253,7 +253,7 @@ _CHECK_TIMEOUT = "seconds every check may run (default: each check's timeout, 18
 
 
 def _pair(value: str) -> tuple[str, str]:
-    name, equals, text = value.partition("=")
+    name, equals, text = _given(value).partition("=")
     if not (name and equals):
         raise argparse.ArgumentTypeError(f"{value!r} is not NAME=VALUE")
     return name, text

@@ -63,7 +63,14 @@ def test_sessions_are_the_stages_of_the_table_then_the_tools(
 
     names = [s.name for s in sessions.SESSIONS]
     assert names[: len(STAGES)] == list(STAGES)
-    assert names[len(STAGES) :] == ["plan", "bump", "rehearse_rc", "rehearse_final", "status"]
+    assert names[len(STAGES) :] == [
+        "plan",
+        "bump",
+        "rehearse_rc",
+        "rehearse_final",
+        "rehearse_workflow",
+        "status",
+    ]
     per_python = {s.name for s in sessions.SESSIONS if s.per_python}
     assert per_python == {s.name for s in ROWS if s.per_python}
 
