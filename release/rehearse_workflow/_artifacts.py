@@ -6,7 +6,6 @@ ancestor, as v4 computes it). Contents only: file modes are not kept, as v4's zi
 
 from __future__ import annotations
 
-import contextlib
 import os
 import shutil
 import stat
@@ -20,7 +19,7 @@ from release.rehearse_workflow import _globs
 from release.rehearse_workflow._job import Job, info, warning
 
 ARTIFACTS_ENV = "STAGED_RELEASE_ACT_ARTIFACTS"
-STAGING = ".staging"  # under the artifacts directory: uploads in flight, never an artifact
+STAGING = ".staging-"  # beside the artifacts: an upload in flight (or cut short), never one
 _NO_FILES = ("warn", "error", "ignore")
 _BAD_IN_PATH = ('"', ":", "<", ">", "|", "*", "?", "\r", "\n")
 _BAD_IN_NAME = (*_BAD_IN_PATH, "\\", "/")
@@ -130,8 +129,8 @@ def check_name(name: str) -> None:
         raise ActionFailed(
             f"The artifact name is not valid: {name}. Contains the following character: {bad[0]!r}"
         )
-    if name == STAGING:
-        raise StandInRefused(f"the artifact name {STAGING} is where the local uploads stage files")
+    if name.startswith(STAGING):
+        raise StandInRefused(f"artifact names starting {STAGING} are where local uploads stage")
 
 
 def placement(found: Found) -> dict[PurePosixPath, str]:
@@ -155,7 +154,7 @@ def _store(store: Path, name: str, placed: dict[PurePosixPath, str], overwrite: 
     target = store / name
     if target.exists() and not overwrite:
         raise _taken(name)
-    staging = store / STAGING / uuid.uuid4().hex
+    staging = store / f"{STAGING}{uuid.uuid4().hex}"
     for source, inside in placed.items():
         (staging / inside).parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(source, staging / inside)
@@ -166,9 +165,6 @@ def _store(store: Path, name: str, placed: dict[PurePosixPath, str], overwrite: 
     except OSError:
         shutil.rmtree(staging)
         raise _taken(name) from None
-    finally:
-        with contextlib.suppress(OSError):  # another upload may be staging there still
-            staging.parent.rmdir()
 
 
 def _taken(name: str) -> ActionFailed:
@@ -222,7 +218,7 @@ def stored(store: Path) -> list[str]:
     """The run's artifacts, by name (none yet: the directory may not exist)."""
     if not store.is_dir():
         return []
-    return sorted(p.name for p in store.iterdir() if p.is_dir() and p.name != STAGING)
+    return sorted(p.name for p in store.iterdir() if p.is_dir() and not p.name.startswith(STAGING))
 
 
 def choose(available: Sequence[str], name: str, pattern: str) -> list[str]:

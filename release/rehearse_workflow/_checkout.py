@@ -186,7 +186,10 @@ def _reusable(directory: Path, url: str, clean: bool) -> bool:
     if _git(directory, "config", "--get", "remote.origin.url", check=False).strip() != url:
         return False
     _git(directory, "checkout", "--detach", check=False)
-    for branch in _git(directory, "branch", "--list", "--format=%(refname:short)").split():
+    # Local branches go (the real action's "Removing previously created refs").
+    for branch in _git(
+        directory, "for-each-ref", "--format=%(refname:short)", "refs/heads"
+    ).split():
         _git(directory, "branch", "--delete", "--force", branch)
     if not clean:
         return True

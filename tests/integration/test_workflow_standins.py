@@ -50,6 +50,12 @@ jobs:
           persist-credentials: false
           path: full
           fetch-depth: 0
+      - run: echo stray > full/untracked.txt
+      - uses: {PINS["checkout"]}
+        with:
+          persist-credentials: false
+          path: full
+          fetch-depth: 0
       - id: py
         uses: {PINS["setup-python"]}
         with:
@@ -73,6 +79,7 @@ jobs:
             echo "tags=$(git tag | xargs)"
             echo "full-commits=$(git -C full rev-list --count HEAD)"
             echo "full-tags=$(git -C full tag | xargs)"
+            echo "full-stray=$(ls full/untracked.txt 2>/dev/null || echo gone)"
             echo "credentials=$(git config --local --list | grep -ci -e header -e cred || true)"
           }} > "$PROBE/make.txt"
       - uses: {PINS["upload-artifact"]}
@@ -185,6 +192,7 @@ def test_a_job_hands_its_artifacts_to_the_next(repo: Path, tmp_path: Path) -> No
     # fetch-depth 1 at a SHA: that commit only, no tags; fetch-depth 0: all history and tags.
     assert (made["commits"], made["tags"]) == ("1", "")
     assert (made["full-commits"], made["full-tags"]) == ("2", "v0.9 v1.0")
+    assert made["full-stray"] == "gone"  # a checkout again into the same path cleans it
     assert made["credentials"] == "0"
     arrived = (tmp_path / "probe/use.txt").read_text().split()
     # Hidden files and directories stay behind; a pattern with merge-multiple merges.

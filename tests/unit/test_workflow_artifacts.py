@@ -94,7 +94,7 @@ def test_artifact_names_and_inner_paths_are_checked() -> None:
     with pytest.raises(ActionFailed, match="artifact name is not valid"):
         _artifacts.check_name("dist/x")
     with pytest.raises(StandInRefused):
-        _artifacts.check_name(_artifacts.STAGING)
+        _artifacts.check_name(_artifacts.STAGING + "x")
     found = _artifacts.Found((PurePosixPath("/w/a:b"),), PurePosixPath("/w"))
     with pytest.raises(ActionFailed, match="a:b"):
         _artifacts.placement(found)
