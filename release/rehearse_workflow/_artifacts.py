@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from release.core.errors import ActionFailed, StandInRefused
-from release.rehearse_workflow import _globs
+from release.rehearse_workflow import _globs, actions
 from release.rehearse_workflow._job import Job, info, warning
 
-ARTIFACTS_ENV = "STAGED_RELEASE_ACT_ARTIFACTS"
+ARTIFACTS_ENV = actions.ARTIFACTS
 STAGING = ".staging-"  # beside the artifacts: an upload in flight (or cut short), never one
 _NO_FILES = ("warn", "error", "ignore")
 _BAD_IN_PATH = ('"', ":", "<", ">", "|", "*", "?", "\r", "\n")

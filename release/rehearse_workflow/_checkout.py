@@ -17,9 +17,10 @@ from pathlib import Path
 
 from release.core import runner
 from release.core.errors import ActionFailed, StandInRefused
+from release.rehearse_workflow import actions
 from release.rehearse_workflow._job import Job, info
 
-REPOSITORY_ENV = "STAGED_RELEASE_ACT_REPOSITORY"
+REPOSITORY_ENV = actions.REPOSITORY
 TAGS_REFSPEC = "+refs/tags/*:refs/tags/*"
 _SHA = re.compile(r"[0-9a-fA-F]{40}")
 # Inputs whose work needs GitHub or tools this stand-in does not drive: refused when asked for.

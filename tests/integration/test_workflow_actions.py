@@ -15,10 +15,9 @@ from importlib import resources
 from pathlib import Path
 
 import pytest
-import yaml
 from uv import find_uv_bin
 
-from release.rehearse_workflow import standins
+from release.rehearse_workflow import actions
 from release.validation import interpreters
 
 ACTIONS = resources.files("release.lanes").joinpath("actions.toml").read_text()
@@ -161,12 +160,12 @@ def act(repo: Path, text: str, tmp_path: Path) -> subprocess.CompletedProcess[st
     event.write_text(json.dumps({"ref": "refs/tags/v1.0"}))
     (tmp_path / "probe").mkdir(exist_ok=True)
     env = os.environ | {"PROBE": str(tmp_path / "probe")}
-    env |= standins.environment(repo, tmp_path / "artifacts")
+    env |= actions.environment(repo, tmp_path / "artifacts")
     argv = [
         str(ACT), "push", "-W", str(workflow), "-e", str(event),
         "-P", "ubuntu-latest=-self-hosted", "--action-offline-mode", "--no-cache-server",
         "--action-cache-path", str(tmp_path / "act"),
-        *standins.act_arguments(yaml.safe_load(text)),
+        *actions.act_arguments(actions.local_repositories(text)),
     ]  # fmt: skip
     return subprocess.run(
         argv, cwd=repo, env=env, capture_output=True, text=True, timeout=300, check=False
