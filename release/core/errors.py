@@ -213,3 +213,20 @@ class NoWheelFits(ReleaseError):
     this Python or platform)."""
 
     exit_code = EXIT_FAILED
+
+
+class ActionNotEmulated(ReleaseError):
+    """A workflow to rehearse uses an action that the suite has no local stand-in for: refused
+    before anything runs, since act would otherwise try to fetch it from GitHub."""
+
+
+class StandInRefused(ReleaseError):
+    """A local stand-in action was asked for something it does not emulate (an input the real
+    action would honour by downloading, authenticating or reaching GitHub)."""
+
+
+class ActionFailed(ReleaseError):
+    """A local stand-in action failed where the real action would fail: a Python this machine
+    lacks, an artifact nobody uploaded, no files to upload, a name already taken."""
+
+    exit_code = EXIT_FAILED

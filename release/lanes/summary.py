@@ -17,6 +17,8 @@ from release.lanes.stages import STAGES
 
 SUMMARY_ENV = "GITHUB_STEP_SUMMARY"
 _OURS = "STAGED_RELEASE_"  # variables that change what a session does: part of the command
+# ...except the workflow rehearsal's: only its local stand-in actions read them, no session does.
+_REHEARSAL = "STAGED_RELEASE_ACT_"
 _USERINFO = re.compile(r"//[^/@\s]+@")  # user:password@ in an index URL
 # The stages that read no dist/: the rest need the build job's artifact to be reproduced.
 _NO_DIST = frozenset({"plan", "version_check", "build"})
@@ -46,7 +48,9 @@ def reproduce(outcome: Outcome, env: Mapping[str, str]) -> list[str]:
         run, repo = env.get("GITHUB_RUN_ID", "RUN_ID"), env.get("GITHUB_REPOSITORY", "OWNER/REPO")
         lines.append(f"gh run download {run} --repo {repo} --name dist --dir dist")
     ours = [
-        f"{n}={shlex.quote(_safe(v, env))}" for n, v in sorted(env.items()) if n.startswith(_OURS)
+        f"{n}={shlex.quote(_safe(v, env))}"
+        for n, v in sorted(env.items())
+        if n.startswith(_OURS) and not n.startswith(_REHEARSAL)
     ]
     return [*lines, " ".join([*ours, "nox", "-s", shlex.quote(outcome.label)])]
 

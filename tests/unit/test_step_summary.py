@@ -36,6 +36,12 @@ def test_a_cell_is_reproduced_from_the_runs_dist_artifact() -> None:
     ]
 
 
+def test_the_workflow_rehearsals_stand_in_settings_are_no_part_of_the_command() -> None:
+    outcome = Outcome("plan", "-", Status.PASSED, 0.2, "")
+    env = {**CI, "STAGED_RELEASE_ACT_REPOSITORY": "/tmp/repo", "STAGED_RELEASE_INDEXES": "local"}
+    assert reproduce(outcome, env) == ["STAGED_RELEASE_INDEXES=local nox -s plan"]
+
+
 def test_the_build_needs_no_artifact_and_the_table_escapes_its_cells() -> None:
     outcome = Outcome("build", "-", Status.FAILED, 1.0, "a | b", hint="tag v1.0.0rc2")
     text = markdown(outcome, CI)
