@@ -15,7 +15,7 @@ import os
 import shutil
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -150,20 +150,22 @@ def _trusted(session: _Session) -> tuple[Workflow, tuple[IndexFront, ...]]:
     return workflow, fronts
 
 
-def _events(session: _Session) -> list[Event]:
-    """The events to send, tagging the scratch repository as a maintainer would."""
+def _events(session: _Session) -> Iterator[Event]:
+    """The events to send, tagging the scratch repository as a maintainer would: each tag only
+    once the events before it have run (a final's tag does not exist while its rc runs)."""
     named = session.plan.events
     if not named:
-        return _rc_then_final(session)
+        yield from _rc_then_final(session)
+        return
     tag = _head_tag(session)
     sha = scratch.tag(session.repo, tag)
-    return [_named(kind, tag, sha, session) for kind in named]
+    yield from (_named(kind, tag, sha, session) for kind in named)
 
 
-def _rc_then_final(session: _Session) -> list[Event]:
+def _rc_then_final(session: _Session) -> Iterator[Event]:
     base = release_version(session.config, _head_tag_or_none(session), session.plan.project).base
-    rc, final = parse_version(f"{base}rc1"), parse_version(str(base))
-    return [_tagged(session, rc), _tagged(session, final)]
+    yield _tagged(session, parse_version(f"{base}rc1"))
+    yield _tagged(session, parse_version(str(base)))
 
 
 def _tagged(session: _Session, version: ReleaseVersion) -> Event:
