@@ -76,7 +76,9 @@ def _summarize(args: argparse.Namespace, took: float, error: ReleaseError | int 
         outcome = report.failed(*stage, took, error)
     else:  # a handler that reported its failure itself returns its exit code
         status = Status.PASSED if error is None else Status.FAILED
-        outcome = Outcome(*stage, status, took, exit_code=error or 0)
+        # what a handler noted of its success (an upload's credential and attestations)
+        noted = getattr(args, "noted", "")
+        outcome = Outcome(*stage, status, took, reason=noted, exit_code=error or 0)
     summary.write(outcome, os.environ)
 
 

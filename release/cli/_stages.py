@@ -85,6 +85,7 @@ def cmd_upload(args: argparse.Namespace) -> int:
         print(f"uploaded: {name}")
     print(f"credential: {done.credential}")
     print(f"attestations: {done.attestations}")
+    args.noted = f"credential: {done.credential}; attestations: {done.attestations}"
     print(f"ok: {done.index} lists every file with the expected sha256 ({done.waited:.1f} s)")
     return 0
 

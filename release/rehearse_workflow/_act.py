@@ -19,11 +19,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from release.containers.engine import Note
 from release.core import runner
 from release.core.errors import ToolMissing
+from release.rehearse_workflow import jobs
 
 RUNNER_LABELS = ("ubuntu-latest",)  # what the generated workflow's jobs run on
 BUDGET = 7200.0  # seconds for one event's whole run: a final lane with its E2E stacks
+_WATCH = 2.0  # seconds between two looks at act's log, for the progress lines
 
 
 @dataclass(frozen=True)
@@ -64,19 +67,43 @@ def argv(act: str, call: Invocation, secrets: Path) -> list[str]:
     ]  # fmt: skip
 
 
-def run(act: str, call: Invocation, env: Environment, log: Path) -> int:
+def run(act: str, call: Invocation, env: Environment, log: Path, progress: Note) -> int:
     """act's exit status; its `--json` lines stream into `log` (redacted, as every log).
 
     The secrets reach act through a named pipe it reads once at its start: they are in no
     argv, no file and no variable a job inherits; a job gets one only where the workflow maps
     `secrets.NAME` into its `env:`, as on GitHub."""
-    with _secret_pipe(call.cache.parent, env.secrets) as secrets:
+    with _secret_pipe(call.cache.parent, env.secrets) as secrets, _watching(log, progress):
         # A failed job makes act exit non-zero: the log says which, and the caller reads it.
         done = runner.run(
             argv(act, call, secrets), cwd=call.repo, env=dict(env.variables),
             unset=_unset(env.variables), timeout=BUDGET, log_to=log, check=False,
         )  # fmt: skip
     return done.returncode
+
+
+@contextmanager
+def _watching(log: Path, progress: Note) -> Iterator[None]:
+    """Each job's end, told as act writes it into `log` (act runs for many minutes)."""
+    done = threading.Event()
+    watcher = threading.Thread(target=_watch, args=(log, progress, done), daemon=True)
+    watcher.start()
+    try:
+        yield
+    finally:
+        done.set()
+        watcher.join(timeout=5)
+
+
+def _watch(log: Path, progress: Note, done: threading.Event) -> None:
+    told: set[str] = set()
+    while not done.wait(_WATCH):
+        with contextlib.suppress(OSError):
+            lines = log.read_text("utf-8", errors="replace").splitlines()
+            for run in jobs.parse_events(lines):
+                if run.finished and run.name not in told:
+                    told.add(run.name)
+                    progress(f"{run.name}: {run.status} ({run.seconds:.0f} s)")
 
 
 def _unset(variables: Mapping[str, str]) -> list[str]:

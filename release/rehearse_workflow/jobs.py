@@ -9,6 +9,7 @@ calls it skipped, and so does the report, with the reason GitHub would show.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -19,6 +20,7 @@ import yaml
 from release.core.errors import ConfigError
 
 PASSED, FAILED, SKIPPED = "success", "failure", "skipped"
+_ROW = re.compile(r"^\| \S+ \| [^|]+ \| [\d.]+ s \| (.*) \|$")  # a job summary's stage row
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,7 @@ class JobRun:
     started: str = ""  # act's timestamps (ISO 8601)
     ended: str = ""
     why: str = ""  # for a skipped job: the reason GitHub would give
+    finished: bool = False  # act said the job (cell) ended
     failed_step: str = ""
     lines: list[str] = field(default_factory=list)  # what its steps printed
     summary: list[str] = field(default_factory=list)  # what it wrote to $GITHUB_STEP_SUMMARY
@@ -49,6 +52,17 @@ class JobRun:
     @property
     def name(self) -> str:
         return f"{self.job} ({self.cell})" if self.cell else self.job
+
+    @property
+    def note(self) -> str:
+        """The reason column of the stage's row in the job's summary: what the command noted
+        (an upload's credential and attestations; a failure's reason)."""
+        for text in self.summary:
+            for line in text.splitlines():
+                found = _ROW.match(line)
+                if found and found.group(1).strip():
+                    return found.group(1).strip()
+        return ""
 
     @property
     def seconds(self) -> float:
@@ -120,6 +134,7 @@ _SUMMARY = "Summary - "
 
 def _absorb(run: JobRun, entry: Mapping[str, Any]) -> None:
     run.ended = str(entry.get("time", run.ended))
+    run.finished = run.finished or "jobResult" in entry
     message = str(entry.get("msg", ""))
     if entry.get("raw_output"):
         run.lines.append(message.rstrip("\n"))

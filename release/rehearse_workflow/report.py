@@ -57,10 +57,13 @@ def _event_md(event: Mapping[str, Any]) -> list[str]:
     head = f"## Event {event['number']}: {event['label']} ({event['sha'][:12]})"
     state = "passed" if event["passed"] else "failed"
     lines = [head, "", f"{state} in {event['seconds']:.1f} s (act exit {event['act_exit']})", ""]
-    lines += ["| job | result | seconds | why / reproduce |", "|---|---|---|---|"]
+    lines += ["| job | result | seconds | why / reproduce | noted |", "|---|---|---|---|---|"]
     for job in event["jobs"]:
         why = job["why"] or f"`{job['reproduce']}`"
-        lines.append(f"| {job['name']} | {job['status']} | {job['seconds']:.1f} | {why} |")
+        noted = job.get("note", "").replace("|", "\\|")
+        lines.append(
+            f"| {job['name']} | {job['status']} | {job['seconds']:.1f} | {why} | {noted} |"
+        )
     return [*lines, ""]
 
 
@@ -131,7 +134,7 @@ def _event_html(event: Mapping[str, Any]) -> list[str]:
         f"<tr><td>{escape(j['name'])}</td><td>{_status(j['status'])}</td>"
         f'<td class="num">{j["seconds"]:.1f} s</td>'
         f'<td><div class="bar" style="width:{100 * j["seconds"] / longest:.0f}%"></div></td>'
-        f"<td>{_why(j)}</td></tr>"
+        f"<td>{_why(j)}</td><td>{escape(j.get('note', ''))}</td></tr>"
         for j in event["jobs"]
     ]
     return [
@@ -139,7 +142,7 @@ def _event_html(event: Mapping[str, Any]) -> list[str]:
         (f"<p>{_status(state)} in {event['seconds']:.1f} s · commit "
         f"<code>{escape(event['sha'][:12])}</code> · act exit {event['act_exit']}</p>"),
         ("<table><tr><th>job</th><th>result</th><th>time</th><th></th><th>why / reproduce</th>"
-        "</tr>"), *rows, "</table>",
+         "<th>noted</th></tr>"), *rows, "</table>",
     ]  # fmt: skip
 
 

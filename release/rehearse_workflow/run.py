@@ -210,7 +210,8 @@ def _run_event(session: _Session, found: stand_ins.Running, event: Event) -> dic
     scratch.check_out(session.repo, event.tag)
     started = time.monotonic()
     code = _act.run(_act.program(), _invocation(session, event, folder),
-                    _job_env(session, found, folder), folder / "act.log")  # fmt: skip
+                    _job_env(session, found, folder), folder / "act.log",
+                    session.progress)  # fmt: skip
     scratch.back_to_branch(session.repo, session.repository.default_branch)
     return _record(session, event, folder, code, time.monotonic() - started)
 
@@ -274,7 +275,7 @@ def _job_entry(run: jobs.JobRun, logs: Path) -> dict[str, Any]:
     entry: dict[str, Any] = {
         "job": run.job, "cell": run.cell, "name": run.name, "status": run.status,
         "seconds": run.seconds, "why": run.why, "failed_step": run.failed_step,
-        "summary": run.summary, "reproduce": _reproduce(run),
+        "summary": run.summary, "note": run.note, "reproduce": _reproduce(run),
     }  # fmt: skip
     if run.status != jobs.SKIPPED:
         logs.mkdir(parents=True, exist_ok=True)

@@ -67,7 +67,9 @@ def _docker(stack: ExitStack, found: Running, home: Path, progress: Note) -> Non
     found.registry = stack.enter_context(local_registry(home / "registry", progress))
     found.env.update({**engine.environment(), REGISTRY_ENV: found.registry})
     password = secrets.token_urlsafe(18)  # what the jobs log in with: never shown
-    values = ("rehearsal", password, password)
+    # A name of its own: act masks every secret's value in every log line, and a common word
+    # would be masked wherever it appears (the repository's owner, say).
+    values = (f"user-{secrets.token_hex(4)}", password, password)
     found.secrets.update(dict(zip(REGISTRY_SECRETS, values, strict=True)))
 
 
