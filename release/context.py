@@ -130,8 +130,21 @@ def open_run(config: Config, options: Options, progress: Progress) -> Iterator[R
         yield Run(
             config, dist, state, repo, options.mode, dependency_index, local, env, http,
             progress, logs, options.check_timeout, options.tag, options.expected_version,
-            options.lane, options.fail_at, options.rebuild, stand_ins,
+            options.lane, rehearsed_failure(options, env), options.rebuild, stand_ins,
         )  # fmt: skip
+
+
+# A workflow rehearsal's --fail-at, handed to the command a job runs. Honoured only on running
+# stand-ins (STAGED_RELEASE_INDEXES=stand-ins): a release to the real indexes never reads it.
+FAIL_AT_ENV = "STAGED_RELEASE_FAIL_AT"
+
+
+def rehearsed_failure(options: Options, env: Mapping[str, str]) -> tuple[str, str] | None:
+    """The stage and cell a rehearsal makes fail: its option, or under act the variable."""
+    if options.fail_at is not None or options.mode is not Mode.STAND_INS:
+        return options.fail_at
+    stage, _, cell = env.get(FAIL_AT_ENV, "").partition(":")
+    return (stage, cell or "-") if stage else None
 
 
 def consumed_versions(run: Run, project: str) -> frozenset[Version]:

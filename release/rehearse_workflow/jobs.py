@@ -130,6 +130,7 @@ def _cell(matrix: object) -> str:
 
 
 _SUMMARY = "Summary - "
+_ANNOTATIONS = ("error", "warning", "notice")
 
 
 def _absorb(run: JobRun, entry: Mapping[str, Any]) -> None:
@@ -138,6 +139,8 @@ def _absorb(run: JobRun, entry: Mapping[str, Any]) -> None:
     message = str(entry.get("msg", ""))
     if entry.get("raw_output"):
         run.lines.append(message.rstrip("\n"))
+    elif entry.get("command") in _ANNOTATIONS:  # ::error:: and kin: act shows, not prints, them
+        run.lines.append(f"{entry['command']}: {entry.get('arg', '')}".rstrip())
     elif _SUMMARY in message:
         run.summary.append(message.split(_SUMMARY, 1)[1].rstrip("\n"))
     # A cell's own steps decide its result: act reports the job's result (all its cells) on

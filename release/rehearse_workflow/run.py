@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from release.config.project import Config, load_config
-from release.context import STATE_DIR, claim
+from release.context import FAIL_AT_ENV, STATE_DIR, claim
 from release.core import git
 from release.core.errors import ConfigError, UsageError
 from release.core.progress import Progress
@@ -37,7 +37,6 @@ from release.versioning.bump import set_copy
 from release.versioning.versions import ReleaseVersion, parse_version
 
 HOME = "workflow"  # under the state directory: the scratch repository, stand-ins, artifacts
-FAIL_AT_ENV = "STAGED_RELEASE_FAIL_AT"  # honoured only under STAGED_RELEASE_INDEXES=stand-ins
 ACTOR = "rehearsal"
 
 

@@ -72,7 +72,27 @@ def test_a_renamed_artifact_fails_the_job_that_needs_it(tmp_path: Path) -> None:
     assert failed["reproduce"] == "nox -s upload_testpypi"
     # a matrix job never started is one skipped job: its matrix was never expanded
     assert jobs["validate_rc"]["why"] == "needs upload_testpypi, which failed"
-    assert jobs["upload_pypi"]["why"].startswith("its condition was false")
+    assert jobs["candidate_checks"]["why"].startswith("its condition was false")
+    assert jobs["upload_pypi"]["why"] == "needs candidate_checks, which was skipped"
     assert "failed (push of v0.3.0rc1): upload_testpypi" in done.stdout
     page = (tmp_path / "report" / "report.html").read_text()
     assert page.index("Failures (1)") < page.index("Event 1")
+
+
+@pytest.mark.integration
+def test_an_injected_failure_fails_its_cell_under_act(tmp_path: Path) -> None:
+    root = adopted(tmp_path / "project")
+    done, data = rehearse(root, "--event", "push", "--tag", TAG, "--fail-at", "validate_rc:3.12")
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert data["injected"] == "validate_rc:3.12"
+    jobs = _jobs(data["events"][0])
+    # trusted publishing for real: the upload job exchanged its identity for a token
+    assert jobs["upload_testpypi"]["status"] == "success"
+    assert "credential: trusted publishing" in jobs["upload_testpypi"]["note"]
+    assert "attestations: skipped" in jobs["upload_testpypi"]["note"]
+    minted = [(e["job"], e["outcome"]) for e in data["exchanges"] if e["kind"] == "mint"]
+    assert minted == [("upload_testpypi", "ok")]
+    cell = jobs["validate_rc (3.12)"]
+    assert (cell["status"], cell["reproduce"]) == ("failure", "nox -s validate_rc-3.12")
+    assert "injected-failure" in Path(cell["log"]).read_text()
+    assert data["audit"][0]["ok"], data["audit"]  # the rc's files are on the staging index

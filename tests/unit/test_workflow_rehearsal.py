@@ -9,7 +9,9 @@ from typing import Any
 
 import pytest
 
+from release.context import FAIL_AT_ENV, Options, rehearsed_failure
 from release.core.errors import ConfigError
+from release.index.profiles import Mode
 from release.rehearse_workflow import jobs, report
 from release.rehearse_workflow.events import Event, Kind, Repository, payload
 
@@ -165,3 +167,22 @@ def test_the_report_page_links_nothing() -> None:
 
     Links().feed(report.html(_data(failed=True)))
     assert links == []
+
+
+def test_a_jobs_error_annotation_is_in_its_log() -> None:
+    line = _line("build", {}, command="error", arg="Artifact not found for name: dist",
+                 msg="  ❗  ::error::Artifact not found for name: dist\n", level="error")  # fmt: skip
+    (run,) = jobs.parse_events([line])
+    assert run.lines == ["error: Artifact not found for name: dist"]
+
+
+@pytest.mark.parametrize(
+    ("mode", "expected"),
+    [(Mode.STAND_INS, ("validate_rc", "3.12")), (Mode.PUBLIC, None), (Mode.LOCAL, None)],
+)
+def test_only_running_stand_ins_read_a_rehearsals_injected_failure(
+    mode: Mode, expected: tuple[str, str] | None
+) -> None:
+    env = {FAIL_AT_ENV: "validate_rc:3.12"}
+    assert rehearsed_failure(Options(mode), env) == expected
+    assert rehearsed_failure(Options(mode, fail_at=("build", "-")), env) == ("build", "-")
