@@ -170,8 +170,8 @@ def test_the_report_page_links_nothing() -> None:
 
 
 def test_a_jobs_error_annotation_is_in_its_log() -> None:
-    line = _line("build", {}, command="error", arg="Artifact not found for name: dist",
-                 msg="  ❗  ::error::Artifact not found for name: dist\n", level="error")  # fmt: skip
+    said = "Artifact not found for name: dist"
+    line = _line("build", {}, command="error", arg=said, msg=f"::error::{said}\n", level="error")
     (run,) = jobs.parse_events([line])
     assert run.lines == ["error: Artifact not found for name: dist"]
 
