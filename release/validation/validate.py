@@ -116,11 +116,11 @@ def check_wheel(run: Run, cell: Cell, expected: Expected, wheel: Path, sha256: s
     installed = checks.smoke(place, expected.name, expected.version, _modules(run, wheel))
     run.progress.doing("install the check tools")
     environments.install_from(env, run.trusted(), _tools(run), "checks", place.log("environment"))
-    result = CellResult(cell.stage, cell.python, wheel.name)
+    result, skip = CellResult(cell.stage, cell.python, wheel.name), run.config.settings.import_skip
     for spec in run.config.settings.checks:
         run.progress.doing(f"check {spec.name}")
         budget = _budget(run, spec)
-        result.checks.append(checks.run_check(place, spec, installed, budget, cell.python))
+        result.checks.append(checks.run_check(place, spec, installed, budget, cell.python, skip))
     if run.fails_at(cell.stage, cell.python):  # a rehearsal's --fail-at: a real check that fails
         result.checks.append(checks.run_check(place, INJECTED, installed, 60.0, cell.python))
     proof = (expected.name, expected.version, wheel.name, sha256, not result.failures)
