@@ -16,6 +16,7 @@ import os
 import selectors
 import signal
 import subprocess
+import tempfile
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -282,10 +283,23 @@ def failure(
     done: Completed, secrets: Iterable[str] | None = None, log: Path | None = None
 ) -> CommandFailed:
     """The error for a finished command, redacted: for callers that inspect before raising.
-    `log`: the file that holds its whole output, named in the hint."""
-    secrets = secret_values(os.environ) if secrets is None else secrets
+    `log`: the file that holds its whole output, named in the hint. Without one, an output
+    longer than the message's tail is kept in a file of its own, and that is named."""
+    secrets = frozenset(secret_values(os.environ) if secrets is None else secrets)
     tail = redact(_tail(done.stderr or done.stdout), secrets)
+    if log is None and len(plain(done.stdout + done.stderr).strip().splitlines()) > _TAIL_LINES:
+        log = _keep(done, secrets)
     return CommandFailed([redact(a, secrets) for a in done.argv], done.returncode, tail, log)
+
+
+def _keep(done: Completed, secrets: frozenset[str]) -> Path:
+    """The whole output of a failed command that had no log, in a file of its own (redacted)."""
+    with tempfile.NamedTemporaryFile(
+        "w", prefix="staged-release-", suffix=".log", delete=False, encoding="utf-8"
+    ) as file:
+        shown = " ".join(done.argv)
+        file.write(redact(f"$ {shown}\n{done.stdout}{done.stderr}", secrets))
+    return Path(file.name)
 
 
 def _tail(output: str) -> str:

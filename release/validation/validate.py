@@ -83,11 +83,10 @@ def validate(run: Run, stage: str, index_name: str, python: str) -> CellResult:
     (carrying all the checks' outcomes) when any of them failed."""
     index = run.index(index_name)
     expected = expected_build(run)
-    results.forget(run.state, stage, python)  # an earlier verdict goes, whatever stops this one
-    supported = interpreter_tags(environments.interpreter(python))
+    cell = _open(run, stage, python)  # an earlier verdict goes, whatever stops this one
+    supported = _tags(cell)
     listing = run.listing(index, expected.name)
     listed, sha256 = choose_wheel(listing, expected, index.name, supported, python)
-    cell = _open(run, stage, python)
     run.progress.doing("download and install")
     wheel = _download(run, listed, sha256, cell.root / "wheel")
     return check_wheel(run, cell, expected, wheel, sha256)
@@ -98,7 +97,7 @@ def candidate_checks(run: Run, python: str) -> CellResult:
     comes from differs (the manifest proves it, twice: in dist/ and once copied)."""
     built = manifests.verified(run.dist)
     cell = _open(run, CANDIDATE, python)
-    chosen = wheel_fitting(built, interpreter_tags(environments.interpreter(python)), python)
+    chosen = wheel_fitting(built, _tags(cell), python)
     wheel = cell.root / "wheel" / chosen.filename
     wheel.parent.mkdir()
     shutil.copy2(run.dist / chosen.filename, wheel)
@@ -134,6 +133,12 @@ def _open(run: Run, stage: str, python: str) -> Cell:
     name = f"{stage}-{python}"
     results.forget(run.state, stage, python)
     return Cell(stage, python, _fresh(run.state / "cells" / name), _fresh(run.logs / name))
+
+
+def _tags(cell: Cell) -> list[Tag]:
+    """The wheel tags the cell's interpreter takes (its answer logged with the installs)."""
+    python = environments.interpreter(cell.python)
+    return interpreter_tags(python, cell.logs / "environment.log")
 
 
 def _budget(run: Run, spec: CheckSpec) -> float:

@@ -19,19 +19,24 @@ from release.versioning.held import HeldVersion
 from release.versioning.versions import ReleaseVersion, looks_like_version_tag
 
 
-def bump(root: Path, version: ReleaseVersion) -> None:
-    """Set [project].version (formatting and comments kept), then `uv lock`.
+def bump(root: Path, version: ReleaseVersion, log: Path | None = None) -> None:
+    """Set [project].version (formatting and comments kept), then `uv lock` (its output to
+    `log`).
 
     If uv cannot refresh the lock, pyproject.toml is put back: never one source moved alone.
     """
     path = root / "pyproject.toml"
     original = path.read_text(encoding="utf-8")
     path.write_text(set_version(original, str(version)), encoding="utf-8")
-    _lock_or_restore(root, path, original)
+    _lock_or_restore(root, path, original, log)
 
 
 def bump_held(
-    root: Path, held: HeldVersion, version: ReleaseVersion, reread: Callable[[], str | None]
+    root: Path,
+    held: HeldVersion,
+    version: ReleaseVersion,
+    reread: Callable[[], str | None],
+    log: Path | None = None,
 ) -> None:
     """Write `version` into the file the backend reads it from, then `uv lock`. `reread` reads
     the version back by the backend's rule: what it does not find there is put back, as is the
@@ -45,7 +50,7 @@ def bump_held(
             f"wrote {version} into {held.where}, but {held.backend} would not read it there",
             hint=f"write {version} there by hand, and report this",
         )
-    _lock_or_restore(root, path, original)
+    _lock_or_restore(root, path, original, log)
 
 
 def set_held(root: Path, held: HeldVersion, version: str) -> None:
@@ -65,9 +70,9 @@ def _write_exact(path: Path, text: str) -> None:
         file.write(text)
 
 
-def _lock_or_restore(root: Path, path: Path, original: str) -> None:
+def _lock_or_restore(root: Path, path: Path, original: str, log: Path | None) -> None:
     try:
-        runner.run([find_uv_bin(), "lock"], cwd=root)
+        runner.run([find_uv_bin(), "lock"], cwd=root, log_to=log)
     except BaseException:  # a failed lock or a Ctrl-C alike: never one source moved alone
         _write_exact(path, original)
         raise
