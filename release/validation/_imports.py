@@ -101,6 +101,9 @@ print("imported %d modules" % len(imported))
 """
 
 
+_IMPORT_ERRORS = ("ImportError", "ModuleNotFoundError")
+
+
 class Kind(enum.StrEnum):
     FAILED = "failed"
     SKIPPED = "skipped"  # it refuses this platform, or the project listed it
@@ -186,17 +189,26 @@ def _judged(
     if frame is not None and guard is not None:
         where = f"{frame.file.rpartition('site-packages/')[2]}:{frame.line}"
         return Verdict(failure.module, Kind.SKIPPED, f"refuses this platform: {guard} ({where})")
-    missing = _missing(failure.chain[0], own, walked)
+    missing = _missing(_not_found(failure.chain), own, walked)
     if missing is None:
         return failed(failure.error)
     kind, reason = missing
     return failed(reason) if kind is Kind.FAILED else Verdict(failure.module, kind, reason)
 
 
-def _missing(raised: Raised, own: set[str], walked: Walked) -> tuple[Kind, str] | None:
+def _not_found(chain: Sequence[Raised]) -> Raised | None:
+    """The module not found behind an import error: the error itself, or the one an ImportError
+    was raised from or while handling (`except ImportError: raise ImportError("pip install
+    pkg[extra]")`, the usual word for an optional dependency)."""
+    if chain[0].type not in _IMPORT_ERRORS:
+        return None
+    return next((r for r in chain if r.type == "ModuleNotFoundError" and r.missing), None)
+
+
+def _missing(raised: Raised | None, own: set[str], walked: Walked) -> tuple[Kind, str] | None:
     """A module that was not found: the package's own or a declared one fails; another is an
     optional dependency. None: the failure is something else."""
-    if raised.type != "ModuleNotFoundError" or not raised.missing:
+    if raised is None or not raised.missing:
         return None
     name, top = raised.missing, raised.missing.split(".")[0]
     if top in own:
@@ -257,11 +269,10 @@ def render(walked: Walked, verdicts: Sequence[Verdict], skip: Sequence[str]) -> 
         + ", ".join(f"{n} {k.value}" for k, n in counts.items())
     ]
     lines += [f"# {v.kind.value}: {v.module}: {v.reason}" for v in verdicts]
-    met = [v.module for v in verdicts if v.kind is Kind.SKIPPED]
     lines += [
         f"# import-skip names {s}, which the walk did not meet"
         for s in skip
-        if not any(m == s or m.startswith(f"{s}.") for m in met)
+        if not any(m == s or m.startswith(f"{s}.") for m in walked.unwalked)
     ]
     for verdict in (v for v in verdicts if v.kind is Kind.FAILED):
         lines += [f"# {verdict.module}:", verdict.traceback.rstrip()]

@@ -115,6 +115,20 @@ def test_a_missing_module_fails_unless_nothing_requires_it_here(
     assert says in verdict.reason
 
 
+def test_an_import_error_raised_for_a_missing_optional_module_is_judged_by_that_module() -> None:
+    raised = (Raised("ImportError"), Raised("ModuleNotFoundError", "numpy"))
+    told = _imports.Failure(
+        "pkg.arrays", False, "ImportError('pip install pkg[numpy]')", raised, (), ""
+    )
+    (verdict,) = _imports.judge(walked(told), ["pkg"], lambda _: None)
+    assert verdict.kind is _imports.Kind.OPTIONAL
+    assert verdict.reason.startswith("needs numpy, which is not installed")
+    other = _imports.Failure(
+        "pkg.x", False, "RuntimeError()", (Raised("RuntimeError"), raised[1]), (), ""
+    )
+    assert _imports.judge(walked(other), ["pkg"], lambda _: None)[0].kind is _imports.Kind.FAILED
+
+
 def test_import_skip_is_a_list_of_module_names() -> None:
     assert parse_settings({"import-skip": ["pkg._win"]}).import_skip == ("pkg._win",)
 
