@@ -12,13 +12,7 @@ from pathlib import Path
 from packaging.version import Version
 
 from release.cli.arguments import KINDS
-from release.config.project import (
-    STATE_DIR,
-    Config,
-    load_config,
-    read_lock_dependents,
-    version_sources,
-)
+from release.config.project import Config, load_config, read_lock_dependents, version_sources
 from release.core import git
 from release.core.errors import IndexUnavailable, UsageError
 from release.index import profiles as indexes
@@ -115,13 +109,10 @@ def _written_config(project: Path) -> Config:
 def _write(config: Config, version: ReleaseVersion) -> None:
     from release.versioning.bump import bump, bump_held
 
-    log = config.root / STATE_DIR / "logs" / "bump.log"  # what `uv lock` said
-    log.unlink(missing_ok=True)
     if config.held is None:
-        bump(config.root, version, log)
+        bump(config.root, version)
     else:
-        reread = lambda: load_config(config.root).version  # noqa: E731
-        bump_held(config.root, config.held, version, reread, log)
+        bump_held(config.root, config.held, version, lambda: load_config(config.root).version)
 
 
 def _bump_tag(config: Config, version: ReleaseVersion, *, create: bool) -> str:

@@ -19,24 +19,19 @@ from release.versioning.held import HeldVersion
 from release.versioning.versions import ReleaseVersion, looks_like_version_tag
 
 
-def bump(root: Path, version: ReleaseVersion, log: Path | None = None) -> None:
-    """Set [project].version (formatting and comments kept), then `uv lock` (its output to
-    `log`).
+def bump(root: Path, version: ReleaseVersion) -> None:
+    """Set [project].version (formatting and comments kept), then `uv lock`.
 
     If uv cannot refresh the lock, pyproject.toml is put back: never one source moved alone.
     """
     path = root / "pyproject.toml"
     original = path.read_text(encoding="utf-8")
     path.write_text(set_version(original, str(version)), encoding="utf-8")
-    _lock_or_restore(root, path, original, log)
+    _lock_or_restore(root, path, original)
 
 
 def bump_held(
-    root: Path,
-    held: HeldVersion,
-    version: ReleaseVersion,
-    reread: Callable[[], str | None],
-    log: Path | None = None,
+    root: Path, held: HeldVersion, version: ReleaseVersion, reread: Callable[[], str | None]
 ) -> None:
     """Write `version` into the file the backend reads it from, then `uv lock`. `reread` reads
     the version back by the backend's rule: what it does not find there is put back, as is the
@@ -50,7 +45,7 @@ def bump_held(
             f"wrote {version} into {held.where}, but {held.backend} would not read it there",
             hint=f"write {version} there by hand, and report this",
         )
-    _lock_or_restore(root, path, original, log)
+    _lock_or_restore(root, path, original)
 
 
 def set_held(root: Path, held: HeldVersion, version: str) -> None:
@@ -70,9 +65,9 @@ def _write_exact(path: Path, text: str) -> None:
         file.write(text)
 
 
-def _lock_or_restore(root: Path, path: Path, original: str, log: Path | None) -> None:
+def _lock_or_restore(root: Path, path: Path, original: str) -> None:
     try:
-        runner.run([find_uv_bin(), "lock"], cwd=root, log_to=log)
+        runner.run([find_uv_bin(), "lock"], cwd=root)
     except BaseException:  # a failed lock or a Ctrl-C alike: never one source moved alone
         _write_exact(path, original)
         raise
