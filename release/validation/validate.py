@@ -83,10 +83,12 @@ def validate(run: Run, stage: str, index_name: str, python: str) -> CellResult:
     (carrying all the checks' outcomes) when any of them failed."""
     index = run.index(index_name)
     expected = expected_build(run)
-    cell = _open(run, stage, python)  # an earlier verdict goes, whatever stops this one
-    supported = _tags(cell)
+    results.forget(run.state, stage, python)  # an earlier verdict goes, whatever stops this one
+    # Asked before the cell opens, so a wheel the index lacks leaves no cell behind.
+    supported = interpreter_tags(environments.interpreter(python))
     listing = run.listing(index, expected.name)
     listed, sha256 = choose_wheel(listing, expected, index.name, supported, python)
+    cell = _open(run, stage, python)
     run.progress.doing("download and install")
     wheel = _download(run, listed, sha256, cell.root / "wheel")
     return check_wheel(run, cell, expected, wheel, sha256)
