@@ -16,13 +16,13 @@ import os
 import selectors
 import signal
 import subprocess
-import tempfile
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Self
 
+from release.core._kept import keep
 from release.core.errors import CommandFailed, CommandTimedOut, Interrupted, ToolMissing
 from release.core.text import plain, redact, secret_values
 
@@ -288,18 +288,8 @@ def failure(
     secrets = frozenset(secret_values(os.environ) if secrets is None else secrets)
     tail = redact(_tail(done.stderr or done.stdout), secrets)
     if log is None and len(plain(done.stdout + done.stderr).strip().splitlines()) > _TAIL_LINES:
-        log = _keep(done, secrets)
+        log = keep(done.argv, done.stdout + done.stderr, secrets)
     return CommandFailed([redact(a, secrets) for a in done.argv], done.returncode, tail, log)
-
-
-def _keep(done: Completed, secrets: frozenset[str]) -> Path:
-    """The whole output of a failed command that had no log, in a file of its own (redacted)."""
-    with tempfile.NamedTemporaryFile(
-        "w", prefix="staged-release-", suffix=".log", delete=False, encoding="utf-8"
-    ) as file:
-        shown = " ".join(done.argv)
-        file.write(redact(f"$ {shown}\n{done.stdout}{done.stderr}", secrets))
-    return Path(file.name)
 
 
 def _tail(output: str) -> str:
