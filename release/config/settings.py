@@ -64,6 +64,7 @@ class IndexSpec:
 @dataclass(frozen=True)
 class Settings:
     imports: tuple[str, ...] = ()  # empty: derive from the distribution name
+    import_skip: tuple[str, ...] = ()  # modules the import check leaves alone
     checks: tuple[CheckSpec, ...] = tuple(BUILTIN.values())
     dependency_index: str = "pypi"
     indexes: dict[str, IndexSpec] = field(default_factory=dict)
@@ -91,6 +92,7 @@ def parse_settings(table: dict[str, Any], builtin: Mapping[str, CheckSpec] = BUI
     names = table.get("checks", list(dict.fromkeys([*builtin, *defined])))
     return Settings(
         imports=tuple(table.get("import", ())),
+        import_skip=tuple(table.get("import-skip", ())),
         checks=tuple(_resolve_check(n, {**builtin, **defined}) for n in names),
         dependency_index=table.get("dependency-index", "pypi"),
         indexes={n: _index(n, spec) for n, spec in table.get("indexes", {}).items()},

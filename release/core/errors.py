@@ -69,10 +69,8 @@ class CommandFailed(ReleaseError):
         shown = " ".join(argv)
         super().__init__(
             f"`{shown}` exited with {returncode}" + (f": {tail}" if tail else ""),
-            # The log holds the whole output already: pointing there beats a re-run by hand.
-            hint=f"its whole output is in {log}"
-            if log is not None
-            else "run the command above by hand to see its full output",
+            # Without a log, the output was short enough to be the message's tail, whole.
+            hint=f"its whole output is in {log}" if log is not None else None,
         )
         self.argv = tuple(argv)
         self.returncode = returncode

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Self
 
+from release.core._kept import keep
 from release.core.errors import CommandFailed, CommandTimedOut, Interrupted, ToolMissing
 from release.core.text import plain, redact, secret_values
 
@@ -282,9 +283,12 @@ def failure(
     done: Completed, secrets: Iterable[str] | None = None, log: Path | None = None
 ) -> CommandFailed:
     """The error for a finished command, redacted: for callers that inspect before raising.
-    `log`: the file that holds its whole output, named in the hint."""
-    secrets = secret_values(os.environ) if secrets is None else secrets
+    `log`: the file that holds its whole output, named in the hint. Without one, an output
+    longer than the message's tail is kept in a file of its own, and that is named."""
+    secrets = frozenset(secret_values(os.environ) if secrets is None else secrets)
     tail = redact(_tail(done.stderr or done.stdout), secrets)
+    if log is None and len(plain(done.stdout + done.stderr).strip().splitlines()) > _TAIL_LINES:
+        log = keep(done.argv, done.stdout + done.stderr, secrets)
     return CommandFailed([redact(a, secrets) for a in done.argv], done.returncode, tail, log)
 
 

@@ -171,7 +171,9 @@ def _spec(run: Run) -> ImagesSpec:
 def _base(run: Run, engine: Engine) -> str:
     """The base the stack's own images are built from: the embedded one on the stand-ins (none
     can be pulled there), else none, so each Dockerfile's own default applies."""
-    return ensure_base(engine, run.progress) if run.mode.offline else ""
+    if not run.mode.offline:
+        return ""
+    return ensure_base(engine, run.progress, log_to=run.log("base-image"))
 
 
 def _verifier(
@@ -197,7 +199,7 @@ def _place(run: Run, stage: str, subject: Subject) -> checks.Place:
     shutil.rmtree(root / "venv", ignore_errors=True)
     logs = run.logs / stage
     python = run.config.pythons[0]
-    wheel = subject.obtain(_host_wheel(subject.manifest, python))
+    wheel = subject.obtain(_host_wheel(subject.manifest, python, logs / "environment.log"))
     env = environments.create(root / "venv", python, logs / "environment.log")
     environments.install_file(env, wheel, logs / "environment.log")
     tools = [*runtime_requirements(wheel), *_test_tools(run)]
@@ -206,9 +208,10 @@ def _place(run: Run, stage: str, subject: Subject) -> checks.Place:
     return checks.Place(env, run.config.root, root / "tmp", logs)
 
 
-def _host_wheel(manifest: Manifest, python: str) -> DistFile:
+def _host_wheel(manifest: Manifest, python: str, log: Path) -> DistFile:
     """The wheel of the build that this machine's Python `python` installs."""
-    return wheel_fitting(manifest, interpreter_tags(environments.interpreter(python)), python)
+    supported = interpreter_tags(environments.interpreter(python), log)
+    return wheel_fitting(manifest, supported, python)
 
 
 def _test_tools(run: Run) -> list[str]:

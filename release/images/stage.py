@@ -172,7 +172,8 @@ def _base(run: Run, engine: Engine, spec: ImagesSpec) -> tuple[str, str]:
     """The base image and its Python: the embedded debootstrap base on the local stand-ins
     (nothing can be pulled there), else the configured one (python:3.13-slim on real CI)."""
     if run.mode.offline:
-        return ensure_base(engine, run.progress), image_python(run, spec)
+        base = ensure_base(engine, run.progress, log_to=run.log("base-image"))
+        return base, image_python(run, spec)
     return spec.base, image_python(run, spec)
 
 

@@ -38,7 +38,8 @@ def local_indexes(
     with exclusive(state / "devpi.lock", "the local indexes", progress):
         serverdir = state / "devpi"
         if not (serverdir / ".serverversion").exists():
-            runner.run([_script("devpi-init"), "--serverdir", str(serverdir), "--no-root-pypi"])
+            init = [_script("devpi-init"), "--serverdir", str(serverdir), "--no-root-pypi"]
+            runner.run(init, log_to=state / "devpi.log")  # beside the server's own output
         base = f"http://{HOST}:{free_port()}/"
         service = runner.start(_server_argv(serverdir, base), output=state / "devpi.log")
         try:

@@ -26,7 +26,7 @@ from release.config.settings import CheckSpec
 from release.core import runner
 from release.core.errors import CheckFailed, CommandFailed, CommandTimedOut
 from release.core.verdicts import CheckOutcome, CheckStatus
-from release.validation import _nothing, mirror
+from release.validation import _imports, _nothing, mirror
 from release.validation.environments import Environment
 
 SMOKE_BUDGET = 300.0  # seconds: importing a package takes seconds, not minutes
@@ -50,33 +50,6 @@ for top in map(pathlib.Path, sys.argv[1:]):
 print(f"compiled {count} modules")
 """
 
-# A submodule that needs a module no one installed (an optional dependency: structlog's
-# _greenlets needs greenlet) is listed, not failed; every other error fails the check.
-IMPORT_ALL = """
-import importlib, pkgutil, sys
-tops, failed, optional, imported = set(sys.argv[1:]), [], [], []
-for top in sorted(tops):
-    package = importlib.import_module(top)
-    imported.append(top)
-    for info in pkgutil.walk_packages(getattr(package, "__path__", []), top + "."):
-        if info.name.endswith(".__main__"):
-            continue  # importing it would run the program
-        try:
-            importlib.import_module(info.name)
-            imported.append(info.name)
-        except ModuleNotFoundError as exc:
-            missing = (exc.name or "").split(".")[0]
-            outside = missing and missing not in tops
-            (optional if outside else failed).append(f"{info.name}: {exc!r}")
-        except Exception as exc:
-            failed.append(f"{info.name}: {exc!r}")
-print(f"imported {len(imported)} modules")
-if optional:
-    print("not imported, they need modules not installed:", *optional, sep="\\n  ")
-print("\\n".join(failed), file=sys.stderr)
-sys.exit(1 if failed else 0)
-"""
-
 
 @dataclass(frozen=True)
 class Installed:
@@ -84,6 +57,7 @@ class Installed:
 
     version: str
     modules: dict[str, Path]
+    distribution: str = ""  # its name, as the smoke test was given it
 
     @property
     def paths(self) -> list[str]:
@@ -116,7 +90,8 @@ def smoke(place: Place, distribution: str, expected: str, modules: Sequence[str]
         raise CheckFailed(f"the smoke test failed: {exc.message}", log=log) from None
 
     data = json.loads(done.stdout)
-    found = Installed(data["version"], {m: Path(f) for m, f in data["files"].items()})
+    files = {m: Path(f) for m, f in data["files"].items()}
+    found = Installed(data["version"], files, distribution)
     if found.version != expected:
         raise CheckFailed(
             f"importlib.metadata reports {distribution} {found.version}, not {expected}"
@@ -131,16 +106,18 @@ def smoke(place: Place, distribution: str, expected: str, modules: Sequence[str]
 
 
 def run_check(
-    place: Place, spec: CheckSpec, installed: Installed, budget: float, python: str
-) -> CheckOutcome:
+    place: Place, spec: CheckSpec, installed: Installed, budget: float, python: str,
+    skip: Sequence[str] = (),
+) -> CheckOutcome:  # fmt: skip
     """Run one check within `budget` seconds and say how it went; it never raises for a
-    failure of the check itself, so the cell can run the others and report them all."""
+    failure of the check itself, so the cell can run the others and report them all. `skip`:
+    the modules the import check leaves alone (`import-skip`)."""
     if spec.pythons and python not in spec.pythons:
         why = f"runs on Python {', '.join(spec.pythons)} only"
         return CheckOutcome(spec.name, CheckStatus.SKIPPED, 0.0, "", why)
     started, log = time.monotonic(), str(place.log(spec.name))
     try:
-        skipped = _run_check(place, spec, installed, budget)
+        skipped = _run_check(place, spec, installed, budget, skip)
     except CommandTimedOut as exc:
         why = f"check {spec.name!r} exceeded its time budget of {budget:g} s: {exc.tail}"
         return CheckOutcome(spec.name, CheckStatus.TIMED_OUT, _since(started), log, why)
@@ -152,13 +129,15 @@ def run_check(
     return CheckOutcome(spec.name, CheckStatus.PASSED, _since(started), log)
 
 
-def _run_check(place: Place, spec: CheckSpec, installed: Installed, budget: float) -> str | None:
+def _run_check(
+    place: Place, spec: CheckSpec, installed: Installed, budget: float, skip: Sequence[str]
+) -> str | None:
     """Run one check; return why it was skipped, or None when it ran and passed."""
     python = str(place.env.python)
     if spec.name == "compile" and not spec.run:
         _checked(place, "compile", [python, "-c", COMPILE, *installed.paths], budget)
     elif spec.name == "import" and not spec.run:
-        _checked(place, "import", [python, "-c", IMPORT_ALL, *installed.modules], budget)
+        _import_walk(place, installed, budget, skip)
     elif _uses(spec.run, "tests") and not layout.test_directories(place.project):
         return f"{place.project} has no tests (no testpaths, no {'/, '.join(layout.CONVENTIONAL)}/)"
     else:
@@ -264,6 +243,23 @@ def _checked(
         raise CheckFailed(empty, log=str(place.log(check)))
     if done.returncode != 0:
         raise runner.failure(done, log=place.log(check))
+
+
+def _import_walk(place: Place, installed: Installed, budget: float, skip: Sequence[str]) -> None:
+    """Import every module (release.validation._imports); CheckFailed naming those that failed,
+    or saying it imported none."""
+    out, tops, log = place.tmp / "import-walk.json", list(installed.modules), place.log("import")
+    argv = _imports.argv(str(place.env.python), out, installed.distribution, tops, skip)
+    done = _in_env(place, "import", argv, budget, check_exit=False)
+    if done.returncode != 0:  # the walk itself broke: its traceback is in the log
+        raise runner.failure(done, log=log)
+    walked = _imports.read(out)
+    verdicts = _imports.judge(walked, tops, _imports.source)
+    with log.open("a", encoding="utf-8") as file:
+        file.write(_imports.render(walked, verdicts, skip))
+    failed = _imports.failed(verdicts) or _nothing.checked_nothing(done.stdout, done.returncode)
+    if failed:
+        raise CheckFailed(failed, log=str(log))
 
 
 def _in_env(

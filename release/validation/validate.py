@@ -84,6 +84,7 @@ def validate(run: Run, stage: str, index_name: str, python: str) -> CellResult:
     index = run.index(index_name)
     expected = expected_build(run)
     results.forget(run.state, stage, python)  # an earlier verdict goes, whatever stops this one
+    # Asked before the cell opens, so a wheel the index lacks leaves no cell behind.
     supported = interpreter_tags(environments.interpreter(python))
     listing = run.listing(index, expected.name)
     listed, sha256 = choose_wheel(listing, expected, index.name, supported, python)
@@ -98,7 +99,7 @@ def candidate_checks(run: Run, python: str) -> CellResult:
     comes from differs (the manifest proves it, twice: in dist/ and once copied)."""
     built = manifests.verified(run.dist)
     cell = _open(run, CANDIDATE, python)
-    chosen = wheel_fitting(built, interpreter_tags(environments.interpreter(python)), python)
+    chosen = wheel_fitting(built, _tags(cell), python)
     wheel = cell.root / "wheel" / chosen.filename
     wheel.parent.mkdir()
     shutil.copy2(run.dist / chosen.filename, wheel)
@@ -116,11 +117,11 @@ def check_wheel(run: Run, cell: Cell, expected: Expected, wheel: Path, sha256: s
     installed = checks.smoke(place, expected.name, expected.version, _modules(run, wheel))
     run.progress.doing("install the check tools")
     environments.install_from(env, run.trusted(), _tools(run), "checks", place.log("environment"))
-    result = CellResult(cell.stage, cell.python, wheel.name)
+    result, skip = CellResult(cell.stage, cell.python, wheel.name), run.config.settings.import_skip
     for spec in run.config.settings.checks:
         run.progress.doing(f"check {spec.name}")
         budget = _budget(run, spec)
-        result.checks.append(checks.run_check(place, spec, installed, budget, cell.python))
+        result.checks.append(checks.run_check(place, spec, installed, budget, cell.python, skip))
     if run.fails_at(cell.stage, cell.python):  # a rehearsal's --fail-at: a real check that fails
         result.checks.append(checks.run_check(place, INJECTED, installed, 60.0, cell.python))
     proof = (expected.name, expected.version, wheel.name, sha256, not result.failures)
@@ -134,6 +135,12 @@ def _open(run: Run, stage: str, python: str) -> Cell:
     name = f"{stage}-{python}"
     results.forget(run.state, stage, python)
     return Cell(stage, python, _fresh(run.state / "cells" / name), _fresh(run.logs / name))
+
+
+def _tags(cell: Cell) -> list[Tag]:
+    """The wheel tags the cell's interpreter takes (its answer logged with the installs)."""
+    python = environments.interpreter(cell.python)
+    return interpreter_tags(python, cell.logs / "environment.log")
 
 
 def _budget(run: Run, spec: CheckSpec) -> float:

@@ -42,8 +42,26 @@ def test_a_failure_logged_to_a_file_names_that_file_instead_of_asking_for_a_reru
     assert (caught.value.log, caught.value.hint) == (log, f"its whole output is in {log}")
     assert "no matching distribution" in log.read_text()
     with pytest.raises(CommandFailed) as unlogged:
-        runner.run([sys.executable, "-c", "raise SystemExit(1)"])
-    assert unlogged.value.hint == "run the command above by hand to see its full output"
+        runner.run([sys.executable, "-c", "raise SystemExit('the whole output')"])
+    assert (unlogged.value.tail, unlogged.value.log, unlogged.value.hint) == (
+        "the whole output", None, None,  # the message holds it all: nothing more to read
+    )  # fmt: skip
+
+
+def test_a_long_output_without_a_log_is_kept_in_a_file_the_error_names(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("SOME_TOKEN", "s3cr3t-value")
+    script = "print(*range(100), sep='\\n'); print('s3cr3t-value'); raise SystemExit(1)"
+    with pytest.raises(CommandFailed) as caught:
+        runner.run([sys.executable, "-c", script])
+    log = caught.value.log
+    assert log is not None
+    assert caught.value.hint == f"its whole output is in {log}"
+    kept = log.read_text()
+    log.unlink()
+    assert kept.splitlines()[1:4] == ["0", "1", "2"]  # from the first line on, after the command
+    assert "s3cr3t-value" not in kept
 
 
 def test_secrets_are_redacted_from_log_and_error(

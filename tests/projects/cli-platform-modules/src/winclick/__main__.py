@@ -1,0 +1,3 @@
+from winclick.core import main
+
+main()
