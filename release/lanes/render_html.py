@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 from html import escape
 from typing import Any
 
+from release.core.verdicts import note
 from release.lanes import journey as j
 from release.lanes.render_svg import COLOURS, diagram
 
@@ -139,7 +140,8 @@ def _run(run: Mapping[str, Any]) -> list[str]:
         rows.append(_row(o["label"], o["status"], o["duration"], longest, o["reason"]))
         marks.append("")
         for c in o["checks"]:
-            rows.append(_row(f"check {c['name']}", c["status"], c["seconds"], longest, c["reason"]))
+            why = note(c["reason"], c.get("leftovers", ()))
+            rows.append(_row(f"check {c['name']}", c["status"], c["seconds"], longest, why))
             marks.append('class="check"')
     head = ("stage", "status", "time", "", "reason")
     return [*lines, *_table(head, rows, marks), *_facts(run["facts"])]

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from release.core.verdicts import note
 from release.lanes import journey as j
 from release.lanes.machine import TITLES, TRANSITIONS, State
 
@@ -98,7 +99,8 @@ def _run(run: Mapping[str, Any]) -> list[str]:
         lines.append(f"| {o['stage']} | {o['cell']} | {o['status']} | {o['duration']:.1f} | "
                      f"{_cell(o['reason'])} |")  # fmt: skip
         lines += [f"| ↳ check {c['name']} | {o['cell']} | {c['status']} | {c['seconds']:.1f} "
-                  f"| {_cell(c['reason'])} |" for c in o["checks"]]  # fmt: skip
+                  f"| {_cell(note(c['reason'], c.get('leftovers', ())))} |"
+                  for c in o["checks"]]  # fmt: skip
     return [*lines, "", *_facts(run["facts"])]
 
 

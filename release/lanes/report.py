@@ -20,7 +20,7 @@ from release.core.errors import (
     Unavailable,
 )
 from release.core.text import plain
-from release.core.verdicts import CheckOutcome, CheckStatus
+from release.core.verdicts import CheckOutcome, CheckStatus, left_running
 
 T = TypeVar("T")
 _TABLE_REASON = 160  # characters of a reason the table shows; the report keeps it whole
@@ -120,10 +120,16 @@ def _log_of(exc: ReleaseError) -> str:
 
 
 def _short(outcome: Outcome) -> str:
-    reason = " ".join((outcome.reason or _skipped_checks(outcome)).split())
+    said = [outcome.reason or _skipped_checks(outcome), _left_behind(outcome)]
+    reason = " ".join("; ".join(s for s in said if s).split())
     if len(reason) > _TABLE_REASON:
         reason = reason[: _TABLE_REASON - 1] + "…"
     return f"{reason} (log: {outcome.log})" if outcome.log else reason
+
+
+def _left_behind(outcome: Outcome) -> str:
+    """Which checks left processes running when their command exited (all stopped)."""
+    return "; ".join(f"{c.name} {left_running(c.leftovers)}" for c in outcome.checks if c.leftovers)
 
 
 def _skipped_checks(outcome: Outcome) -> str:

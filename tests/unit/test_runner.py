@@ -105,14 +105,49 @@ def test_a_command_over_its_budget_is_killed_with_its_whole_tree(tmp_path: Path)
     assert not _alive(grandchild)
 
 
-def test_what_a_finished_command_left_running_is_stopped() -> None:
-    leaves_one_behind = TREE.rsplit("time.sleep(60)", 1)[0]  # prints the pid and exits
-    done = runner.run([sys.executable, "-c", leaves_one_behind], timeout=30)
-    grandchild = int(done.stdout)
-    deadline = time.monotonic() + 5
-    while _alive(grandchild) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert not _alive(grandchild)
+# A command that starts a child which would sleep for a minute, prints its pid and exits; the
+# child stays in the command's process group, or (with a session of its own) leaves it.
+LEAVES = """
+import subprocess, sys
+child = subprocess.Popen(
+    [sys.executable, "-c", "import signal, time; {handler}; time.sleep(60)", "left-{tag}"],
+    start_new_session={detached}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+)
+print(child.pid, flush=True)
+"""
+
+
+@pytest.mark.parametrize("detached", [False, True], ids=["in-its-group", "own-session"])
+def test_what_a_finished_command_left_running_is_stopped_and_named(
+    tmp_path: Path, detached: bool
+) -> None:
+    log = tmp_path / "tests.log"
+    script = LEAVES.format(handler="pass", tag=tmp_path.name, detached=detached)
+    done = runner.run([sys.executable, "-c", script], timeout=30, log_to=log)
+    child = int(done.stdout)
+    assert not _alive(child)  # gone by the time the command's result is back
+    assert len(done.leftovers) == 1
+    assert done.leftovers[0].endswith(f"time.sleep(60) left-{tmp_path.name}")
+    text = log.read_text()
+    assert "1 process still running after the command exited" in text
+    assert f"#   pid {child}: " in text
+
+
+def test_one_that_ignores_sigterm_is_killed_after_the_grace(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(runner, "GRACE", 0.5)
+    ignore = "signal.signal(signal.SIGTERM, signal.SIG_IGN)"
+    script = LEAVES.format(handler=ignore, tag=tmp_path.name, detached=True)
+    done = runner.run([sys.executable, "-c", script], timeout=30, log_to=tmp_path / "x.log")
+    assert not _alive(int(done.stdout))
+    assert "then SIGKILL after 0.5 s" in (tmp_path / "x.log").read_text()
+
+
+def test_a_command_that_leaves_nothing_says_nothing_of_it(tmp_path: Path) -> None:
+    done = runner.run([sys.executable, "-c", "print('ok')"], log_to=tmp_path / "ok.log")
+    assert done.leftovers == ()
+    assert "still running" not in (tmp_path / "ok.log").read_text()
 
 
 def test_output_goes_live_to_the_log_with_secrets_redacted(
