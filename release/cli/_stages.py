@@ -135,7 +135,8 @@ def _print_checks(checks: Sequence[CheckOutcome]) -> None:
 
 def cmd_rehearse(args: argparse.Namespace) -> int:
     from release.context import STATE_DIR
-    from release.rehearse import Rehearsal, lane_journey, rehearse_final, rehearse_rc
+    from release.lanes.journey import lane_journey
+    from release.rehearse import Rehearsal, rehearse_final, rehearse_rc
 
     if args.workflow:
         from release.cli._workflow import cmd_rehearse_workflow
