@@ -41,9 +41,9 @@ def token() -> str:
     return uuid.uuid4().hex
 
 
-def find(group: int, mark: str) -> list[Leftover]:
+def find(group: int, mark: str | None) -> list[Leftover]:
     """The live processes in process group `group` or carrying MARKER=`mark`, by pid."""
-    wanted = f"{MARKER}={mark}".encode()
+    wanted = f"{MARKER}={mark}".encode() if mark is not None else None
     found = []
     for entry in _PROC.iterdir():
         if not entry.name.isdigit() or int(entry.name) == os.getpid():
@@ -51,7 +51,7 @@ def find(group: int, mark: str) -> list[Leftover]:
         stat = _stat(entry)
         if stat is None or stat[0] == "Z":  # gone, or a zombie: it has ended already
             continue
-        if stat[1] == group or wanted in _read(entry / "environ").split(b"\0"):
+        if stat[1] == group or (wanted and wanted in _read(entry / "environ").split(b"\0")):
             found.append(Leftover(int(entry.name), _command(entry)))
     return sorted(found, key=lambda left: left.pid)
 
@@ -89,6 +89,12 @@ def stop(group: int, mark: str, grace: float) -> list[Leftover]:
     return found
 
 
+def gone(group: int) -> None:
+    """Returns once every process of `group` (sent SIGKILL already) has ended: what is then
+    found by the marker alone had left the group."""
+    _wait(_send(find(group, None), signal.SIGKILL), _KILLED)
+
+
 def _send(processes: Sequence[Leftover], signum: int) -> list[int]:
     """Signal each through a pidfd (a pid reused meanwhile is never hit); the pidfds of those
     that were still there."""
@@ -121,8 +127,8 @@ def describe(found: Sequence[Leftover], grace: float) -> str:
     """What the command's log says of them."""
     many = len(found) != 1
     head = (
-        f"# staged-release: {len(found)} process{'es' if many else ''} still running after the "
-        f"command exited (in its process group or below it), stopped "
+        f"# staged-release: {len(found)} process{'es' if many else ''} still running when the "
+        f"command ended (in its process group or below it), stopped "
         f"(SIGTERM, then SIGKILL after {grace:g} s):"
     )
     return "\n".join([head, *(f"#   pid {left.pid}: {left.command}" for left in found)]) + "\n"

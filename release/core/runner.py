@@ -186,7 +186,10 @@ def _stop_group(
         proc.wait(_grace())
     _signal_group(proc.pid, signal.SIGKILL)
     proc.wait()
-    return [] if mark is None else _leftovers.stop(proc.pid, mark, _grace())
+    if mark is None:
+        return []
+    _leftovers.gone(proc.pid)
+    return _leftovers.stop(proc.pid, mark, _grace())
 
 
 def _signal_group(pgid: int, signum: int) -> None:

@@ -52,5 +52,5 @@ def test_a_cell_failing_only_beside_another_passes_alone_and_nothing_outlives_it
     runs = [other["checks"][0], first_tests, solo_tests]
     for tests in runs:
         assert [c.rsplit(" ", 1)[-1] for c in tests["leftovers"]] == [f"left-behind-{meeting.name}"]
-        assert "1 process still running after the command exited" in Path(tests["log"]).read_text()
+        assert "1 process still running when the command ended" in Path(tests["log"]).read_text()
     assert processes(lambda argv: f"left-behind-{meeting.name}".encode() in argv) == []

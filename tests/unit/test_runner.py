@@ -81,28 +81,35 @@ def _alive(pid: int) -> bool:
     return state != "Z"  # a zombie has ended; only its exit status is left
 
 
-# A parent that starts a grandchild which would sleep for a minute, prints its pid, then waits.
+# A parent that starts a grandchild which would sleep for a minute, prints its pid, then waits;
+# the grandchild stays in the parent's process group, or starts a session of its own.
 TREE = """
 import subprocess, sys, time
-child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"],
+                         start_new_session={detached})
 print(child.pid, flush=True)
 time.sleep(60)
 """
 
 
-def test_a_command_over_its_budget_is_killed_with_its_whole_tree(tmp_path: Path) -> None:
+@pytest.mark.parametrize("detached", [False, True], ids=["in-its-group", "own-session"])
+def test_a_command_over_its_budget_is_killed_with_its_whole_tree(
+    tmp_path: Path, detached: bool
+) -> None:
     log = tmp_path / "logs" / "slow.log"
     started = time.monotonic()
     with pytest.raises(CommandTimedOut) as caught:
-        runner.run([sys.executable, "-c", TREE], timeout=1.5, log_to=log)
+        runner.run([sys.executable, "-c", TREE.format(detached=detached)], timeout=1.5, log_to=log)
     assert time.monotonic() - started < 10
-    grandchild = int(log.read_text().splitlines()[-1])
+    grandchild = int(caught.value.tail)  # the output so far
     assert "exceeded its time budget of 1.5 s" in caught.value.message
-    assert caught.value.tail == str(grandchild)  # the output so far
+    assert str(grandchild) in log.read_text().splitlines()
     deadline = time.monotonic() + 5
     while _alive(grandchild) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not _alive(grandchild)
+    # One that left the group is found by its marker, and the log names it.
+    assert (f"#   pid {grandchild}: " in log.read_text()) is detached
 
 
 # A command that starts a child which would sleep for a minute, prints its pid and exits; the
@@ -129,7 +136,7 @@ def test_what_a_finished_command_left_running_is_stopped_and_named(
     assert len(done.leftovers) == 1
     assert done.leftovers[0].endswith(f"time.sleep(60) left-{tmp_path.name}")
     text = log.read_text()
-    assert "1 process still running after the command exited" in text
+    assert "1 process still running when the command ended" in text
     assert f"#   pid {child}: " in text
 
 
