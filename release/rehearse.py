@@ -208,6 +208,8 @@ def _cells(run: Run, stage: Stage, jobs: int, lane: str) -> list[Outcome]:
             spans[python] = (started, time.monotonic())
 
     pythons = run.config.pythons
+    for python in pythons:  # an earlier rehearsal's solo runs say nothing of this one
+        shutil.rmtree(run.logs / ALONE / f"{stage.name}-{python}", ignore_errors=True)
     done = parallel.in_order(cell, pythons, jobs)
     never = "interrupted before it started"
     outcomes = [
