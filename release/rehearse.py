@@ -10,10 +10,11 @@ import contextlib
 import dataclasses
 import os
 import shutil
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from release.artifacts.manifest import Manifest
 from release.artifacts.source import copy_source
@@ -26,9 +27,7 @@ from release.e2e.stack import StackResult
 from release.images.stage import Published
 from release.index.profiles import RELEASE, STAGING, Mode
 from release.lanes.entry import release_version
-from release.lanes.journey import journey
-from release.lanes.machine import LaneRun, derive
-from release.lanes.report import Outcome, Report, Status, attempt
+from release.lanes.report import Outcome, Report, Status, attempt, ran_alone
 from release.lanes.stages import LANES, Stage, Target
 from release.upload.stage import Uploaded
 from release.validation import interpreters
@@ -38,6 +37,7 @@ from release.versioning.versions import Kind, ReleaseVersion, parse_version
 
 T = TypeVar("T")
 REHEARSAL = "rehearsal"
+ALONE = "alone"  # the logs of the cells run again alone
 _NOT_HERE = "Python {0} is not installed here (pyenv install {0}, or put python{0} on PATH)"
 
 
@@ -192,25 +192,58 @@ def _stage(
 
 
 def _cells(run: Run, stage: Stage, jobs: int, lane: str) -> list[Outcome]:
-    """One cell per Python, side by side; outcomes in Python order, however they finish."""
+    """One cell per Python, side by side; outcomes in Python order, however they finish. A
+    cell that failed while others ran beside it runs once more, alone, after them all."""
     work: Callable[[Run, str], CellResult] = stage.load()
+    spans: dict[str, tuple[float, float]] = {}
 
     def cell(python: str) -> Outcome:
         if interpreters.locate(python, os.environ) is None:  # a rehearsal runs where it can
             reason = _NOT_HERE.format(python)
             return Outcome(stage.name, python, Status.SKIPPED, 0.0, reason, lane=lane)
-        outcome, passed = _stage(run, stage.name, python, lambda: work(run, python), lane)
-        if passed is not None:  # a failed cell's checks come with its error
-            outcome = dataclasses.replace(outcome, checks=tuple(passed.checks))
-        return outcome
+        started = time.monotonic()
+        try:
+            return _cell(run, stage.name, python, work, lane)
+        finally:
+            spans[python] = (started, time.monotonic())
 
     pythons = run.config.pythons
+    for python in pythons:  # an earlier rehearsal's solo runs say nothing of this one
+        shutil.rmtree(run.logs / ALONE / f"{stage.name}-{python}", ignore_errors=True)
     done = parallel.in_order(cell, pythons, jobs)
     never = "interrupted before it started"
-    return [
+    outcomes = [
         o or Outcome(stage.name, p, Status.SKIPPED, 0.0, never, lane=lane)
         for o, p in zip(done, pythons, strict=True)
     ]
+    beside = parallel.overlapping([spans.get(p) for p in pythons])
+    return [  # one after another, in Python order
+        _alone(run, work, o, lane) if crowded and _again(run, o) else o
+        for o, crowded in zip(outcomes, beside, strict=True)
+    ]
+
+
+def _cell(
+    run: Run, stage: str, python: str, work: Callable[[Run, str], CellResult], lane: str
+) -> Outcome:
+    outcome, passed = _stage(run, stage, python, lambda: work(run, python), lane)
+    if passed is not None:  # a failed cell's checks come with its error
+        outcome = dataclasses.replace(outcome, checks=tuple(passed.checks))
+    return outcome
+
+
+def _again(run: Run, outcome: Outcome) -> bool:
+    """Whether a cell that ran beside others runs once more alone: it failed, and not because
+    the rehearsal made it fail (--fail-at) or a signal stopped the run."""
+    failed = outcome.status is Status.FAILED and runner.CANCEL.signum is None
+    return failed and not run.fails_at(outcome.stage, outcome.cell)
+
+
+def _alone(run: Run, work: Callable[[Run, str], CellResult], first: Outcome, lane: str) -> Outcome:
+    """The cell again, with nothing beside it (its logs under logs/alone/, the first run's stay):
+    its verdict is what a CI runner of its own would say."""
+    solo_run = dataclasses.replace(run, logs=run.logs / ALONE)
+    return ran_alone(first, _cell(solo_run, first.stage, first.cell, work, lane))
 
 
 def _unless_cancelled(work: Callable[[], T]) -> T:
@@ -257,19 +290,3 @@ def _fact(result: object) -> object:
     if isinstance(result, list):  # the images stage's: one entry per variant
         return [dataclasses.asdict(r) for r in result if isinstance(r, Published)]
     return None if result is None else str(result)
-
-
-def lane_journey(report: Report, seconds: float) -> dict[str, Any]:
-    """The report's data (release.lanes.journey) of `rehearse rc` or `rehearse final`: one lane
-    run per lane in the report, each at the version its build had."""
-    runs = []
-    for target in dict.fromkeys(Target(o.lane) for o in report.outcomes):
-        name = "rc" if target is Target.TESTPYPI and "rc" in report.facts else str(target)
-        facts = report.facts.get("rc", {}) if name == "rc" else report.facts
-        version = str((facts.get("build") or {}).get("version", ""))
-        outcomes = [o for o in report.outcomes if o.lane == target]
-        runs.append((LaneRun(name, target, version, outcomes), facts))
-    path = derive([r for r, _ in runs])
-    run_facts = {r.name: {k: v for k, v in f.items() if k != "rc"} for r, f in runs}
-    return journey(report.title, [r for r, _ in runs], path, {}, run_facts,
-                   exit_code=report.exit_code, seconds=seconds)  # fmt: skip

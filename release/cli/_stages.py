@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from release.cli._output import fail
 from release.config.project import Config, load_config, version_sources
 from release.core.errors import CheckFailed, Unavailable, UsageError
-from release.core.verdicts import CheckOutcome, CheckStatus
+from release.core.verdicts import CheckOutcome, CheckStatus, left_running
 from release.index import profiles as indexes
 from release.lanes.report import Status
 from release.versioning.check import resolve_tag, verify
@@ -132,11 +132,14 @@ def _print_checks(checks: Sequence[CheckOutcome]) -> None:
         detail = check.reason if check.status is CheckStatus.SKIPPED else f"{check.seconds:.1f} s"
         where = f"  log: {check.log}" if check.log else ""
         print(f"{check.status}: {check.name} ({detail}){where}")
+        if check.leftovers:
+            print(f"  {left_running(check.leftovers)}")
 
 
 def cmd_rehearse(args: argparse.Namespace) -> int:
     from release.context import STATE_DIR
-    from release.rehearse import Rehearsal, lane_journey, rehearse_final, rehearse_rc
+    from release.lanes.journey import lane_journey
+    from release.rehearse import Rehearsal, rehearse_final, rehearse_rc
 
     if args.workflow:
         from release.cli._workflow import cmd_rehearse_workflow

@@ -62,3 +62,13 @@ def _wait(finished: queue.SimpleQueue[int], running: set[int], deadline: float) 
         except queue.Empty:
             if time.monotonic() >= deadline:
                 return
+
+
+def overlapping(spans: Sequence[tuple[float, float] | None]) -> list[bool]:
+    """For each (start, end), whether another one overlaps it: whether that work ran beside
+    other work (None: it never ran)."""
+    return [
+        mine is not None
+        and any(o is not None and o[0] < mine[1] and mine[0] < o[1] for o in others)
+        for mine, others in ((s, [*spans[:i], *spans[i + 1 :]]) for i, s in enumerate(spans))
+    ]

@@ -4,6 +4,8 @@ It logs the command with secrets redacted, streams the output live to a log file
 captures it, and raises a typed error with the command, exit code and the tail of the output.
 Every command runs in a process group of its own, under a time budget; on expiry or when the run
 is cancelled (a signal) the whole group is stopped: SIGTERM, then SIGKILL after a short grace.
+Nothing outlives a command: what it left running when it exited, in its group or below it (see
+release.core._leftovers), is stopped the same way, and its log and result name each process.
 Nothing else in `release/` calls subprocess.
 """
 
@@ -13,16 +15,16 @@ import contextlib
 import ctypes
 import logging
 import os
-import selectors
 import signal
 import subprocess
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, Self
 
+from release.core import _leftovers
 from release.core._kept import keep
+from release.core._streams import Sink, Streams
 from release.core.errors import CommandFailed, CommandTimedOut, Interrupted, ToolMissing
 from release.core.text import plain, redact, secret_values
 
@@ -42,6 +44,7 @@ class Completed:
     returncode: int
     stdout: str
     stderr: str
+    leftovers: tuple[str, ...] = ()  # command lines of what it left running (all stopped)
 
 
 class _Cancellation:
@@ -96,18 +99,20 @@ def run(
     shown = redact(" ".join(argv), secrets)
     log.info("$ %s", shown)
     CANCEL.check()
-    with _Sink(log_to, secrets, shown) as sink:
+    mark = full_env[_leftovers.MARKER] = _leftovers.token()  # inherited by all it starts
+    with Sink(log_to, secrets, shown) as sink:
         proc = _spawn(argv, cwd, full_env)
         try:
-            stdout, stderr = _collect(proc, sink, time.monotonic() + timeout)
+            stdout, stderr, found = _collect(proc, sink, time.monotonic() + timeout, mark)
         except _OverBudget as over:
-            _stop_group(proc)
+            _left(sink, _stop_group(proc, mark), secrets)
             tail = redact(_tail(over.stderr or over.stdout), secrets)
             raise CommandTimedOut([shown], timeout, tail) from None
         except BaseException:
-            _stop_group(proc)  # interrupted: the signal handler or the cancellation
+            _left(sink, _stop_group(proc, mark), secrets)  # interrupted: a signal, a cancel
             raise
-    done = Completed(tuple(argv), proc.returncode, stdout, stderr)
+        left = _left(sink, found, secrets)
+    done = Completed(tuple(argv), proc.returncode, stdout, stderr, left)
     if check and done.returncode != 0:
         raise failure(done, secrets, log_to)
     return done
@@ -128,115 +133,64 @@ class _OverBudget(Exception):
         self.stdout, self.stderr = stdout, stderr
 
 
-def _collect(proc: subprocess.Popen[bytes], sink: _Sink, deadline: float) -> tuple[str, str]:
-    """Read both pipes until they close, feeding the sink; stop at the deadline or on cancel."""
-    with _Streams(proc, sink) as streams:
-        return _read_all(proc, streams, deadline)
+def _collect(
+    proc: subprocess.Popen[bytes], sink: Sink, deadline: float, mark: str
+) -> tuple[str, str, list[_leftovers.Leftover]]:
+    """Read both pipes until the command exits (_OverBudget at the deadline, Interrupted on a
+    cancel), stop what it left running, then read what is left for a moment only: a process
+    that escaped both the group and the marker may keep the pipes open."""
+    with Streams(proc, sink) as streams:
+        _until_exit(proc, streams, deadline)
+        found = _leftovers.stop(proc.pid, mark, _grace())
+        drained = time.monotonic() + _DRAIN
+        while streams.open() and time.monotonic() < drained:
+            streams.read(_POLL)
+        return (*streams.text(), found)
 
 
-def _read_all(proc: subprocess.Popen[bytes], streams: _Streams, deadline: float) -> tuple[str, str]:
-    drained = float("inf")
-    while streams.open() and time.monotonic() < drained:
-        streams.read(_POLL)
+def _until_exit(proc: subprocess.Popen[bytes], streams: Streams, deadline: float) -> None:
+    while proc.poll() is None:
+        if streams.open():
+            streams.read(_POLL)
+        else:  # it closed its output and runs on
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                proc.wait(_POLL)
         CANCEL.check()
         if time.monotonic() > deadline:
             raise _OverBudget(*streams.text())
-        if proc.poll() is not None and drained == float("inf"):
-            # The command is done: whatever it left running in its group (a server a test
-            # started, say) must not outlive it; a process that left the group may keep the
-            # pipes open, so read what is left for a moment only.
-            _signal_group(proc.pid, signal.SIGKILL)
-            drained = time.monotonic() + _DRAIN
-    proc.wait()
-    return streams.text()
 
 
-class _Streams:
-    """stdout and stderr of one child, read as they come."""
-
-    def __init__(self, proc: subprocess.Popen[bytes], sink: _Sink) -> None:
-        self.proc = proc
-        self.selector = selectors.DefaultSelector()
-        self.chunks: dict[int, list[bytes]] = {}
-        self.sink = sink
-        for pipe in (proc.stdout, proc.stderr):
-            assert pipe is not None  # both are PIPEs
-            self.selector.register(pipe, selectors.EVENT_READ)
-            self.chunks[pipe.fileno()] = []
-        self.order = list(self.chunks)
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        for key in list(self.selector.get_map().values()):
-            self.selector.unregister(key.fileobj)
-        self.selector.close()
-        for pipe in (self.proc.stdout, self.proc.stderr):
-            if pipe is not None:
-                pipe.close()
-
-    def open(self) -> bool:
-        return bool(self.selector.get_map())
-
-    def read(self, wait: float) -> None:
-        for key, _ in self.selector.select(wait):
-            data = os.read(key.fd, 65536)
-            if not data:
-                self.selector.unregister(key.fileobj)
-                continue
-            self.chunks[key.fd].append(data)
-            self.sink.feed(key.fd, data)
-
-    def text(self) -> tuple[str, str]:
-        out, err = (b"".join(self.chunks[fd]).decode(errors="replace") for fd in self.order)
-        return out, err
+def _grace() -> float:
+    return 0.0 if CANCEL.hurry else GRACE
 
 
-class _Sink:
-    """The command's live log: whole lines, secrets redacted, flushed as they arrive."""
-
-    def __init__(self, path: Path | None, secrets: frozenset[str], shown: str) -> None:
-        self.path, self.secrets, self.shown = path, secrets, shown
-        self.file: BinaryIO | None = None
-        self.partial: dict[int, bytes] = {}
-
-    def __enter__(self) -> Self:
-        if self.path is not None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self.file = self.path.open("ab")
-            self._write(f"$ {self.shown}\n".encode())
-        return self
-
-    def feed(self, fd: int, data: bytes) -> None:
-        if self.file is None:
-            return
-        lines = (self.partial.pop(fd, b"") + data).split(b"\n")
-        self.partial[fd] = lines.pop()  # keep the unfinished line: a secret may span chunks
-        if lines:
-            self._write(b"".join(line + b"\n" for line in lines))
-
-    def __exit__(self, *exc: object) -> None:
-        if self.file is None:
-            return
-        self._write(b"".join(p + b"\n" for p in self.partial.values() if p))
-        self.file.close()
-
-    def _write(self, data: bytes) -> None:
-        assert self.file is not None
-        if self.secrets:
-            data = redact(data.decode(errors="replace"), self.secrets).encode()
-        self.file.write(data)
-        self.file.flush()
+def _left(
+    sink: Sink, found: Sequence[_leftovers.Leftover], secrets: frozenset[str]
+) -> tuple[str, ...]:
+    """Say in the log what the command left running; their command lines, redacted."""
+    if not found:
+        return ()
+    shown = [_leftovers.Leftover(f.pid, redact(f.command, secrets)) for f in found]
+    text = _leftovers.describe(shown, _grace())
+    log.info("%s", text.rstrip())
+    sink.note(text)
+    return tuple(f.command for f in shown)
 
 
-def _stop_group(proc: subprocess.Popen[bytes]) -> None:
-    """SIGTERM to the command's whole process group, SIGKILL to what is left after the grace."""
+def _stop_group(
+    proc: subprocess.Popen[bytes], mark: str | None = None
+) -> list[_leftovers.Leftover]:
+    """SIGTERM to the command's whole process group, SIGKILL to what is left after the grace;
+    then what carries its marker: what left its group. Returns those found after the command."""
     _signal_group(proc.pid, signal.SIGTERM)
     with contextlib.suppress(subprocess.TimeoutExpired):
-        proc.wait(0 if CANCEL.hurry else GRACE)
+        proc.wait(_grace())
     _signal_group(proc.pid, signal.SIGKILL)
     proc.wait()
+    if mark is None:
+        return []
+    _leftovers.gone(proc.pid)
+    return _leftovers.stop(proc.pid, mark, _grace())
 
 
 def _signal_group(pgid: int, signum: int) -> None:

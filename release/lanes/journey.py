@@ -16,9 +16,10 @@ from typing import Any
 
 from release.context import injected
 from release.lanes import inject
-from release.lanes.machine import TITLES, LaneRun
+from release.lanes.machine import TITLES, LaneRun, derive
 from release.lanes.machine import Path as MachinePath
-from release.lanes.report import Status
+from release.lanes.report import Report, Status
+from release.lanes.stages import Target
 
 EXCERPT_LINES = 20  # lines of a failed check's log the report carries
 
@@ -54,6 +55,22 @@ def journey(
     }
 
 
+def lane_journey(report: Report, seconds: float) -> dict[str, Any]:
+    """The report's data (release.lanes.journey) of `rehearse rc` or `rehearse final`: one lane
+    run per lane in the report, each at the version its build had."""
+    runs = []
+    for target in dict.fromkeys(Target(o.lane) for o in report.outcomes):
+        name = "rc" if target is Target.TESTPYPI and "rc" in report.facts else str(target)
+        facts = report.facts.get("rc", {}) if name == "rc" else report.facts
+        version = str((facts.get("build") or {}).get("version", ""))
+        outcomes = [o for o in report.outcomes if o.lane == target]
+        runs.append((LaneRun(name, target, version, outcomes), facts))
+    path = derive([r for r, _ in runs])
+    run_facts = {r.name: {k: v for k, v in f.items() if k != "rc"} for r, f in runs}
+    return journey(report.title, [r for r, _ in runs], path, {}, run_facts,
+                   exit_code=report.exit_code, seconds=seconds)  # fmt: skip
+
+
 def _visit(step: int, visit: Any, path: MachinePath) -> dict[str, Any]:
     """Step N was reached by move N-1: its why is said here, beside the state."""
     why = path.moves[step - 2].why if step > 1 else ""
@@ -81,6 +98,7 @@ def _outcome(outcome: Any, fail_at: tuple[str, str] | None) -> dict[str, Any]:
     failed = outcome.status is Status.FAILED
     data["injected"] = failed and injected(fail_at, outcome.stage, outcome.cell)
     data["excerpt"] = _excerpt(outcome) if outcome.status is Status.FAILED else ""
+    data["beside"] = _outcome(outcome.beside, fail_at) if outcome.beside else None
     return data
 
 
@@ -98,6 +116,11 @@ def failures(data: Mapping[str, Any]) -> list[tuple[str, dict[str, Any]]]:
     """Every failed or interrupted stage and cell, run by run: what a reader wants first."""
     bad = (str(Status.FAILED), str(Status.INTERRUPTED))
     return [(r["name"], o) for r in data["runs"] for o in r["outcomes"] if o["status"] in bad]
+
+
+def crowded(data: Mapping[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """Every cell that failed beside other cells and so ran again alone, run by run."""
+    return [(r["name"], o) for r in data["runs"] for o in r["outcomes"] if o.get("beside")]
 
 
 def to_json(data: Mapping[str, Any]) -> str:

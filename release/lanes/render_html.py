@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 from html import escape
 from typing import Any
 
+from release.core.verdicts import note
 from release.lanes import journey as j
 from release.lanes.render_svg import COLOURS, diagram
 
@@ -22,6 +23,7 @@ td,th{border:1px solid #d0d7de;padding:3px 6px;text-align:left;vertical-align:to
 th{background:#f6f8fa}.num{text-align:right;white-space:nowrap}
 .bar{background:#0969da;height:10px;border-radius:2px;min-width:1px}td:has(>.bar){width:22%}
 .failure{border-left:6px solid #cf222e;background:#ffebe9;padding:6px 10px;margin:8px 0}
+.crowded{border-left:6px solid #9a6700;background:#fff8c5;padding:6px 10px;margin:8px 0}
 pre{background:#f6f8fa;padding:8px;overflow:auto;font-size:12px;max-height:320px}
 code{font-size:12px}.check td:first-child{padding-left:22px}.muted{color:#57606a}
 """
@@ -32,7 +34,7 @@ def html(data: Mapping[str, Any]) -> str:
     body = [
         f"<h1>{escape(data['title'])}</h1>",
         f"<p>{_badge(verdict)} wall time {data['seconds']:.1f} s{_injected(data)}</p>",
-        *_failures(data), *_drift(data),
+        *_failures(data), *_crowded(data), *_drift(data),
         "<h2>Release state machine</h2>", diagram(data),
         *_path(data), *_audit(data["facts"]),
         *(line for run in data["runs"] for line in _run(run)),
@@ -71,6 +73,23 @@ def _failures(data: Mapping[str, Any]) -> list[str]:
             lines.append(f'<div class="muted">hint: {escape(o["hint"])}</div>')
         if o["excerpt"]:
             lines.append(f"<pre>{escape(o['excerpt'])}</pre>")
+        lines.append("</div>")
+    return lines
+
+
+def _crowded(data: Mapping[str, Any]) -> list[str]:
+    """Cells that failed beside other cells, with how they did alone (their verdict)."""
+    found = j.crowded(data)
+    if not found:
+        return []
+    lines = [f"<h2>Failed beside other cells, run again alone ({len(found)})</h2>"]
+    for run, o in found:
+        first = o["beside"]
+        where = f"<b>{escape(run)} {escape(o['label'])}</b>"
+        lines.append(f'<div class="crowded">{where}: alone {_status(o["status"])} (the verdict)')
+        lines.append(f"; beside other cells {_status(first['status'])}: {escape(first['reason'])}")
+        if first["excerpt"]:
+            lines.append(f"<pre>{escape(first['excerpt'])}</pre>")
         lines.append("</div>")
     return lines
 
@@ -134,15 +153,26 @@ def _run(run: Mapping[str, Any]) -> list[str]:
     lines = [f"<h2>{title} ({escape(run['target'])} lane, {run['seconds']:.1f} s)</h2>"]
     if run["why"]:
         lines.append(f'<p class="muted">{escape(run["why"])}</p>')
-    rows, marks = [], []
+    rows: list[list[str]] = []
+    marks: list[str] = []
     for o in outcomes:
-        rows.append(_row(o["label"], o["status"], o["duration"], longest, o["reason"]))
-        marks.append("")
-        for c in o["checks"]:
-            rows.append(_row(f"check {c['name']}", c["status"], c["seconds"], longest, c["reason"]))
-            marks.append('class="check"')
+        _rows(o, o["label"], longest, rows, marks)
+        if o.get("beside"):  # its first run, beside other cells
+            _rows(o["beside"], f"{o['label']} beside other cells", longest, rows, marks)
     head = ("stage", "status", "time", "", "reason")
     return [*lines, *_table(head, rows, marks), *_facts(run["facts"])]
+
+
+def _rows(
+    o: Mapping[str, Any], label: str, longest: float, rows: list[list[str]], marks: list[str]
+) -> None:
+    """A stage's or cell's row, then its checks' rows."""
+    rows.append(_row(label, o["status"], o["duration"], longest, o["reason"]))
+    marks.append("")
+    for c in o["checks"]:
+        why = note(c["reason"], c.get("leftovers", ()))
+        rows.append(_row(f"check {c['name']}", c["status"], c["seconds"], longest, why))
+        marks.append('class="check"')
 
 
 def _row(name: str, status: str, seconds: float, longest: float, reason: str) -> list[str]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from release.core.verdicts import note
 from release.lanes import journey as j
 from release.lanes.machine import TITLES, TRANSITIONS, State
 
@@ -19,7 +20,8 @@ def markdown(data: Mapping[str, Any]) -> str:
     if data["injected"]:
         lines += [f"Injected failure: `--fail-at {data['injected']}` (not a real defect)", ""]
     lines += ["## Release state machine", "", *mermaid(data), ""]
-    lines += [*_failures(data), *_path(data), *_audit(data["facts"]), *_drift(data)]
+    lines += [*_failures(data), *_crowded(data), *_path(data), *_audit(data["facts"])]
+    lines += _drift(data)
     for run in data["runs"]:
         lines += _run(run)
     return "\n".join(lines).rstrip() + "\n"
@@ -71,6 +73,21 @@ def _failures(data: Mapping[str, Any]) -> list[str]:
     return [*lines, ""]
 
 
+def _crowded(data: Mapping[str, Any]) -> list[str]:
+    """Cells that failed beside other cells, with how they did alone (their verdict)."""
+    found = j.crowded(data)
+    if not found:
+        return []
+    lines = ["## Failed beside other cells, run again alone", ""]
+    for run, o in found:
+        first = o["beside"]
+        said = f"alone {o['status']} (the verdict); beside other cells {first['status']}"
+        lines.append(f"- **{run} {o['label']}**: {said}: {_cell(first['reason'])}")
+        if first["excerpt"]:
+            lines += ["", "  ```", *(f"  {x}" for x in first["excerpt"].splitlines()), "  ```"]
+    return [*lines, ""]
+
+
 def _path(data: Mapping[str, Any]) -> list[str]:
     lines = ["## Path taken", "", "| # | state | version | result | seconds | why |"]
     lines.append("|---|---|---|---|---|---|")
@@ -95,11 +112,20 @@ def _run(run: Mapping[str, Any]) -> list[str]:
     lines += ["", *([run["why"], ""] if run["why"] else [])]
     lines += ["| stage | cell | status | seconds | reason |", "|---|---|---|---|---|"]
     for o in run["outcomes"]:
-        lines.append(f"| {o['stage']} | {o['cell']} | {o['status']} | {o['duration']:.1f} | "
-                     f"{_cell(o['reason'])} |")  # fmt: skip
-        lines += [f"| ↳ check {c['name']} | {o['cell']} | {c['status']} | {c['seconds']:.1f} "
-                  f"| {_cell(c['reason'])} |" for c in o["checks"]]  # fmt: skip
+        lines += _rows(o)
+        if o.get("beside"):  # its first run, beside other cells
+            lines += _rows(o["beside"], " (beside other cells)")
     return [*lines, "", *_facts(run["facts"])]
+
+
+def _rows(o: Mapping[str, Any], aside: str = "") -> list[str]:
+    """A stage's or cell's row, then its checks' rows."""
+    row = f"| {o['stage']}{aside} | {o['cell']} | {o['status']} | {o['duration']:.1f} | "
+    lines = [row + f"{_cell(o['reason'])} |"]
+    lines += [f"| ↳ check {c['name']} | {o['cell']} | {c['status']} | {c['seconds']:.1f} "
+              f"| {_cell(note(c['reason'], c.get('leftovers', ())))} |"
+              for c in o["checks"]]  # fmt: skip
+    return lines
 
 
 def _facts(facts: Mapping[str, Any]) -> list[str]:

@@ -8,7 +8,7 @@ import json
 import signal
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -20,7 +20,7 @@ from release.core.errors import (
     Unavailable,
 )
 from release.core.text import plain
-from release.core.verdicts import CheckOutcome, CheckStatus
+from release.core.verdicts import CheckOutcome, CheckStatus, left_running
 
 T = TypeVar("T")
 _TABLE_REASON = 160  # characters of a reason the table shows; the report keeps it whole
@@ -45,10 +45,23 @@ class Outcome:
     checks: tuple[CheckOutcome, ...] = ()
     hint: str = ""  # what to do about a failure
     lane: str = ""  # testpypi or pypi, when a report holds more than one lane
+    # A cell that failed while other cells ran beside it runs once more alone: this outcome is
+    # then the solo run's (the verdict a CI runner of its own would give) and `beside` the first.
+    beside: Outcome | None = None
 
     @property
     def label(self) -> str:
         return self.stage if self.cell == "-" else f"{self.stage}-{self.cell}"
+
+
+LOAD_FLAKY = "failed beside other cells, passed alone"
+
+
+def ran_alone(first: Outcome, solo: Outcome) -> Outcome:
+    """The verdict of a cell that failed beside other cells and ran again alone: the solo
+    run's, saying so when the two differ; the first run stays in the outcome."""
+    reason = LOAD_FLAKY if solo.status is Status.PASSED else solo.reason
+    return replace(solo, reason=reason, beside=first)
 
 
 @dataclass
@@ -74,10 +87,10 @@ class Report:
         """One row per outcome; a lane column when the report holds more than one lane."""
         lanes = len({o.lane for o in self.outcomes}) > 1
         rows = [("lane",) * lanes + ("stage", "cell", "status", "duration", "reason")]
-        rows += [
-            (o.lane,) * lanes + (o.stage, o.cell, str(o.status), f"{o.duration:.1f} s", _short(o))
-            for o in self.outcomes
-        ]
+        for o in self.outcomes:
+            rows += [(o.lane,) * lanes + _row(o)]
+            if o.beside is not None:  # the first run, under the verdict
+                rows += [(o.lane,) * lanes + _row(o.beside, " (beside other cells)")]
         widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
         lines = ("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) for r in rows)
         return "\n".join(line.rstrip() for line in lines)
@@ -89,6 +102,10 @@ class Report:
             data["interrupted"] = signal.Signals(self.interrupted).name
         data["outcomes"] = [asdict(o) for o in self.outcomes]
         path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+
+
+def _row(o: Outcome, aside: str = "") -> tuple[str, ...]:
+    return (o.stage + aside, o.cell, str(o.status), f"{o.duration:.1f} s", _short(o))
 
 
 def attempt(stage: str, cell: str, work: Callable[[], T]) -> tuple[Outcome, T | None]:
@@ -120,10 +137,16 @@ def _log_of(exc: ReleaseError) -> str:
 
 
 def _short(outcome: Outcome) -> str:
-    reason = " ".join((outcome.reason or _skipped_checks(outcome)).split())
+    said = [outcome.reason or _skipped_checks(outcome), _left_behind(outcome)]
+    reason = " ".join("; ".join(s for s in said if s).split())
     if len(reason) > _TABLE_REASON:
         reason = reason[: _TABLE_REASON - 1] + "…"
     return f"{reason} (log: {outcome.log})" if outcome.log else reason
+
+
+def _left_behind(outcome: Outcome) -> str:
+    """Which checks left processes running when their command exited (all stopped)."""
+    return "; ".join(f"{c.name} {left_running(c.leftovers)}" for c in outcome.checks if c.leftovers)
 
 
 def _skipped_checks(outcome: Outcome) -> str:

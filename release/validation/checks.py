@@ -24,7 +24,7 @@ from pathlib import Path, PurePosixPath
 from release.config import layout, placeholders
 from release.config.settings import CheckSpec
 from release.core import runner
-from release.core.errors import CheckFailed, CommandFailed, CommandTimedOut
+from release.core.errors import CheckFailed, CommandFailed, CommandTimedOut, ReleaseError
 from release.core.verdicts import CheckOutcome, CheckStatus
 from release.validation import _imports, _nothing, mirror
 from release.validation.environments import Environment
@@ -117,38 +117,39 @@ def run_check(
         return CheckOutcome(spec.name, CheckStatus.SKIPPED, 0.0, "", why)
     started, log = time.monotonic(), str(place.log(spec.name))
     try:
-        skipped = _run_check(place, spec, installed, budget, skip)
+        ran = _run_check(place, spec, installed, budget, skip)
     except CommandTimedOut as exc:
         why = f"check {spec.name!r} exceeded its time budget of {budget:g} s: {exc.tail}"
         return CheckOutcome(spec.name, CheckStatus.TIMED_OUT, _since(started), log, why)
-    except (CommandFailed, CheckFailed) as exc:
+    except (CommandFailed, CheckFailed) as exc:  # judged before its end (the import walk's)
         why = f"check {spec.name!r} failed: {exc.message}"
         return CheckOutcome(spec.name, CheckStatus.FAILED, _since(started), log, why)
-    if skipped:
-        return CheckOutcome(spec.name, CheckStatus.SKIPPED, 0.0, "", skipped)
-    return CheckOutcome(spec.name, CheckStatus.PASSED, _since(started), log)
+    if isinstance(ran, str):
+        return CheckOutcome(spec.name, CheckStatus.SKIPPED, 0.0, "", ran)
+    failure = _failure(place, spec.name, ran)
+    status = CheckStatus.FAILED if failure else CheckStatus.PASSED
+    why = f"check {spec.name!r} failed: {failure.message}" if failure else ""
+    return CheckOutcome(spec.name, status, _since(started), log, why, ran.leftovers)
 
 
 def _run_check(
     place: Place, spec: CheckSpec, installed: Installed, budget: float, skip: Sequence[str]
-) -> str | None:
-    """Run one check; return why it was skipped, or None when it ran and passed."""
+) -> str | runner.Completed:
+    """Run one check's command and return how it ended, or why the check was skipped."""
     python = str(place.env.python)
     if spec.name == "compile" and not spec.run:
-        _checked(place, "compile", [python, "-c", COMPILE, *installed.paths], budget)
-    elif spec.name == "import" and not spec.run:
-        _import_walk(place, installed, budget, skip)
-    elif _uses(spec.run, "tests") and not layout.test_directories(place.project):
+        return _checked(place, "compile", [python, "-c", COMPILE, *installed.paths], budget)
+    if spec.name == "import" and not spec.run:
+        return _import_walk(place, installed, budget, skip)
+    if _uses(spec.run, "tests") and not layout.test_directories(place.project):
         return f"{place.project} has no tests (no testpaths, no {'/, '.join(layout.CONVENTIONAL)}/)"
-    else:
-        argv = expand(spec.run, place, installed)
-        in_mirror = any(_uses(spec.run, n) for n in MIRRORED)
-        cwd = place.mirror if in_mirror else place.tmp
-        extra = _pinned(place, installed) if _uses(spec.run, "tests") else {}
-        if _uses(spec.run, "sources"):
-            _given(place, installed, spec.name)
-        _checked(place, spec.name, argv, budget, cwd, extra)
-    return None
+    argv = expand(spec.run, place, installed)
+    in_mirror = any(_uses(spec.run, n) for n in MIRRORED)
+    cwd = place.mirror if in_mirror else place.tmp
+    extra = _pinned(place, installed) if _uses(spec.run, "tests") else {}
+    if _uses(spec.run, "sources"):
+        _given(place, installed, spec.name)
+    return _checked(place, spec.name, argv, budget, cwd, extra)
 
 
 # The placeholders that name the mirror's contents: such a check runs from the mirror's root.
@@ -235,17 +236,22 @@ def _checked(
     budget: float,
     cwd: Path | None = None,
     extra: Mapping[str, str] | None = None,
-) -> None:
-    """Run a check's command; CommandFailed when it failed, CheckFailed when it checked nothing."""
-    done = _in_env(place, check, argv, budget, cwd, extra, check_exit=False)
+) -> runner.Completed:
+    """Run a check's command, whatever its exit code (see _failure)."""
+    return _in_env(place, check, argv, budget, cwd, extra, check_exit=False)
+
+
+def _failure(place: Place, check: str, done: runner.Completed) -> ReleaseError | None:
+    """Why the check failed: its command did (CommandFailed), or it checked nothing."""
     empty = _nothing.checked_nothing(done.stdout + done.stderr, done.returncode)
     if empty:
-        raise CheckFailed(empty, log=str(place.log(check)))
-    if done.returncode != 0:
-        raise runner.failure(done, log=place.log(check))
+        return CheckFailed(empty, log=str(place.log(check)))
+    return runner.failure(done, log=place.log(check)) if done.returncode != 0 else None
 
 
-def _import_walk(place: Place, installed: Installed, budget: float, skip: Sequence[str]) -> None:
+def _import_walk(
+    place: Place, installed: Installed, budget: float, skip: Sequence[str]
+) -> runner.Completed:
     """Import every module (release.validation._imports); CheckFailed naming those that failed,
     or saying it imported none."""
     out, tops, log = place.tmp / "import-walk.json", list(installed.modules), place.log("import")
@@ -260,6 +266,7 @@ def _import_walk(place: Place, installed: Installed, budget: float, skip: Sequen
     failed = _imports.failed(verdicts) or _nothing.checked_nothing(done.stdout, done.returncode)
     if failed:
         raise CheckFailed(failed, log=str(log))
+    return done
 
 
 def _in_env(

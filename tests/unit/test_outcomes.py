@@ -17,7 +17,7 @@ from release.core.errors import (
     ReleaseError,
 )
 from release.core.verdicts import CheckOutcome, CheckStatus
-from release.lanes.report import Outcome, Report, Status, attempt
+from release.lanes.report import LOAD_FLAKY, Outcome, Report, Status, attempt, ran_alone
 
 BUILD = Outcome("build", "-", Status.PASSED, 1.234)
 CELL = Outcome("validate_rc", "3.12", Status.FAILED, 12.0, "check 'import' failed", 1)
@@ -160,6 +160,7 @@ def test_write_gives_json_with_passed_facts_and_outcomes(tmp_path: Path) -> None
         "checks": [],
         "hint": "",
         "lane": "",
+        "beside": None,
     }
 
 
@@ -174,3 +175,31 @@ def test_write_names_the_signal_of_an_interrupted_run(tmp_path: Path) -> None:
     Report("rehearsal", [BUILD], interrupted=signal.SIGTERM).write(tmp_path / "r.json")
     data = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
     assert (data["passed"], data["interrupted"]) == (False, "SIGTERM")
+
+
+def test_a_cell_that_failed_beside_others_and_passed_alone_passes_saying_so() -> None:
+    solo = Outcome("validate_rc", "3.12", Status.PASSED, 9.0)
+    verdict = ran_alone(CELL, solo)
+    assert (verdict.status, verdict.reason, verdict.beside) == (Status.PASSED, LOAD_FLAKY, CELL)
+    report = Report("rehearsal", [BUILD, verdict])
+    assert report.exit_code == 0
+    rows = [line.split(None, 5) for line in report.table().splitlines()[2:]]
+    assert rows[0][:3] == ["validate_rc", "3.12", "passed"]
+    assert rows[0][-1].endswith("failed beside other cells, passed alone")
+    assert rows[1][:5] == ["validate_rc", "(beside", "other", "cells)", "3.12"]
+    assert rows[1][-1].endswith("check 'import' failed")
+
+
+def test_a_cell_that_fails_alone_too_keeps_the_solo_runs_failure() -> None:
+    solo = Outcome("validate_rc", "3.12", Status.FAILED, 9.0, "check 'tests' failed", 1)
+    verdict = ran_alone(CELL, solo)
+    assert (verdict.status, verdict.reason) == (Status.FAILED, "check 'tests' failed")
+    assert Report("rehearsal", [verdict]).exit_code == 1
+
+
+def test_a_check_that_left_processes_running_says_so_in_the_table() -> None:
+    left = ("python -m http.server", "sleep 600")
+    checks = (CheckOutcome("tests", CheckStatus.PASSED, 2.0, "/l/tests.log", "", left),)
+    cell = Outcome("validate_rc", "3.12", Status.PASSED, 3.0, checks=checks)
+    row = Report("r", [cell]).table().splitlines()[1]
+    assert row.endswith("tests left 2 processes running, stopped: python -m http.server; sleep 600")

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from release.core.parallel import in_order
+from release.core.parallel import in_order, overlapping
 
 
 def test_results_come_back_in_input_order_whatever_finishes_first() -> None:
@@ -55,3 +55,10 @@ def test_the_workers_are_daemons() -> None:
     kinds: list[bool] = []
     in_order(lambda _: kinds.append(threading.current_thread().daemon), [0, 1], jobs=2)
     assert kinds == [True, True]
+
+
+def test_overlapping_says_which_work_ran_beside_other_work() -> None:
+    spans = [(0.0, 2.0), (1.0, 3.0), (3.0, 4.0), None, (5.0, 6.0)]
+    # touching ends (3.0) do not overlap; a cell that never ran (None) overlaps nothing
+    assert overlapping(spans) == [True, True, False, False, False]
+    assert overlapping([(0.0, 1.0)]) == [False]

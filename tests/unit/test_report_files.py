@@ -9,10 +9,13 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
+from release.core.verdicts import CheckOutcome, CheckStatus
 from release.lanes.journey import journey
-from release.lanes.machine import State, derive
+from release.lanes.machine import LaneRun, State, derive
+from release.lanes.report import Outcome, Status, ran_alone
 from release.lanes.report_files import write_reports
-from tests.unit.test_machine import fix_forward_runs
+from release.lanes.stages import Target
+from tests.unit.test_machine import fix_forward_runs, lane
 
 VOID = {"meta", "br", "hr", "img", "input", "link", "path", "rect", "stop"}
 
@@ -119,3 +122,31 @@ def test_the_drift_lines_have_their_place(tmp_path: Path) -> None:
     _, md, html = written(tmp_path)
     assert "latest is 1.0.0, PyPI says 1.0.0.post1" in md
     assert 'id="drift"' in html
+
+
+def test_a_cell_run_again_alone_shows_both_runs_and_what_a_check_left_running(
+    tmp_path: Path,
+) -> None:
+    left = CheckOutcome("tests", CheckStatus.PASSED, 2.0, "", "", ("sleep 600",))
+    crowded = CheckOutcome("tests", CheckStatus.FAILED, 2.0, "", "lock held by another cell")
+    first = Outcome("validate_rc", "3.12", Status.FAILED, 5.0, "check 'tests' failed", 1,
+                    checks=(crowded,))  # fmt: skip
+    solo = Outcome("validate_rc", "3.12", Status.PASSED, 4.0, checks=(left,))
+    outcomes = [ran_alone(first, solo) if o.label == "validate_rc-3.12" else o
+                for o in lane(Target.TESTPYPI)]  # fmt: skip
+    runs = [LaneRun("rc", Target.TESTPYPI, "1.0.0rc1", outcomes)]
+    data = journey("rehearse rc", runs, derive(runs), {}, {}, exit_code=0, seconds=9.0)
+    folder = write_reports(tmp_path / "report", data)
+    md, html = (folder / "report.md").read_text(), (folder / "report.html").read_text()
+    cell = next(o for o in data["runs"][0]["outcomes"] if o["label"] == "validate_rc-3.12")
+    assert (cell["status"], cell["reason"]) == ("passed", "failed beside other cells, passed alone")
+    assert cell["beside"]["status"] == "failed"
+    assert "**rc validate_rc-3.12**: alone passed (the verdict); beside other cells failed" in md
+    assert "| validate_rc (beside other cells) | 3.12 | failed | 5.0 | check 'tests' failed |" in md
+    assert "| ↳ check tests | 3.12 | failed | 2.0 | lock held by another cell |" in md
+    assert "left 1 process running, stopped: sleep 600" in md
+    assert "validate_rc-3.12 beside other cells" in html
+    assert "left 1 process running, stopped: sleep 600" in html
+    page = Page()
+    page.feed(html)
+    assert page.errors == []

@@ -99,38 +99,80 @@ def _alive(pid: int) -> bool:
     return state != "Z"  # a zombie has ended; only its exit status is left
 
 
-# A parent that starts a grandchild which would sleep for a minute, prints its pid, then waits.
+# A parent that starts a grandchild which would sleep for a minute, prints its pid, then waits;
+# the grandchild stays in the parent's process group, or starts a session of its own.
 TREE = """
 import subprocess, sys, time
-child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"],
+                         start_new_session={detached})
 print(child.pid, flush=True)
 time.sleep(60)
 """
 
 
-def test_a_command_over_its_budget_is_killed_with_its_whole_tree(tmp_path: Path) -> None:
+@pytest.mark.parametrize("detached", [False, True], ids=["in-its-group", "own-session"])
+def test_a_command_over_its_budget_is_killed_with_its_whole_tree(
+    tmp_path: Path, detached: bool
+) -> None:
     log = tmp_path / "logs" / "slow.log"
     started = time.monotonic()
     with pytest.raises(CommandTimedOut) as caught:
-        runner.run([sys.executable, "-c", TREE], timeout=1.5, log_to=log)
+        runner.run([sys.executable, "-c", TREE.format(detached=detached)], timeout=1.5, log_to=log)
     assert time.monotonic() - started < 10
-    grandchild = int(log.read_text().splitlines()[-1])
+    grandchild = int(caught.value.tail)  # the output so far
     assert "exceeded its time budget of 1.5 s" in caught.value.message
-    assert caught.value.tail == str(grandchild)  # the output so far
+    assert str(grandchild) in log.read_text().splitlines()
     deadline = time.monotonic() + 5
     while _alive(grandchild) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not _alive(grandchild)
+    # One that left the group is found by its marker, and the log names it.
+    assert (f"#   pid {grandchild}: " in log.read_text()) is detached
 
 
-def test_what_a_finished_command_left_running_is_stopped() -> None:
-    leaves_one_behind = TREE.rsplit("time.sleep(60)", 1)[0]  # prints the pid and exits
-    done = runner.run([sys.executable, "-c", leaves_one_behind], timeout=30)
-    grandchild = int(done.stdout)
-    deadline = time.monotonic() + 5
-    while _alive(grandchild) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert not _alive(grandchild)
+# A command that starts a child which would sleep for a minute, prints its pid and exits; the
+# child stays in the command's process group, or (with a session of its own) leaves it.
+LEAVES = """
+import subprocess, sys
+child = subprocess.Popen(
+    [sys.executable, "-c", "import signal, time; {handler}; time.sleep(60)", "left-{tag}"],
+    start_new_session={detached}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+)
+print(child.pid, flush=True)
+"""
+
+
+@pytest.mark.parametrize("detached", [False, True], ids=["in-its-group", "own-session"])
+def test_what_a_finished_command_left_running_is_stopped_and_named(
+    tmp_path: Path, detached: bool
+) -> None:
+    log = tmp_path / "tests.log"
+    script = LEAVES.format(handler="pass", tag=tmp_path.name, detached=detached)
+    done = runner.run([sys.executable, "-c", script], timeout=30, log_to=log)
+    child = int(done.stdout)
+    assert not _alive(child)  # gone by the time the command's result is back
+    assert len(done.leftovers) == 1
+    assert done.leftovers[0].endswith(f"time.sleep(60) left-{tmp_path.name}")
+    text = log.read_text()
+    assert "1 process still running when the command ended" in text
+    assert f"#   pid {child}: " in text
+
+
+def test_one_that_ignores_sigterm_is_killed_after_the_grace(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(runner, "GRACE", 0.5)
+    ignore = "signal.signal(signal.SIGTERM, signal.SIG_IGN)"
+    script = LEAVES.format(handler=ignore, tag=tmp_path.name, detached=True)
+    done = runner.run([sys.executable, "-c", script], timeout=30, log_to=tmp_path / "x.log")
+    assert not _alive(int(done.stdout))
+    assert "then SIGKILL after 0.5 s" in (tmp_path / "x.log").read_text()
+
+
+def test_a_command_that_leaves_nothing_says_nothing_of_it(tmp_path: Path) -> None:
+    done = runner.run([sys.executable, "-c", "print('ok')"], log_to=tmp_path / "ok.log")
+    assert done.leftovers == ()
+    assert "still running" not in (tmp_path / "ok.log").read_text()
 
 
 def test_output_goes_live_to_the_log_with_secrets_redacted(
