@@ -71,9 +71,9 @@ def _exchanges_md(data: Mapping[str, Any]) -> list[str]:
     rows = data.get("exchanges", [])
     if not rows:
         return []
-    lines = ["## Trusted publishing", "", "| index | job | outcome | detail |", "|---|---|---|---|"]
-    lines += [f"| {r.get('index', '')} | {r.get('job', '')} | {r.get('outcome', '')} | "
-              f"{r.get('detail', '')} |" for r in rows]  # fmt: skip
+    head = ["| " + " | ".join(_EXCHANGE) + " |", "|---" * len(_EXCHANGE) + "|"]
+    lines = ["## Trusted publishing", "", *head]
+    lines += ["| " + " | ".join(str(r.get(k, "")) for k in _EXCHANGE) + " |" for r in rows]
     return [*lines, ""]
 
 
@@ -178,4 +178,4 @@ def _exchanges_html(data: Mapping[str, Any]) -> list[str]:
     return ["<h2>Trusted publishing</h2>", f"<table><tr>{head}</tr>", *rows, "</table>"]
 
 
-_EXCHANGE = ("index", "job", "outcome", "detail")
+_EXCHANGE = ("index", "job", "kind", "outcome", "detail")

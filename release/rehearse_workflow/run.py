@@ -15,7 +15,7 @@ import os
 import shutil
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -122,9 +122,14 @@ def exchanges(record: Record) -> list[dict[str, Any]]:
     """The report's rows of trusted publishing: who asked, what the index said."""
     return [
         {"index": e.index or "(CI)", "job": e.job, "kind": e.kind, "outcome": e.outcome,
-         "detail": e.reason or ", ".join(e.files)}
+         "detail": e.reason or ", ".join(e.files) or _claims(e.claims)}
         for e in record.entries()
     ]  # fmt: skip
+
+
+def _claims(claims: Mapping[str, str]) -> str:
+    shown = ("repository", "environment", "job_workflow_ref")
+    return ", ".join(f"{name}={claims[name]}" for name in shown if claims.get(name))
 
 
 def _has_docker(job_list: Sequence[jobs.Job]) -> bool:
