@@ -22,7 +22,6 @@ import httpx
 
 from release.artifacts.manifest import Manifest
 from release.index.profiles import RELEASE, STAGING, LocalEndpoints
-from release.rehearse_workflow._front import EXPIRED, NO_AUTH
 from release.rehearse_workflow.trusted import (
     IndexFront,
     Publisher,
@@ -30,6 +29,7 @@ from release.rehearse_workflow.trusted import (
     Workflow,
     trusted_publishing,
 )
+from release.rehearse_workflow.trusted._front import EXPIRED, NO_AUTH
 from tests.integration.conftest import build_at, unique
 
 JOB = "upload_testpypi"

@@ -124,7 +124,7 @@ def test_each_stand_in_is_a_composite_action_saying_what_it_does_not_emulate(nam
     assert "Does NOT emulate" in action["description"]
     assert action["runs"]["using"] == "composite"
     (step,) = action["runs"]["steps"]
-    assert step["run"].endswith(f"-I -m release.rehearse_workflow._step {name}")
+    assert step["run"].endswith(f"-I -m release.rehearse_workflow.actions._step {name}")
     # Every input the step reads is declared, under its own name.
     for variable, value in step["env"].items():
         declared = variable.removeprefix("INPUT_").lower().replace("_", "-")

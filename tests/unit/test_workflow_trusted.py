@@ -23,12 +23,25 @@ from release.index.profiles import (
     read_mode,
     read_stand_ins,
 )
-from release.rehearse_workflow import _jwt, _peer
-from release.rehearse_workflow._front import EXPIRED, NO_AUTH, PASSWORDS, Front, Minted, fingerprint
-from release.rehearse_workflow._front import upload_credential as credential
-from release.rehearse_workflow._http import Request
-from release.rehearse_workflow._identity import ISSUER, Publisher, Workflow, job_claims, match
-from release.rehearse_workflow._record import Record
+from release.rehearse_workflow.trusted import _jwt, _peer
+from release.rehearse_workflow.trusted._front import (
+    EXPIRED,
+    NO_AUTH,
+    PASSWORDS,
+    Front,
+    Minted,
+    fingerprint,
+)
+from release.rehearse_workflow.trusted._front import upload_credential as credential
+from release.rehearse_workflow.trusted._http import Request
+from release.rehearse_workflow.trusted._identity import (
+    ISSUER,
+    Publisher,
+    Workflow,
+    job_claims,
+    match,
+)
+from release.rehearse_workflow.trusted._record import Record
 from release.upload import _attest
 from release.upload.credential import Route, route
 

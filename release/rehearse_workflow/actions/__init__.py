@@ -1,8 +1,8 @@
 """The local stand-ins for the actions a release workflow uses, and how act is told to use them.
 
 Each stand-in is a composite action in this folder (`<name>/action.yml`) that does its action's
-job on this machine through `python -I -m release.rehearse_workflow._step NAME`. act serves a
-pinned `uses:` from a local directory when given `--local-repository OWNER/REPO@REF=DIR`;
+job on this machine through `python -I -m release.rehearse_workflow.actions._step NAME`. act
+serves a pinned `uses:` from a local directory when given `--local-repository OWNER/REPO@REF=DIR`;
 `local_repositories(workflow)` maps every `uses:` of a workflow to its stand-in, and refuses,
 before anything runs, a workflow using an action without one.
 

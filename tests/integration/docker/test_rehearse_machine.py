@@ -22,7 +22,9 @@ PATH = ["bump", *RC, "next_rc", *RC, "rc_e2e", *FINAL, "post_fix", *FINAL, "done
 
 def small_service(root: Path) -> Path:
     """The example service with images, without its E2E stack and tests, on Python 3.12."""
-    shutil.copytree(NOTES, root, ignore=shutil.ignore_patterns(".venv", "e2e", "tests", ".staged-release"))
+    shutil.copytree(
+        NOTES, root, ignore=shutil.ignore_patterns(".venv", "e2e", "tests", ".staged-release")
+    )
     text = (root / "pyproject.toml").read_text()
     text = text[: text.index("# The E2E stack")]
     text = text.replace('"3.11", "3.12", "3.13"', '"3.12"')

@@ -1,5 +1,5 @@
 """The one entry point of the local stand-in actions: each action.yml runs
-`"$STAGED_RELEASE_ACT_PYTHON" -I -m release.rehearse_workflow._step NAME` — the suite's own
+`"$STAGED_RELEASE_ACT_PYTHON" -I -m release.rehearse_workflow.actions._step NAME` — the suite's own
 Python, isolated (-I), so nothing in the job's workspace (an adopter's own `release/` package,
 a PYTHONPATH) is imported in place of the suite.
 
@@ -14,8 +14,8 @@ import sys
 from collections.abc import Callable, Sequence
 
 from release.core.errors import ReleaseError
-from release.rehearse_workflow import _artifacts, _checkout, _pythons, _uv
-from release.rehearse_workflow._job import Job, fail
+from release.rehearse_workflow.actions import _artifacts, _checkout, _pythons, _uv
+from release.rehearse_workflow.actions._job import Job, fail
 
 STEPS: dict[str, Callable[[Job], None]] = {
     "checkout": _checkout.run,
@@ -29,7 +29,7 @@ STEPS: dict[str, Callable[[Job], None]] = {
 def main(argv: Sequence[str]) -> int:
     if len(argv) != 1 or argv[0] not in STEPS:
         sys.stderr.write(
-            f"usage: python -m release.rehearse_workflow._step {{{','.join(STEPS)}}}\n"
+            f"usage: python -m release.rehearse_workflow.actions._step {{{','.join(STEPS)}}}\n"
         )
         return 2
     try:

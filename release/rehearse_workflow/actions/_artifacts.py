@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from release.core.errors import ActionFailed, StandInRefused
-from release.rehearse_workflow import _globs, actions
-from release.rehearse_workflow._job import Job, info, warning
+from release.rehearse_workflow import actions
+from release.rehearse_workflow.actions import _globs
+from release.rehearse_workflow.actions._job import Job, info, warning
 
 ARTIFACTS_ENV = actions.ARTIFACTS
 STAGING = ".staging-"  # beside the artifacts: an upload in flight (or cut short), never one

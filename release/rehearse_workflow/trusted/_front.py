@@ -25,10 +25,10 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from release.rehearse_workflow import _jwt, _peer
-from release.rehearse_workflow._http import HOST, Request, Response, json_response
-from release.rehearse_workflow._identity import ISSUER, Publisher, Refusal, match
-from release.rehearse_workflow._record import Entry, Record, shown
+from release.rehearse_workflow.trusted import _jwt, _peer
+from release.rehearse_workflow.trusted._http import HOST, Request, Response, json_response
+from release.rehearse_workflow.trusted._identity import ISSUER, Publisher, Refusal, match
+from release.rehearse_workflow.trusted._record import Entry, Record, shown
 
 # What PyPI answers an upload without a usable credential (403, in the status line too).
 NO_AUTH = "Invalid or non-existent authentication information."

@@ -32,12 +32,12 @@ from release.index.profiles import (
     LocalEndpoints,
     Mode,
 )
-from release.rehearse_workflow import _peer
-from release.rehearse_workflow._ci import TokenEndpoint
-from release.rehearse_workflow._front import Front
-from release.rehearse_workflow._http import serve
-from release.rehearse_workflow._identity import Publisher, Workflow
-from release.rehearse_workflow._record import Entry, Record
+from release.rehearse_workflow.trusted import _peer
+from release.rehearse_workflow.trusted._ci import TokenEndpoint
+from release.rehearse_workflow.trusted._front import Front
+from release.rehearse_workflow.trusted._http import serve
+from release.rehearse_workflow.trusted._identity import Publisher, Workflow
+from release.rehearse_workflow.trusted._record import Entry, Record
 
 __all__ = ["Entry", "IndexFront", "Publisher", "Record", "TrustedPublishing", "Workflow",
            "trusted_publishing"]  # fmt: skip

@@ -18,7 +18,7 @@ from pathlib import Path
 from release.core import runner
 from release.core.errors import ActionFailed, StandInRefused
 from release.rehearse_workflow import actions
-from release.rehearse_workflow._job import Job, info
+from release.rehearse_workflow.actions._job import Job, info
 
 REPOSITORY_ENV = actions.REPOSITORY
 TAGS_REFSPEC = "+refs/tags/*:refs/tags/*"

@@ -16,10 +16,10 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-from release.rehearse_workflow import _jwt, _peer
-from release.rehearse_workflow._http import Request, Response, json_response
-from release.rehearse_workflow._identity import Workflow, job_claims
-from release.rehearse_workflow._record import Entry, Record, shown
+from release.rehearse_workflow.trusted import _jwt, _peer
+from release.rehearse_workflow.trusted._http import Request, Response, json_response
+from release.rehearse_workflow.trusted._identity import Workflow, job_claims
+from release.rehearse_workflow.trusted._record import Entry, Record, shown
 
 
 class TokenEndpoint:

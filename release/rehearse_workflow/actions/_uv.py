@@ -16,7 +16,7 @@ from packaging.version import InvalidVersion, Version
 
 from release.core import runner
 from release.core.errors import ActionFailed, StandInRefused
-from release.rehearse_workflow._job import Job, info, warning
+from release.rehearse_workflow.actions._job import Job, info, warning
 
 _OPERATORS = ("<", ">", "=", "!", "~")
 
