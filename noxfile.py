@@ -31,6 +31,7 @@ DOWNLOAD = os.environ.get("NOX_DOWNLOAD_PYTHON", "never")
 nox.options.download_python = DOWNLOAD  # type: ignore[assignment]
 os.environ.setdefault("UV_PYTHON_DOWNLOADS", "never" if DOWNLOAD == "never" else "automatic")
 
+EXAMPLE_WORKFLOW = HERE / "examples" / "notes-service" / ".github" / "workflows" / "release.yml"
 PYPROJECT = nox.project.load_toml(HERE / "pyproject.toml")
 PYTHONS = nox.project.python_versions(PYPROJECT)
 interpreters.expose(PYTHONS, os.environ)  # a cell still missing fails loudly under CI
@@ -60,8 +61,11 @@ def lint(session: nox.Session) -> None:
     # The workflows: release.yml is what the stage table generates (a hand edit is drift), and
     # both pass zizmor (offline, every severity; with the Dependabot config) and GitHub's workflow
     # schema.
-    session.run(*sessions.COMMAND, "workflow", "--check", "--project", str(HERE), external=True)
-    workflows = sorted(str(p) for p in (HERE / ".github" / "workflows").glob("*.yml"))
+    for project in (HERE, HERE / "examples" / "notes-service"):  # ours and the example's
+        session.run(*sessions.COMMAND, "workflow", "--check", "--project", str(project),
+                    external=True)  # fmt: skip
+    found = [*(HERE / ".github" / "workflows").glob("*.yml"), EXAMPLE_WORKFLOW]
+    workflows = sorted(str(p) for p in found)
     dependabot = str(HERE / ".github" / "dependabot.yml")
     session.run("zizmor", "--offline", "--persona", "pedantic", *workflows, dependabot)
     session.run("check-jsonschema", "--builtin-schema", "vendor.github-workflows", *workflows)
