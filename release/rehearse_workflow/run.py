@@ -11,17 +11,15 @@ audited against what the `build` job made.
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import sys
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from release.config.project import Config, load_config
-from release.context import FAIL_AT_ENV, STATE_DIR, claim
+from release.context import STATE_DIR, claim
 from release.core import git
 from release.core.errors import ConfigError, UsageError
 from release.core.progress import Progress
@@ -30,9 +28,9 @@ from release.lanes import inject
 from release.lanes.entry import release_version
 from release.lanes.stages import STAGES
 from release.lanes.workflow import PATH as WORKFLOW
-from release.rehearse_workflow import _act, audit, jobs, scratch, stand_ins
+from release.rehearse_workflow import _act, audit, jobs, results, scratch, stand_ins
 from release.rehearse_workflow.events import Event, Kind, Repository, payload
-from release.rehearse_workflow.trusted import IndexFront, Publisher, Record, Workflow
+from release.rehearse_workflow.trusted import IndexFront, Publisher, Workflow
 from release.versioning.bump import set_copy
 from release.versioning.versions import ReleaseVersion, parse_version
 
@@ -61,6 +59,7 @@ class _Session:
     actions: dict[str, Path]
     repository: Repository
     progress: Progress
+    fail_at: tuple[str, str] | None  # --fail-at, parsed: (stage, cell)
     events: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -82,7 +81,7 @@ def rehearse_workflow(plan: WorkflowPlan, progress: Progress) -> dict[str, Any]:
         "project": session.config.name, "workflow": str(WORKFLOW),
         "repository": session.repository.full_name, "injected": plan.fail_at or "",
         "events": session.events, "audit": checked,
-        "exchanges": exchanges(found.record),
+        "exchanges": results.exchanges(found.record),
     }  # fmt: skip
 
 
@@ -97,39 +96,27 @@ def _prepare(plan: WorkflowPlan, progress: Progress) -> _Session:
     text = path.read_text("utf-8")
     job_list = jobs.read_jobs(text, str(path))
     served = actions.local_repositories(text, str(path))  # refuses an action with no stand-in
-    _check_fail_at(plan, config)
+    fail_at = _check_fail_at(plan, config)
     home = claim(plan.project / STATE_DIR) / HOME
     shutil.rmtree(home, ignore_errors=True)
     repository = Repository(plan.owner, config.name)
     repo = scratch.make(plan.project, home / "repo", repository)
     return _Session(plan, config, home, repo, repo / WORKFLOW, job_list, served, repository,
-                    progress)  # fmt: skip
+                    progress, fail_at)  # fmt: skip
 
 
-def _check_fail_at(plan: WorkflowPlan, config: Config) -> None:
+def _check_fail_at(plan: WorkflowPlan, config: Config) -> tuple[str, str] | None:
+    """--fail-at's stage and cell; a UsageError unless it names a cell (a per-Python stage)."""
     if plan.fail_at is None:
-        return
-    stage, _ = inject.parse(plan.fail_at, config.pythons)
+        return None
+    stage, cell = inject.parse(plan.fail_at, config.pythons)
     if not STAGES[stage].per_python:
         cells = ", ".join(name for name, s in STAGES.items() if s.per_python)
         raise UsageError(
             f"--fail-at {plan.fail_at}: under --workflow a failure is injected into a cell",
             hint=f"name a per-Python stage: {cells}",
         )
-
-
-def exchanges(record: Record) -> list[dict[str, Any]]:
-    """The report's rows of trusted publishing: who asked, what the index said."""
-    return [
-        {"index": e.index or "(CI)", "job": e.job, "kind": e.kind, "outcome": e.outcome,
-         "detail": e.reason or ", ".join(e.files) or _claims(e.claims)}
-        for e in record.entries()
-    ]  # fmt: skip
-
-
-def _claims(claims: Mapping[str, str]) -> str:
-    shown = ("repository", "environment", "job_workflow_ref")
-    return ", ".join(f"{name}={claims[name]}" for name in shown if claims.get(name))
+    return stage, cell
 
 
 def _has_docker(job_list: Sequence[jobs.Job]) -> bool:
@@ -213,11 +200,16 @@ def _run_event(session: _Session, found: stand_ins.Running, event: Event) -> dic
     session.progress.doing(f"act: {event.label}")
     scratch.check_out(session.repo, event.tag)
     started = time.monotonic()
-    code = _act.run(_act.program(), _invocation(session, event, folder),
-                    _job_env(session, found, folder), folder / "act.log",
-                    session.progress)  # fmt: skip
+    env = stand_ins.job_environment(
+        found, session.home / "tools", session.repo, folder, session.fail_at
+    )
+    code = _act.run(_act.program(), _invocation(session, event, folder), env,
+                    folder / "act.log", session.progress)  # fmt: skip
     scratch.back_to_branch(session.repo, session.repository.default_branch)
-    return _record(session, event, folder, code, time.monotonic() - started)
+    seconds = time.monotonic() - started
+    outcome = results.event_entry(number, event, folder, code, seconds, session.job_list)
+    session.events.append(outcome)
+    return outcome
 
 
 def _invocation(session: _Session, event: Event, folder: Path) -> _act.Invocation:
@@ -227,71 +219,3 @@ def _invocation(session: _Session, event: Event, folder: Path) -> _act.Invocatio
         event.act_name, folder / "event.json", session.workflow, session.repo,
         folder / "act-cache", session.actions, ACTOR,
     )  # fmt: skip
-
-
-# What a developer's shell may hold that a runner would not: never handed to the jobs.
-_KEPT_OUT = ("VIRTUAL_ENV", "TWINE_", "PYPI_API_TOKEN", "TESTPYPI_API_TOKEN", "DOCKER_",
-             "GITHUB_", "ACTIONS_", "STAGED_RELEASE_", "UV_", "NOX_", "PIP_")  # fmt: skip
-
-
-def _job_env(session: _Session, found: stand_ins.Running, folder: Path) -> _act.Environment:
-    """What every job inherits (act passes its own environment on to self-hosted jobs): this
-    machine's, less what a runner would not have, plus the stand-ins' variables."""
-    from release.rehearse_workflow import actions
-
-    tools = session.home / "tools"
-    inherited = {k: v for k, v in os.environ.items() if not k.startswith(_KEPT_OUT)}
-    path = [p for p in inherited.get("PATH", "").split(os.pathsep) if p != _own_bin()]
-    env = {
-        **inherited, **found.env, **actions.environment(session.repo, folder / "artifacts"),
-        "PATH": os.pathsep.join([str(tools / "bin"), *path]),
-        "UV_TOOL_DIR": str(tools), "UV_TOOL_BIN_DIR": str(tools / "bin"),
-        "NOX_DOWNLOAD_PYTHON": "never", "UV_PYTHON_DOWNLOADS": "never",
-    }  # fmt: skip
-    if session.plan.fail_at:
-        env[FAIL_AT_ENV] = ":".join(inject.parse(session.plan.fail_at, session.config.pythons))
-    return _act.Environment(env, dict(found.secrets))
-
-
-def _own_bin() -> str:
-    """The suite's own environment's scripts: a runner has no such thing on its PATH."""
-    return str(Path(sys.prefix) / "bin")
-
-
-def _record(
-    session: _Session, event: Event, folder: Path, code: int, seconds: float
-) -> dict[str, Any]:
-    lines = (folder / "act.log").read_text("utf-8", errors="replace").splitlines()
-    results = jobs.complete(session.job_list, jobs.parse_events(lines))
-    logs = folder / "jobs"
-    entries = [_job_entry(run, logs) for run in results]
-    passed = code == 0 and jobs.verdict(results)
-    outcome = {
-        "number": len(session.events) + 1, "label": event.label, "event": event.act_name,
-        "tag": event.tag, "sha": event.sha, "passed": passed, "act_exit": code,
-        "seconds": seconds, "jobs": entries, "log": str(folder / "act.log"),
-    }  # fmt: skip
-    session.events.append(outcome)
-    return outcome
-
-
-def _job_entry(run: jobs.JobRun, logs: Path) -> dict[str, Any]:
-    entry: dict[str, Any] = {
-        "job": run.job, "cell": run.cell, "name": run.name, "status": run.status,
-        "seconds": run.seconds, "why": run.why, "failed_step": run.failed_step,
-        "summary": run.summary, "note": run.note, "reproduce": _reproduce(run),
-    }  # fmt: skip
-    if run.status != jobs.SKIPPED:
-        logs.mkdir(parents=True, exist_ok=True)
-        log = logs / f"{run.job}{'-' + run.cell if run.cell else ''}.log"
-        log.write_text("\n".join(run.lines) + "\n", "utf-8")
-        entry["log"] = str(log)
-        entry["tail"] = run.lines[-25:]
-    return entry
-
-
-def _reproduce(run: jobs.JobRun) -> str:
-    """The local command that runs what the job ran (each job is one nox session)."""
-    if run.job == "plan":
-        return "nox -s plan -- --json"
-    return f"nox -s {run.job}-{run.cell}" if run.cell else f"nox -s {run.job}"

@@ -12,6 +12,7 @@ ACTIONS_ID_TOKEN_REQUEST_URL / _TOKEN (the identity tokens), UV_FIND_LINKS (stag
 
 from __future__ import annotations
 
+import os
 import secrets
 import sys
 from collections.abc import Iterator
@@ -22,9 +23,11 @@ from pathlib import Path
 from release.containers.base_image import ensure_base
 from release.containers.engine import Note, open_engine
 from release.containers.registry import local_registry
+from release.context import FAIL_AT_ENV
 from release.core import runner
 from release.images.access import REGISTRY_ENV
 from release.index.devpi import local_indexes
+from release.rehearse_workflow._act import Environment
 from release.rehearse_workflow.trusted import IndexFront, Record, Workflow, trusted_publishing
 
 # The registry stand-in takes any login; the jobs still present one, as on GitHub.
@@ -93,3 +96,34 @@ def _source_tree() -> Path | None:
     if pyproject.is_file() and 'name = "staged-release"' in pyproject.read_text("utf-8"):
         return root
     return None
+
+
+# What a developer's shell may hold that a runner would not: never handed to the jobs.
+_KEPT_OUT = ("VIRTUAL_ENV", "TWINE_", "PYPI_API_TOKEN", "TESTPYPI_API_TOKEN", "DOCKER_",
+             "GITHUB_", "ACTIONS_", "STAGED_RELEASE_", "UV_", "NOX_", "PIP_")  # fmt: skip
+
+
+def job_environment(
+    found: Running, tools: Path, repo: Path, folder: Path, fail_at: tuple[str, str] | None
+) -> Environment:
+    """What every job inherits (act passes its own environment on to self-hosted jobs): this
+    machine's, less what a runner would not have, plus the stand-ins' variables, the stand-in
+    actions' (the repository `repo`, this event's artifacts in `folder`) and uv's tools."""
+    from release.rehearse_workflow import actions
+
+    inherited = {k: v for k, v in os.environ.items() if not k.startswith(_KEPT_OUT)}
+    path = [p for p in inherited.get("PATH", "").split(os.pathsep) if p != _own_bin()]
+    env = {
+        **inherited, **found.env, **actions.environment(repo, folder / "artifacts"),
+        "PATH": os.pathsep.join([str(tools / "bin"), *path]),
+        "UV_TOOL_DIR": str(tools), "UV_TOOL_BIN_DIR": str(tools / "bin"),
+        "NOX_DOWNLOAD_PYTHON": "never", "UV_PYTHON_DOWNLOADS": "never",
+    }  # fmt: skip
+    if fail_at is not None:
+        env[FAIL_AT_ENV] = ":".join(fail_at)
+    return Environment(env, dict(found.secrets))
+
+
+def _own_bin() -> str:
+    """The suite's own environment's scripts: a runner has no such thing on its PATH."""
+    return str(Path(sys.prefix) / "bin")
