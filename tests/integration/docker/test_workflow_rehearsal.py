@@ -1,27 +1,39 @@
-"""rehearse --workflow with images: the small service's release.yml under real act, the rc
-tag's push and then the final's, on the stand-ins (devpi behind trusted publishing, the
-registry, the engine). Both indexes end with exactly the files each build job made, and the
-registry with the three variants of the final, each carrying its wheel."""
+"""rehearse --workflow on the example service (one Python): its release.yml under real act, the
+rc tag's push and then the final's, on the stand-ins (devpi behind trusted publishing, the
+registry, the engine). Every job of both lanes runs, the E2E stacks and the images included;
+both indexes end with exactly the files each build job made, and the registry with the three
+variants of the final, each carrying its wheel. (This also covers what `rehearse final`'s own
+test did: every stage of both lanes on the example, none skipped.)"""
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
-from release.containers.engine import Engine
-from tests.integration.docker.test_rehearse_machine import small_service
+from release.containers.engine import LABEL, Engine
+from tests.integration.examples import NOTES
 
-RC_LANE = ["upload_testpypi", "validate_rc (3.12)"]
-PYPI_LANE = ["candidate_checks (3.12)", "upload_pypi", "validate_final (3.12)", "images"]
+RC_LANE = ["upload_testpypi", "validate_rc (3.12)", "e2e_rc"]
+PYPI_LANE = ["candidate_checks (3.12)", "e2e_prepublish", "upload_pypi", "validate_final (3.12)",
+             "images", "e2e_postpublish"]  # fmt: skip
+
+
+def one_python(root: Path) -> Path:
+    """The example on Python 3.12 only (the cells are tested elsewhere)."""
+    shutil.copytree(NOTES, root, ignore=shutil.ignore_patterns(".venv", ".staged-release"))
+    pyproject = root / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text().replace('"3.11", "3.12", "3.13"', '"3.12"'))
+    return root
 
 
 def test_the_rc_push_then_the_final_push_release_through_the_workflow(
     engine: Engine, tmp_path: Path
 ) -> None:
-    root = small_service(tmp_path / "service")
+    root = one_python(tmp_path / "service")
     env = {k: v for k, v in os.environ.items() if not k.startswith("STAGED_RELEASE_")}
     env["DOCKER_HOST"] = engine.host
     suite = [sys.executable, "-m", "release", "-q"]
@@ -35,9 +47,9 @@ def test_the_rc_push_then_the_final_push_release_through_the_workflow(
     assert (rc["label"], final["label"]) == ("push of v0.1.0rc1", "push of v0.1.0")
     rc_jobs = {j["name"]: j["status"] for j in rc["jobs"]}
     final_jobs = {j["name"]: j["status"] for j in final["jobs"]}
-    assert [rc_jobs[n] for n in ["plan", "build", *RC_LANE]] == ["success"] * 4
+    assert [rc_jobs[n] for n in ["plan", "build", *RC_LANE]] == ["success"] * 5
     assert {rc_jobs[n] for n in ("candidate_checks", "upload_pypi", "images")} == {"skipped"}
-    assert [final_jobs[n] for n in ["plan", "build", *PYPI_LANE]] == ["success"] * 6
+    assert [final_jobs[n] for n in ["plan", "build", *PYPI_LANE]] == ["success"] * 8
     assert {final_jobs[n] for n in ("upload_testpypi", "validate_rc")} == {"skipped"}
     # both uploads exchanged the job's identity for a token at the index's own front
     minted = [(e["index"], e["job"]) for e in data["exchanges"] if e["kind"] == "mint"]
@@ -46,3 +58,7 @@ def test_the_rc_push_then_the_final_push_release_through_the_workflow(
         (True, "testpypi"), (True, "pypi"), (True, "the")
     ]  # fmt: skip
     assert "raw, nginx, granian tagged 0.1.0" in data["audit"][2]["rule"]
+    # no job left a container of its images or E2E stages behind
+    ours = engine.client.containers.list(all=True, filters={"label": LABEL}, sparse=True)
+    left = [c.attrs["Labels"][LABEL] for c in ours]
+    assert not [v for v in left if v.startswith(("images-", "e2e-"))]
