@@ -97,13 +97,20 @@ def _watching(log: Path, progress: Note) -> Iterator[None]:
 
 def _watch(log: Path, progress: Note, done: threading.Event) -> None:
     told: set[str] = set()
-    while not done.wait(_WATCH):
-        with contextlib.suppress(OSError):
-            lines = log.read_text("utf-8", errors="replace").splitlines()
-            for run in jobs.parse_events(lines):
-                if run.finished and run.name not in told:
-                    told.add(run.name)
-                    progress(f"{run.name}: {run.status} ({run.seconds:.0f} s)")
+    while True:
+        ended = done.wait(_WATCH)
+        _tell(log, progress, told)  # once more after act ended: its last jobs end just before
+        if ended:
+            return
+
+
+def _tell(log: Path, progress: Note, told: set[str]) -> None:
+    with contextlib.suppress(OSError):
+        lines = log.read_text("utf-8", errors="replace").splitlines()
+        for run in jobs.parse_events(lines):
+            if run.finished and run.name not in told:
+                told.add(run.name)
+                progress(f"{run.name}: {run.status} ({run.seconds:.0f} s)")
 
 
 def _unset(variables: Mapping[str, str]) -> list[str]:

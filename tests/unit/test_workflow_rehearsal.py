@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from html.parser import HTMLParser
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,7 +13,7 @@ import pytest
 from release.context import FAIL_AT_ENV, Options, rehearsed_failure
 from release.core.errors import ConfigError
 from release.index.profiles import Mode
-from release.rehearse_workflow import jobs, report
+from release.rehearse_workflow import _act, jobs, report
 from release.rehearse_workflow.events import Event, Kind, Repository, payload
 
 WORKFLOW = """
@@ -174,6 +175,14 @@ def test_a_jobs_error_annotation_is_in_its_log() -> None:
     line = _line("build", {}, command="error", arg=said, msg=f"::error::{said}\n", level="error")
     (run,) = jobs.parse_events([line])
     assert run.lines == ["error: Artifact not found for name: dist"]
+
+
+def test_every_jobs_end_is_told_though_act_ends_between_two_looks(tmp_path: Path) -> None:
+    log, told = tmp_path / "act.log", []
+    with _act._watching(log, told.append):  # act ran and ended before the watcher's first look
+        log.write_text("\n".join(ACT) + "\n", "utf-8")
+    assert sorted(told) == ["cell (3.11): success (0 s)", "cell (3.12): failure (0 s)",
+                            "plan: success (4 s)"]  # fmt: skip
 
 
 @pytest.mark.parametrize(
