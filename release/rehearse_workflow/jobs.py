@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 
 from release.core.errors import ConfigError
+from release.core.text import plain
 
 PASSED, FAILED, SKIPPED = "success", "failure", "skipped"
 _ROW = re.compile(r"^\| \S+ \| [^|]+ \| [\d.]+ s \| (.*) \|$")  # a job summary's stage row
@@ -138,7 +139,7 @@ def _absorb(run: JobRun, entry: Mapping[str, Any]) -> None:
     run.finished = run.finished or "jobResult" in entry
     message = str(entry.get("msg", ""))
     if entry.get("raw_output"):
-        run.lines.append(message.rstrip("\n"))
+        run.lines.append(_shown(message))
     elif entry.get("command") in _ANNOTATIONS:  # ::error:: and kin: act shows, not prints, them
         run.lines.append(f"{entry['command']}: {entry.get('arg', '')}".rstrip())
     elif _SUMMARY in message:
@@ -147,6 +148,12 @@ def _absorb(run: JobRun, entry: Mapping[str, Any]) -> None:
     # every cell's closing line.
     if entry.get("stepResult") == FAILED and not run.failed_step:
         run.status, run.failed_step = FAILED, str(entry.get("step", ""))
+
+
+def _shown(message: str) -> str:
+    """What a terminal shows of a printed line: act runs steps on a terminal, so tools colour
+    their output and redraw progress bars in place (`\r`); of those only the last drawing."""
+    return plain(message).rstrip("\n").removesuffix("\r").rsplit("\r", 1)[-1]
 
 
 def complete(jobs: Sequence[Job], ran: Sequence[JobRun]) -> list[JobRun]:

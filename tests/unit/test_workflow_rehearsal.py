@@ -185,6 +185,14 @@ def test_every_jobs_end_is_told_though_act_ends_between_two_looks(tmp_path: Path
                             "plan: success (4 s)"]  # fmt: skip
 
 
+def test_a_jobs_log_holds_what_a_terminal_shows_not_its_codes() -> None:
+    bar = "\x1b[37m⠋\x1b[0m Resolving\x1b[0m\r\x1b[2K\x1b[37m⠙\x1b[0m Resolving\r\x1b[2K"
+    said = [f"{bar}\x1b[2mResolved \x1b[1m12 packages\x1b[0m\n", "\x1b[36mnox > \x1b[31mfailed\r\n"]
+    lines = [_line("build", {}, msg=text, raw_output=True) for text in said]
+    (run,) = jobs.parse_events(lines)
+    assert run.lines == ["Resolved 12 packages", "nox > failed"]
+
+
 @pytest.mark.parametrize(
     ("mode", "expected"),
     [(Mode.STAND_INS, ("validate_rc", "3.12")), (Mode.PUBLIC, None), (Mode.LOCAL, None)],
