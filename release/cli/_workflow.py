@@ -45,6 +45,7 @@ def cmd_rehearse_workflow(args: argparse.Namespace) -> int:
             "--workflow runs the workflow's own lanes: it takes no lane and no --post-fix",
             hint="run `staged-release rehearse --workflow` (add --event to send one event)",
         )
+    _check_event_options(args)
     project = args.project.resolve()
     folder = args.report_dir or project / STATE_DIR / "workflow-report"
     plan = WorkflowPlan(
@@ -65,3 +66,18 @@ def cmd_rehearse_workflow(args: argparse.Namespace) -> int:
     report.write(folder, data)
     print(f"report: {folder / 'report.html'}")
     return int(data["exit_code"])
+
+
+def _check_event_options(args: argparse.Namespace) -> None:
+    """Options that only go with a named event are refused without it, not silently dropped."""
+    if args.input and "workflow_dispatch" not in (args.event or ()):
+        raise UsageError(
+            "--input is an input of a workflow_dispatch event, and none is sent",
+            hint="add --event workflow_dispatch",
+        )
+    if args.tag and not args.event:
+        raise UsageError(
+            "--tag names the tag of the events --event sends; with no --event the rehearsal "
+            "tags the rc and the final itself, from the version at HEAD",
+            hint="add --event push (or release, workflow_dispatch), or leave --tag out",
+        )

@@ -97,6 +97,8 @@ def _prepare(plan: WorkflowPlan, progress: Progress) -> _Session:
     job_list = jobs.read_jobs(text, str(path))
     served = actions.local_repositories(text, str(path))  # refuses an action with no stand-in
     fail_at = _check_fail_at(plan, config)
+    if plan.events:  # before anything starts: a missing tag is bad input, not a failed run
+        _head_tag(plan)
     home = claim(plan.project / STATE_DIR) / HOME
     shutil.rmtree(home, ignore_errors=True)
     repository = Repository(plan.owner, config.name)
@@ -148,13 +150,14 @@ def _events(session: _Session) -> Iterator[Event]:
     if not named:
         yield from _rc_then_final(session)
         return
-    tag = _head_tag(session)
+    tag = _head_tag(session.plan)
     sha = scratch.tag(session.repo, tag)
     yield from (_named(kind, tag, sha, session) for kind in named)
 
 
 def _rc_then_final(session: _Session) -> Iterator[Event]:
-    base = release_version(session.config, _head_tag_or_none(session), session.plan.project).base
+    project = session.plan.project
+    base = release_version(session.config, _head_tag_or_none(project), project).base
     yield _tagged(session, parse_version(f"{base}rc1"))
     yield _tagged(session, parse_version(str(base)))
 
@@ -168,18 +171,18 @@ def _tagged(session: _Session, version: ReleaseVersion) -> Event:
     return Event(Kind.PUSH, version.tag, scratch.tag(session.repo, version.tag))
 
 
-def _head_tag_or_none(session: _Session) -> str | None:
-    tags = git.tags_at_head(session.plan.project)
+def _head_tag_or_none(project: Path) -> str | None:
+    tags = git.tags_at_head(project)
     return tags[0] if tags else None
 
 
-def _head_tag(session: _Session) -> str:
+def _head_tag(plan: WorkflowPlan) -> str:
     """The tag the named events send: --tag (made in the scratch repository only), else the
     project's tag at HEAD."""
-    tag = session.plan.tag or _head_tag_or_none(session)
+    tag = plan.tag or _head_tag_or_none(plan.project)
     if tag is None:
         raise UsageError(
-            f"--event {session.plan.events[0]} sends the tag at HEAD, and HEAD has none",
+            f"--event {plan.events[0]} sends the tag at HEAD, and HEAD has none",
             hint="tag it (git tag vX.Y.Zrc1) or name one with --tag, or leave --event out to "
             "push an rc and then a final",
         )

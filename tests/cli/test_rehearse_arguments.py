@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import cli
+from tests.conftest import cli, git_tag
 
 
 @pytest.mark.parametrize(
@@ -27,6 +27,28 @@ def test_a_bad_rehearsal_request_is_refused_before_anything_runs(
 ) -> None:  # fmt: skip
     root = project("final-agrees")
     code, _, err = cli(capsys, *argv, "--project", str(root))
+    assert code == 2
+    assert says in err
+    assert not (root / ".staged-release").exists()
+
+
+@pytest.mark.parametrize(
+    ("argv", "says"),
+    [
+        (("--event", "push"), "HEAD has none"),
+        (("--input", "publish_target=pypi"), "--input is an input of a workflow_dispatch event"),
+        (("--event", "push", "--input", "a=b"), "--input is an input of a workflow_dispatch"),
+        (("--tag", "v1.0.0"), "--tag names the tag of the events --event sends"),
+    ],
+)
+def test_a_bad_workflow_rehearsal_request_is_refused_before_anything_starts(
+    capsys: pytest.CaptureFixture[str], project: Callable[[str], Path], argv: tuple[str, ...],
+    says: str,
+) -> None:  # fmt: skip
+    root = project("final-agrees")
+    assert cli(capsys, "workflow", "--project", str(root))[0] == 0
+    git_tag(root)  # a repository whose HEAD has no tag
+    code, _, err = cli(capsys, "rehearse", "--workflow", *argv, "--project", str(root))
     assert code == 2
     assert says in err
     assert not (root / ".staged-release").exists()
