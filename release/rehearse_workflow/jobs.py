@@ -66,6 +66,16 @@ class JobRun:
         return ""
 
     @property
+    def reproduce(self) -> str:
+        """The local command that runs what the job ran (each job is one nox session); none
+        when a step before that session failed (an action's: setup-python lacking a version)."""
+        if self.failed_step and not self.failed_step.startswith("nox -s"):
+            return f"(none: it failed at step {self.failed_step}, before its nox session)"
+        if self.job == "plan":
+            return "nox -s plan -- --json"
+        return f"nox -s {self.job}-{self.cell}" if self.cell else f"nox -s {self.job}"
+
+    @property
     def seconds(self) -> float:
         if not (self.started and self.ended):
             return 0.0

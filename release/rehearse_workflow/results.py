@@ -45,7 +45,7 @@ def _job_entry(run: jobs.JobRun, logs: Path) -> dict[str, Any]:
     entry: dict[str, Any] = {
         "job": run.job, "cell": run.cell, "name": run.name, "status": run.status,
         "seconds": run.seconds, "why": run.why, "failed_step": run.failed_step,
-        "summary": run.summary, "note": run.note, "reproduce": _reproduce(run),
+        "summary": run.summary, "note": run.note, "reproduce": run.reproduce,
     }  # fmt: skip
     if run.status != jobs.SKIPPED:
         logs.mkdir(parents=True, exist_ok=True)
@@ -54,10 +54,3 @@ def _job_entry(run: jobs.JobRun, logs: Path) -> dict[str, Any]:
         entry["log"] = str(log)
         entry["tail"] = run.lines[-25:]
     return entry
-
-
-def _reproduce(run: jobs.JobRun) -> str:
-    """The local command that runs what the job ran (each job is one nox session)."""
-    if run.job == "plan":
-        return "nox -s plan -- --json"
-    return f"nox -s {run.job}-{run.cell}" if run.cell else f"nox -s {run.job}"

@@ -193,6 +193,17 @@ def test_a_jobs_log_holds_what_a_terminal_shows_not_its_codes() -> None:
     assert run.lines == ["Resolved 12 packages", "nox > failed"]
 
 
+def test_a_job_that_failed_before_its_nox_session_names_no_nox_command() -> None:
+    step = "actions/setup-python@e797f83bcb11b83ae66e0230d6156d7c80228e7c"
+    lines = [
+        _line("plan", {}, msg="  ❌  Failure", step=step, stepResult="failure"),
+        _line("build", {}, msg="  ❌  Failure", step="nox -s build", stepResult="failure"),
+    ]
+    plan, build = jobs.parse_events(lines)
+    assert plan.reproduce == f"(none: it failed at step {step}, before its nox session)"
+    assert build.reproduce == "nox -s build"
+
+
 @pytest.mark.parametrize(
     ("mode", "expected"),
     [(Mode.STAND_INS, ("validate_rc", "3.12")), (Mode.PUBLIC, None), (Mode.LOCAL, None)],
