@@ -156,6 +156,15 @@ def test_a_missing_version_fails_in_one_line_saying_what_to_install() -> None:
     assert "pyenv install 3.9" in error.hint
 
 
+def test_every_version_a_step_lacks_is_named_in_the_hint() -> None:
+    lacking = [_pythons.spec(v, False) for v in ("3.15", "3.16")]
+    error = _pythons.not_found(lacking[0], MACHINE, lacking)
+    assert error.message.startswith("Version 3.15 was not found in the local cache")
+    assert error.hint is not None
+    assert "`pyenv install 3.15`, `pyenv install 3.16`" in error.hint
+    assert "python3.15, python3.16 on PATH" in error.hint
+
+
 def test_pyenv_versions_are_read_from_their_folders(tmp_path: Path) -> None:
     for name, exe in [("3.12.1", "python3.12"), ("3.14-dev", "python3.14"),
                       ("pypy3.10-7.3.17", "python3.10"), ("3.13.0", None)]:  # fmt: skip

@@ -88,14 +88,20 @@ def pick(wanted: Spec, found: Sequence[Interpreter]) -> Interpreter | None:
     return max(fits, key=lambda f: f.version) if fits else None
 
 
-def not_found(wanted: Spec, found: Sequence[Interpreter]) -> ActionFailed:
+def not_found(
+    wanted: Spec, found: Sequence[Interpreter], missing: Sequence[Spec] = ()
+) -> ActionFailed:
+    """The real action stops at the first version it lacks; the hint names every one the step
+    lacks, so that one install, not one rehearsal per version, fixes it."""
     have = ", ".join(sorted({f.text for f in found}, key=Version)) or "none"
-    install = ".".join(str(n) for n in wanted.release) or wanted.text
+    names = [".".join(str(n) for n in w.release) or w.text for w in (missing or [wanted])]
+    installs = ", ".join(f"`pyenv install {name}`" for name in names)
+    exes = ", ".join(f"python{name}" for name in names)
     return ActionFailed(
         f"Version {wanted.text} was not found in the local cache: this machine has no Python "
         f"{wanted.text} (it has {have}), and the local setup-python downloads nothing",
-        hint=f"install it (`pyenv install {install}`) or put python{install} on PATH, "
-        "then rehearse again",
+        hint=f"install {'it' if len(names) == 1 else 'them'} ({installs}) or put {exes} on "
+        "PATH, then rehearse again",
     )
 
 
@@ -159,7 +165,7 @@ def run(job: Job) -> None:
     for one in wanted:
         chosen = pick(one, found)
         if chosen is None:
-            raise not_found(one, found)
+            raise not_found(one, found, [w for w in wanted if pick(w, found) is None])
         _use(job, chosen, update)
         info(f"Successfully set up CPython ({chosen.text}) from {chosen.exe}")
 
