@@ -11,6 +11,7 @@ audited against what the `build` job made.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import time
 from collections.abc import Iterator, Sequence
@@ -31,6 +32,7 @@ from release.lanes.workflow import PATH as WORKFLOW
 from release.rehearse_workflow import _act, audit, jobs, results, scratch, stand_ins
 from release.rehearse_workflow.events import Event, Kind, Repository, payload
 from release.rehearse_workflow.trusted import IndexFront, Publisher, Workflow
+from release.validation import interpreters
 from release.versioning.bump import set_copy
 from release.versioning.versions import ReleaseVersion, parse_version
 
@@ -97,6 +99,7 @@ def _prepare(plan: WorkflowPlan, progress: Progress) -> _Session:
     job_list = jobs.read_jobs(text, str(path))
     served = actions.local_repositories(text, str(path))  # refuses an action with no stand-in
     fail_at = _check_fail_at(plan, config)
+    _warn_missing_pythons(config, progress)
     if plan.events:  # before anything starts: a missing tag is bad input, not a failed run
         _head_tag(plan)
     home = claim(plan.project / STATE_DIR) / HOME
@@ -105,6 +108,19 @@ def _prepare(plan: WorkflowPlan, progress: Progress) -> _Session:
     repo = scratch.make(plan.project, home / "repo", repository)
     return _Session(plan, config, home, repo, repo / WORKFLOW, job_list, served, repository,
                     progress, fail_at)  # fmt: skip
+
+
+def _warn_missing_pythons(config: Config, progress: Progress) -> None:
+    """On GitHub setup-python downloads any Python; here a job asking for one this machine lacks
+    fails as setup-python would without it. Say so before anything runs."""
+    missing = [p for p in config.pythons if p not in interpreters.installed([p], os.environ)]
+    if missing:
+        progress(
+            f"warning: this machine has no Python {', '.join(missing)}, which the workflow's "
+            "setup-python steps ask for: those jobs will fail here (as setup-python without a "
+            f"download would); install them (pyenv install {missing[0]}) or narrow "
+            "[tool.staged-release] pythons"
+        )
 
 
 def _check_fail_at(plan: WorkflowPlan, config: Config) -> tuple[str, str] | None:
