@@ -8,6 +8,7 @@ import argparse
 import dataclasses
 import json
 import os
+import tempfile
 import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -15,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from release.cli._output import fail
 from release.config.project import Config, load_config, version_sources
+from release.context import LOGS
 from release.core.errors import CheckFailed, Unavailable, UsageError
 from release.core.verdicts import CheckOutcome, CheckStatus, left_running
 from release.index import profiles as indexes
@@ -28,7 +30,7 @@ if TYPE_CHECKING:
 
 def cmd_build(args: argparse.Namespace) -> int:
     from release.artifacts.build import build
-    from release.context import LOGS, STATE_DIR
+    from release.context import STATE_DIR
     from release.validation import interpreters
 
     config = load_config(args.project)
@@ -38,7 +40,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     version = verify(version_sources(config, tag, args.expected_version))
     dist = args.dist or config.root / "dist"
     pythons = interpreters.installed(config.pythons, os.environ)
-    log = config.root / STATE_DIR / LOGS / "build.log"  # where a lane's build writes it too
+    log = _build_log(config.root / STATE_DIR)
     log.unlink(missing_ok=True)
     built = build(
         config.root, dist, config.name, version, log, dynamic=config.version is None,
@@ -50,6 +52,16 @@ def cmd_build(args: argparse.Namespace) -> int:
     if missing and args.prebuilt is None:
         _warn_unbuilt(args, missing, [w.filename for w in built.wheels])
     return 0
+
+
+def _build_log(state: Path) -> Path:
+    """Where the build's whole output goes: the state directory's logs (where a lane's build
+    writes it too) when the project has one; else a temporary folder, since a state directory
+    made now would be packed into the sdist of a project that does not ignore it (hatchling reads
+    no .gitignore but the root's) and the build would refuse it."""
+    if state.is_dir():
+        return state / LOGS / "build.log"
+    return Path(tempfile.mkdtemp(prefix="staged-release-build-")) / "build.log"
 
 
 def _warn_unbuilt(args: argparse.Namespace, missing: list[str], wheels: list[str]) -> None:
