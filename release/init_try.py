@@ -27,6 +27,7 @@ from release.context import LOGS, claim
 from release.core import runner
 from release.core.errors import CommandFailed, ReleaseError, ToolMissing
 from release.validation import interpreters
+from release.validation.environments import outside_ours
 from release.versioning.versions import shorten
 
 LOG_DIR = "init"  # under the state directory's logs: one log per check tried
@@ -110,7 +111,7 @@ class _Trial:
         argv = self._argv(spec, env)
         with log.open("a", encoding="utf-8") as header:  # the command a user would type
             header.write(f"# as `{by_hand(spec, argv, env)}` from {self.root}\n")
-        path = os.pathsep.join([str(env / "bin"), os.environ.get("PATH", "")])
+        path = os.pathsep.join([str(env / "bin"), *outside_ours(os.environ.get("PATH", ""))])
         inside = {"VIRTUAL_ENV": str(env), "PATH": path}
         return runner.run(
             argv, cwd=self.root, env=inside, check=False, timeout=spec.timeout, log_to=log

@@ -7,6 +7,7 @@ add another, or TestPyPI (or anyone) could stand in for a dependency.
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,9 +41,19 @@ class Environment:
         return self.root / "bin"
 
     def variables(self) -> dict[str, str]:
-        """What a command needs to run inside this environment."""
-        path = os.pathsep.join([str(self.bin), os.environ.get("PATH", "")])
+        """What a command needs to run inside this environment: its scripts first, then the
+        machine's PATH without the suite's own environment, whose tools (our mypy, say) would
+        otherwise answer for a tool the cell lacks and judge the package from outside the cell."""
+        path = os.pathsep.join([str(self.bin), *outside_ours(os.environ.get("PATH", ""))])
         return {"VIRTUAL_ENV": str(self.root), "PATH": path}
+
+
+def outside_ours(path: str) -> list[str]:
+    """The entries of a PATH that are not the scripts of the environment running the suite."""
+    ours = {str(Path(sys.prefix) / "bin")} if sys.prefix != sys.base_prefix else set()
+    if os.environ.get("VIRTUAL_ENV"):
+        ours.add(str(Path(os.environ["VIRTUAL_ENV"]) / "bin"))
+    return [entry for entry in path.split(os.pathsep) if entry and entry not in ours]
 
 
 def create(root: Path, version: str, log: Path | None = None) -> Environment:

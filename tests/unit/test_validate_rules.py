@@ -3,6 +3,8 @@ expanded (what a wheel says about itself: test_wheel_metadata.py)."""
 
 from __future__ import annotations
 
+import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -275,3 +277,16 @@ def test_sources_are_laid_out_as_the_project_keeps_them_beside_its_tool_configur
     assert (root / "pyproject.toml").read_text() == config
     assert (root / "ruff.toml").read_text() == "line-length = 90\n"
     assert (place.tmp / "cwd.txt").read_text().strip() == str(root)
+
+
+def test_a_cells_path_leaves_out_the_suites_own_environment(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    ours = tmp_path / "suite-venv"
+    monkeypatch.setattr(sys, "prefix", str(ours))
+    monkeypatch.setattr(sys, "base_prefix", "/usr")
+    monkeypatch.setenv("PATH", os.pathsep.join([str(ours / "bin"), "/usr/local/bin", "/usr/bin"]))
+    monkeypatch.delenv("VIRTUAL_ENV", raising=False)
+    cell = environments.Environment(tmp_path / "cell")
+    path = cell.variables()["PATH"].split(os.pathsep)
+    assert path == [str(tmp_path / "cell" / "bin"), "/usr/local/bin", "/usr/bin"]
