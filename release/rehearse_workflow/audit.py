@@ -14,11 +14,12 @@ from release.artifacts.manifest import Manifest, load
 from release.containers.registry import Registry
 from release.core.errors import ReleaseError
 from release.images import VARIANTS, WHEEL_LABEL, read_tag
+from release.index.profiles import RELEASE, STAGING
 from release.index.simple_api import fetch_listing
+from release.lanes.workflow import DIST
 from release.rehearse_workflow.stand_ins import Running
 from release.versioning.versions import Kind, parse_version
 
-DIST_ARTIFACT = "dist"  # the artifact the build job uploads (release.lanes.workflow.DIST)
 
 
 def audit(home: Path, found: Running, project: str, events: Sequence[Mapping[str, Any]]) -> list[
@@ -38,7 +39,7 @@ def audit(home: Path, found: Running, project: str, events: Sequence[Mapping[str
 
 
 def _manifest(home: Path, number: int) -> Manifest | None:
-    folder = home / f"event-{number}" / "artifacts" / DIST_ARTIFACT
+    folder = home / f"event-{number}" / "artifacts" / DIST
     try:
         return load(folder) if (folder / "manifest.json").is_file() else None
     except ReleaseError:
@@ -46,7 +47,7 @@ def _manifest(home: Path, number: int) -> Manifest | None:
 
 
 def _index_of(manifest: Manifest) -> str:
-    return "testpypi" if parse_version(manifest.version).kind is Kind.RC else "pypi"
+    return STAGING if parse_version(manifest.version).kind is Kind.RC else RELEASE
 
 
 def _on_index(http: httpx.Client, devpi: str, manifest: Manifest, project: str) -> dict[str, Any]:
