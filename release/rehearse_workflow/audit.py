@@ -21,7 +21,6 @@ from release.rehearse_workflow.stand_ins import Running
 from release.versioning.versions import Kind, parse_version
 
 
-
 def audit(home: Path, found: Running, project: str, events: Sequence[Mapping[str, Any]]) -> list[
     dict[str, Any]
 ]:  # fmt: skip
