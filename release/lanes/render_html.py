@@ -14,7 +14,8 @@ from release.core.verdicts import note
 from release.lanes import journey as j
 from release.lanes.render_svg import COLOURS, diagram
 
-_STYLE = """
+# The report pages' look (the workflow rehearsal's page uses it too).
+STYLE = """
 body{font:14px/1.45 system-ui,sans-serif;margin:24px;color:#24292f;max-width:1100px}
 h1{margin:0 0 4px}h2{margin-top:28px;border-bottom:1px solid #d0d7de}
 .badge{display:inline-block;padding:2px 10px;border-radius:12px;color:#fff;font-weight:bold}
@@ -41,7 +42,7 @@ def html(data: Mapping[str, Any]) -> str:
     ]  # fmt: skip
     return "\n".join([
         "<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
-        f"<title>{escape(data['title'])}: {verdict}</title>", f"<style>{_STYLE}</style>",
+        f"<title>{escape(data['title'])}: {verdict}</title>", f"<style>{STYLE}</style>",
         "</head>", "<body>", *body, "</body>", "</html>", "",
     ])  # fmt: skip
 

@@ -11,6 +11,8 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
+from release.lanes.render_html import STYLE
+
 FILES = ("report.json", "report.md", "report.html")
 _COLOUR = {"success": "#1a7f37", "failure": "#cf222e", "skipped": "#57606a"}
 
@@ -77,20 +79,6 @@ def _exchanges_md(data: Mapping[str, Any]) -> list[str]:
     return [*lines, ""]
 
 
-_STYLE = """
-body{font:14px/1.45 system-ui,sans-serif;margin:24px;color:#24292f;max-width:1100px}
-h2{margin-top:28px;border-bottom:1px solid #d0d7de}
-.badge{display:inline-block;padding:2px 10px;border-radius:12px;color:#fff;font-weight:bold}
-table{border-collapse:collapse;width:100%;margin:8px 0}
-td,th{border:1px solid #d0d7de;padding:3px 6px;text-align:left;vertical-align:top}
-th{background:#f6f8fa}.num{text-align:right;white-space:nowrap}
-.bar{background:#0969da;height:10px;border-radius:2px;min-width:1px}td:has(>.bar){width:22%}
-.failure{border-left:6px solid #cf222e;background:#ffebe9;padding:6px 10px;margin:8px 0}
-pre{background:#f6f8fa;padding:8px;overflow:auto;font-size:12px;max-height:320px}
-code{font-size:12px}.muted{color:#57606a}
-"""
-
-
 def html(data: Mapping[str, Any]) -> str:
     verdict = _verdict(data)
     colour = _COLOUR["success" if data["passed"] else "failure"]
@@ -105,7 +93,7 @@ def html(data: Mapping[str, Any]) -> str:
     ]  # fmt: skip
     return "\n".join([
         "<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
-        f"<title>{escape(data['title'])}: {verdict}</title>", f"<style>{_STYLE}</style>",
+        f"<title>{escape(data['title'])}: {verdict}</title>", f"<style>{STYLE}</style>",
         "</head>", "<body>", *body, "</body>", "</html>", "",
     ])  # fmt: skip
 
