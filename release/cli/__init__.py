@@ -79,7 +79,7 @@ def _summarize(args: argparse.Namespace, took: float, error: ReleaseError | int 
         # what a handler noted of its success (an upload's credential and attestations)
         noted = getattr(args, "noted", "")
         outcome = Outcome(*stage, status, took, reason=noted, exit_code=error or 0)
-    summary.write(outcome, os.environ)
+    summary.write(outcome, os.environ, detail=getattr(error, "diff", ""))
 
 
 def _on_signal(signum: int, _frame: FrameType | None) -> None:

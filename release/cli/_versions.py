@@ -60,6 +60,10 @@ def cmd_check(args: argparse.Namespace) -> int:
 def cmd_plan(args: argparse.Namespace) -> int:
     trigger = github.read_trigger(os.environ, _trigger_flags(args))
     config = load_config(args.project)
+    if args.check_workflow:  # the workflow's own plan job: drift stops the run here
+        from release.cli._workflow import check_drift
+
+        check_drift(config)
     head = pick_head_tag(git.tags_at_head(config.root)) if trigger.event is Event.LOCAL else None
     tagged = consumed(git.tags(config.root))  # tags only: plan must not wait on an index
     plan = make_plan(trigger, version_sources(config, None, None), config.pythons, head, tagged)

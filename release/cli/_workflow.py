@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
-from release.config.project import load_config
-from release.core.errors import CheckFailed, ConfigError, UsageError
+from release.config.project import Config, load_config
+from release.core.errors import ConfigError, UsageError, WorkflowDrift
 from release.lanes.workflow import PATH, drift, facts_of, job_names, release_workflow
 
 
@@ -15,23 +16,41 @@ def cmd_workflow(args: argparse.Namespace) -> int:
     config = load_config(args.project)
     path = args.output or config.root / PATH
     facts = facts_of(config)
-    generated = release_workflow(facts)
     if not args.check:
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(generated, encoding="utf-8")
+        path.write_text(release_workflow(facts), encoding="utf-8")
         print(f"wrote {path}: jobs {', '.join(job_names(facts))}")
         return 0
-    if not path.is_file():
-        raise ConfigError(f"{path} does not exist", hint="write it with `staged-release workflow`")
-    diff = drift(path.read_text(encoding="utf-8"), generated, str(path))
-    if diff:
-        sys.stdout.write(diff)
-        raise CheckFailed(
-            f"{path} differs from what this staged-release generates (diff above)",
-            hint="run `staged-release workflow` to write it anew, and commit it",
-        )
+    check_drift(config, path)
     print(f"ok: {path} is what the stage table generates")
     return 0
+
+
+def check_drift(config: Config, path: Path | None = None) -> None:
+    """WorkflowDrift, carrying the diff, when the workflow file is not what this staged-release
+    generates from the project's settings (`workflow --check`, and `plan --check-workflow` in
+    the workflow's own plan job). The diff goes to stdout first: the job's log shows it, and the
+    job summary too (the error carries it)."""
+    path = path or config.root / PATH
+    if not path.is_file():
+        raise ConfigError(f"{path} does not exist", hint="write it with `staged-release workflow`")
+    diff = drift(path.read_text(encoding="utf-8"), release_workflow(facts_of(config)), str(path))
+    if diff:
+        sys.stdout.write(diff)
+        sys.stdout.flush()
+        raise WorkflowDrift(
+            f"{path.name} differs from what this staged-release generates from the project's "
+            f"settings: a hand edit or a stale file ({_changed(diff)})",
+            hint="run `staged-release workflow` to write it anew, and commit it",
+            diff=diff,
+        )
+
+
+def _changed(diff: str) -> str:
+    lines = diff.splitlines()[2:]  # after the ---/+++ header
+    removed = sum(1 for line in lines if line.startswith("-"))
+    added = sum(1 for line in lines if line.startswith("+"))
+    return f"{removed} line(s) removed, {added} added; the diff is printed above"
 
 
 def cmd_rehearse_workflow(args: argparse.Namespace) -> int:
@@ -39,6 +58,7 @@ def cmd_rehearse_workflow(args: argparse.Namespace) -> int:
     from release.context import STATE_DIR
     from release.rehearse_workflow import report
     from release.rehearse_workflow.run import WorkflowPlan, rehearse_workflow
+    from release.rehearse_workflow.stand_ins import Credentials
 
     if args.lane or args.post_fix:
         raise UsageError(
@@ -49,8 +69,11 @@ def cmd_rehearse_workflow(args: argparse.Namespace) -> int:
     project = args.project.resolve()
     folder = args.report_dir or project / STATE_DIR / "workflow-report"
     plan = WorkflowPlan(
-        project, tuple(args.event or ()), tuple(args.input or ()), args.fail_at, args.tag
-    )
+        project, tuple(args.event or ()), tuple(args.input or ()), args.fail_at, args.tag,
+        credentials=Credentials(
+            args.token_lifetime, args.clock_step, tuple(args.no_publisher or ())
+        ),
+    )  # fmt: skip
     data = rehearse_workflow(plan, args.progress)
     for event in data["events"]:
         print(f"{event['label']}: {'passed' if event['passed'] else 'failed'} "

@@ -108,6 +108,11 @@ def _version_commands(sub: Sub, project: _Parser) -> None:
     plan.add_argument("--publish-target", help="testpypi or pypi (workflow_dispatch only)")
     plan.add_argument("--source-ref", help="the ref a dispatch releases")
     plan.add_argument("--expected-version", help="the version the dispatcher expects")
+    plan.add_argument(
+        "--check-workflow", action="store_true",
+        help="fail (with the diff) when .github/workflows/release.yml is not what the project's "
+        "settings generate, as `workflow --check` does",
+    )  # fmt: skip
 
 
 def _tag_options(command: _Parser) -> None:
@@ -230,7 +235,27 @@ def _rehearse_command(sub: Sub, project: _Parser) -> None:
     rehearse.add_argument("--dependency-index", help="trusted index for dependencies")
     rehearse.add_argument("--check-timeout", type=_seconds, help=_CHECK_TIMEOUT)
     rehearse.add_argument("--tag", help="the version tag to rehearse (default: the one at HEAD)")
+    _workflow_credentials(rehearse)
     _no_cache(rehearse)
+
+
+def _workflow_credentials(rehearse: _Parser) -> None:
+    """How the rehearsal's index fronts treat credentials (see the README, "Rehearsing the
+    workflow")."""
+    rehearse.add_argument(
+        "--token-lifetime", type=_seconds, metavar="SECONDS",
+        help="--workflow: how long a minted upload token lasts (default 900, PyPI's)",
+    )  # fmt: skip
+    rehearse.add_argument(
+        "--clock-step", type=_seconds, metavar="SECONDS",
+        help="--workflow: each read of an index moves the stand-ins' clock on this much (a slow "
+        "upload: lookups, signing), so tokens age without the rehearsal waiting",
+    )  # fmt: skip
+    rehearse.add_argument(
+        "--no-publisher", action="append", choices=[indexes.STAGING, indexes.RELEASE],
+        help="--workflow: register no trusted publisher on this index; the workflow's token "
+        "secret (TESTPYPI_API_TOKEN / PYPI_API_TOKEN) holds an API token it takes instead",
+    )  # fmt: skip
 
 
 def _no_cache(command: _Parser) -> None:

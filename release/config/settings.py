@@ -59,6 +59,7 @@ class IndexSpec:
     upload_url: str | None = None
     token_env: str | None = None
     trusted_publishing: bool = False  # the index mints upload tokens for CI identity tokens
+    attestations: bool = True  # a trusted upload carries PEP 740 attestations (false: none)
 
 
 @dataclass(frozen=True)
@@ -201,6 +202,7 @@ def _index(name: str, spec: dict[str, Any]) -> IndexSpec:
         spec.get("upload-url"),
         spec.get("token-env"),
         bool(spec.get("trusted-publishing", False)),
+        bool(spec.get("attestations", True)),
     )
 
 

@@ -178,6 +178,14 @@ class CheckFailed(ReleaseError):
         self.checks = checks  # every check of the cell, for the report
 
 
+class WorkflowDrift(CheckFailed):
+    """The committed release workflow is not what the project's settings generate."""
+
+    def __init__(self, message: str, hint: str | None = None, *, diff: str = "") -> None:
+        super().__init__(message, hint)
+        self.diff = diff  # unified, committed -> generated: the job summary shows it
+
+
 class InjectedFailure(CheckFailed):
     """A rehearsal's --fail-at made this stage fail on purpose: no defect, a rehearsed one."""
 
@@ -185,6 +193,10 @@ class InjectedFailure(CheckFailed):
 class PublisherRefused(ReleaseError):
     """The index would not mint an upload token for this CI job's identity (trusted publishing):
     the publisher registered on the index does not match the job."""
+
+    def __init__(self, message: str, hint: str | None = None, *, codes: Sequence[str] = ()):
+        super().__init__(message, hint)
+        self.codes = tuple(codes)  # the index's error codes (PyPI's: invalid-publisher, ...)
 
 
 class IdentityUnavailable(ReleaseError):
@@ -195,10 +207,13 @@ class CredentialRefused(ReleaseError):
     """The index refused the upload credential (401/403): a wrong, expired or unscoped token."""
 
 
-class SigningFailed(ReleaseError):
-    """PEP 740 attestations could not be made (no identity for sigstore, sigstore unreachable)."""
+class TokenExpired(CredentialRefused):
+    """The index refused the upload token as expired: it was minted too long before the upload."""
 
-    exit_code = EXIT_FAILED
+
+class SigningFailed(ReleaseError):
+    """PEP 740 attestations could not be made (no identity for sigstore, sigstore unreachable,
+    the identity refused): nothing is uploaded."""
 
 
 class PlatformRefused(ReleaseError):

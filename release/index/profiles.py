@@ -59,6 +59,7 @@ class Index:
     local: bool = False  # a stand-in: anonymous uploads, no credentials
     trusted_publishing: bool = False  # mints upload tokens at <upload origin>/_/oidc/
     stand_in: bool = False  # a running stand-in named by the environment (see StandIns)
+    attestations: bool = True  # False: the profile says the index takes none (`attestations`)
 
 
 @dataclass(frozen=True)
@@ -202,4 +203,5 @@ def _stand_in(local: LocalEndpoints | None, role: str) -> Index:
 def _custom(name: str, settings: Settings) -> Index:
     spec = settings.indexes[name]
     simple = spec.simple_url if spec.simple_url.endswith("/") else spec.simple_url + "/"
-    return Index(name, simple, spec.upload_url, spec.token_env, False, spec.trusted_publishing)
+    return Index(name, simple, spec.upload_url, spec.token_env, False, spec.trusted_publishing,
+                 attestations=spec.attestations)  # fmt: skip

@@ -59,8 +59,9 @@ def _safe(value: str, env: Mapping[str, str]) -> str:
     return _USERINFO.sub("//***@", redact(value, secret_values(env)))
 
 
-def markdown(outcome: Outcome, env: Mapping[str, str]) -> str:
-    """The stage's row and the command reproducing it, as GitHub renders a job summary."""
+def markdown(outcome: Outcome, env: Mapping[str, str], detail: str = "") -> str:
+    """The stage's row and the command reproducing it, as GitHub renders a job summary;
+    `detail` (a workflow's drift) as a diff below the row."""
     icon = _ICONS[outcome.status]
     reason = " ".join(outcome.reason.split()).replace("|", "\\|") or " "
     row = f"| {outcome.label} | {icon} {outcome.status} | {outcome.duration:.1f} s | {reason} |"
@@ -68,14 +69,15 @@ def markdown(outcome: Outcome, env: Mapping[str, str]) -> str:
         f"### {outcome.label}: {outcome.status}", "",
         "| stage | status | duration | reason |", "|---|---|---|---|", row, "",
         *([f"Hint: {outcome.hint}", ""] if outcome.hint else []),
+        *(["```diff", detail.rstrip("\n"), "```", ""] if detail else []),
         "Reproduce it locally (from a clone at this commit):", "", "```sh",
         *reproduce(outcome, env), "```", "",
     ])  # fmt: skip
 
 
-def write(outcome: Outcome, env: Mapping[str, str]) -> None:
+def write(outcome: Outcome, env: Mapping[str, str], detail: str = "") -> None:
     """Append the summary when running as a GitHub Actions step; nothing elsewhere."""
     path = env.get(SUMMARY_ENV)
     if path:
         with Path(path).open("a", encoding="utf-8") as out:
-            out.write(markdown(outcome, env))
+            out.write(markdown(outcome, env, detail))

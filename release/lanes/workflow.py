@@ -17,6 +17,7 @@ from typing import Any, Final
 
 from release.config.images import ImagesSpec
 from release.config.project import Config
+from release.index.profiles import TOKEN_VARIABLES
 from release.lanes import _emit
 from release.lanes.stages import LANES, STAGES, Stage, Target
 
@@ -116,7 +117,10 @@ def _plan_job(facts: Facts) -> dict[str, Any]:
     """Which lane: its outputs gate every later job and give the matrix of Pythons."""
     outputs = {name: f"${{{{ steps.plan.outputs.{name} }}}}" for name in PLAN_OUTPUTS}
     steps = _setup(facts, history=True)
-    steps.append({"id": "plan", "name": "nox -s plan", "run": "nox -s plan -- --json"})
+    # --check-workflow: this very file must be what the project's settings generate (drift
+    # fails here, the diff in the summary, before anything is built).
+    run = "nox -s plan -- --json --check-workflow"
+    steps.append({"id": "plan", "name": "nox -s plan", "run": run})
     return {**_head("plan", []), "outputs": outputs, "steps": steps}
 
 
@@ -157,7 +161,7 @@ def _stage_job(stage: Stage, target: Target, previous: str, facts: Facts) -> dic
     credentials = _credentials(stage, facts)
     if any("secrets." in v and "GITHUB_TOKEN" not in v for v in credentials.values()):
         job["environment"] = REGISTRY_ENVIRONMENT  # a registry's secrets live in an environment
-    session = _nox(stage.name, stage.per_python, credentials)
+    session = _nox(stage.name, stage.per_python, credentials or _token_secret(stage, target))
     setup = _setup(facts, matrix=stage.per_python)
     job["steps"] = [*setup, *_inputs(stage, facts), session, *_handed(stage, facts)]
     return job
@@ -189,6 +193,15 @@ def _credentials(stage: Stage, facts: Facts) -> dict[str, str]:
     if (spec.registry or "").startswith("ghcr.io"):  # the job's own token, with packages: ...
         return {names[0]: "${{ github.actor }}", names[1]: "${{ secrets.GITHUB_TOKEN }}"}
     return {name: f"${{{{ secrets.{name} }}}}" for name in names}
+
+
+def _token_secret(stage: Stage, target: Target) -> dict[str, str]:
+    """The upload job's token secret (TESTPYPI_API_TOKEN / PYPI_API_TOKEN, in its environment):
+    what `auto` falls back to while no trusted publisher is registered; unset, it maps to ""."""
+    if stage.command[0] != "upload":
+        return {}
+    name = TOKEN_VARIABLES[str(target)]
+    return {name: f"${{{{ secrets.{name} }}}}"}
 
 
 def _setup(facts: Facts, *, matrix: bool = False, history: bool = False) -> list[dict[str, Any]]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import shutil
 import time
 from collections.abc import Iterator, Sequence
@@ -31,7 +32,8 @@ from release.lanes.stages import STAGES
 from release.lanes.workflow import PATH as WORKFLOW
 from release.rehearse_workflow import _act, audit, jobs, results, scratch, stand_ins
 from release.rehearse_workflow.events import Event, Kind, Repository, payload
-from release.rehearse_workflow.trusted import IndexFront, Publisher, Workflow
+from release.rehearse_workflow.stand_ins import Credentials
+from release.rehearse_workflow.trusted import LIFETIME, IndexFront, Publisher, Workflow
 from release.validation import interpreters
 from release.versioning.bump import set_copy
 from release.versioning.versions import ReleaseVersion, parse_version
@@ -48,6 +50,7 @@ class WorkflowPlan:
     fail_at: str | None = None
     tag: str | None = None  # the tag the named events send (default: the one at HEAD)
     owner: str = "rehearsal"  # the GitHub repository it plays: OWNER/<project name>
+    credentials: Credentials = field(default_factory=Credentials)
 
 
 @dataclass
@@ -69,7 +72,11 @@ def rehearse_workflow(plan: WorkflowPlan, progress: Progress) -> dict[str, Any]:
     """Every event through act; the report's data, its exit code inside."""
     started = time.monotonic()
     session = _prepare(plan, progress)
-    wanted = stand_ins.Wanted(_has_docker(session.job_list), *_trusted(session))
+    timing = plan.credentials
+    wanted = stand_ins.Wanted(
+        _has_docker(session.job_list), *_trusted(session),
+        lifetime=timing.lifetime or LIFETIME, clock_step=timing.clock_step or 0.0,
+    )  # fmt: skip
     with stand_ins.running(session.home, wanted, progress) as found:
         for event in _events(session):
             outcome = _run_event(session, found, event)
@@ -152,8 +159,12 @@ def _trusted(session: _Session) -> tuple[Workflow, tuple[IndexFront, ...]]:
         {job.id: job.environment for job in listed if job.environment},
         frozenset(job.id for job in listed if job.permissions.get("id-token") == "write"),
     )
+    publisher = {role: Publisher(session.repository.full_name, WORKFLOW.name, role)
+                 for role in (STAGING, RELEASE)}  # fmt: skip
     fronts = tuple(
-        IndexFront(role, Publisher(session.repository.full_name, WORKFLOW.name, role))
+        IndexFront(role, None, f"pypi-{secrets.token_urlsafe(24)}")  # a token secret instead
+        if role in session.plan.credentials.no_publisher
+        else IndexFront(role, publisher[role])
         for role in (STAGING, RELEASE)
     )
     return workflow, fronts

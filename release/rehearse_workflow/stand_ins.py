@@ -7,7 +7,8 @@ noxfiles. All are stopped on every way out of the block.
 The variables (documented in the README, "Rehearsing the workflow"):
 STAGED_RELEASE_INDEXES=stand-ins with STAGED_RELEASE_TESTPYPI_URL / STAGED_RELEASE_PYPI_URL (the
 indexes' upload addresses), STAGED_RELEASE_REGISTRY (the registry), DOCKER_HOST (the engine),
-ACTIONS_ID_TOKEN_REQUEST_URL / _TOKEN (the identity tokens), UV_FIND_LINKS (staged-release).
+ACTIONS_ID_TOKEN_REQUEST_URL / _TOKEN (the identity tokens), UV_FIND_LINKS (staged-release);
+and, as secrets, TESTPYPI_API_TOKEN / PYPI_API_TOKEN for an index with no publisher.
 """
 
 from __future__ import annotations
@@ -27,11 +28,28 @@ from release.context import FAIL_AT_ENV
 from release.core import runner
 from release.images.access import REGISTRY_ENV
 from release.index.devpi import local_indexes
+from release.index.profiles import TOKEN_VARIABLES
 from release.rehearse_workflow._act import Environment
-from release.rehearse_workflow.trusted import IndexFront, Record, Workflow, trusted_publishing
+from release.rehearse_workflow.trusted import (
+    LIFETIME,
+    IndexFront,
+    Record,
+    Workflow,
+    trusted_publishing,
+)
 
 # The registry stand-in takes any login; the jobs still present one, as on GitHub.
 REGISTRY_SECRETS = ("DOCKER_USERNAME", "DOCKER_PASSWORD", "GITHUB_TOKEN")
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """How the index fronts treat credentials (`--token-lifetime`, `--clock-step`,
+    `--no-publisher`): None or () keeps PyPI's ways."""
+
+    lifetime: float | None = None  # of a minted upload token
+    clock_step: float | None = None  # seconds each read of an index ages everything
+    no_publisher: tuple[str, ...] = ()  # indexes with no trusted publisher, an API token instead
 
 
 @dataclass(frozen=True)
@@ -39,6 +57,8 @@ class Wanted:
     docker: bool  # the workflow has image or E2E jobs: an engine, a registry, the base image
     workflow: Workflow  # its jobs' environments and id-token permissions
     fronts: tuple[IndexFront, ...]  # the publishers registered on each index
+    lifetime: float = LIFETIME  # of a minted upload token, in seconds
+    clock_step: float = 0.0  # seconds the fronts' clock moves on at each read of an index
 
 
 @dataclass
@@ -55,9 +75,16 @@ def running(home: Path, wanted: Wanted, progress: Note) -> Iterator[Running]:
     """Everything started, then stopped whatever happens in the block."""
     with ExitStack() as stack:
         local = stack.enter_context(local_indexes(home / "indexes", progress))
-        trusted = stack.enter_context(trusted_publishing(local, wanted.workflow, wanted.fronts))
+        trusted = stack.enter_context(trusted_publishing(
+            local, wanted.workflow, wanted.fronts, lifetime=wanted.lifetime,
+            clock_step=wanted.clock_step,
+        ))  # fmt: skip
         env = {**trusted.env(), "UV_FIND_LINKS": str(wheelhouse(home, progress))}
         found = Running(env, trusted.record, devpi=local.base_url)
+        # An index's API token, as the workflow's token secret: only the job mapping it sees it.
+        found.secrets.update(
+            {TOKEN_VARIABLES[f.role]: f.api_token for f in wanted.fronts if f.api_token}
+        )
         if wanted.docker:
             _docker(stack, found, home, progress)
         yield found

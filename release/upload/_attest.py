@@ -27,14 +27,22 @@ class Signer(Protocol):
         ...
 
 
+OFF = "off (settings)"  # `attestations = false` in the index's profile
+
+
 def skip_reason(index: Index, trusted: bool) -> str | None:
-    """Why the upload carries no attestations, or None when it does."""
+    """What the result says when the upload carries no attestations, or None when it does."""
+    if not index.attestations:
+        return OFF
     if index.local:
-        return "a local stand-in index takes no attestations"
+        return "skipped: a local stand-in index takes no attestations"
     if index.stand_in:
-        return STAND_IN
+        return f"skipped: {STAND_IN}"
     if not trusted:
-        return "uploading with a token: an index verifies attestations against a trusted publisher"
+        return (
+            "skipped: uploading with a token: an index verifies attestations against a trusted "
+            "publisher"
+        )
     return None
 
 
@@ -57,24 +65,55 @@ class SigstoreSigner:
     """Signs with sigstore's public good instance, as the CI's identity (audience `sigstore`)."""
 
     def sign(self, dists: Sequence[Path]) -> list[str]:
-        from pypi_attestations import Attestation, AttestationError, Distribution
-        from sigstore.models import ClientTrustConfig
-        from sigstore.oidc import IdentityError, IdentityToken, detect_credential
-        from sigstore.sign import SigningContext
+        from pypi_attestations import AttestationError
+        from sigstore.errors import Error as SigstoreError
+        from sigstore.oidc import ExpiredIdentity
 
+        # Everything sigstore's clients raise: its own family (TUF's trust root unreachable,
+        # the identity refused by Fulcio, Rekor down), an identity past its time, the HTTP
+        # layer's errors it lets through (requests' are OSErrors). One line each, before
+        # anything is uploaded.
         try:
-            raw = detect_credential()
-            if raw is None:
-                raise SigningFailed("no CI identity token for sigstore", hint=_IDENTITY_HINT)
-            config = ClientTrustConfig.production()
-            # PyPI checks attestations against Rekor v1 entries; pypi-attestations pins it too.
-            config.force_tlog_version = 1
-            context = SigningContext.from_trust_config(config)
-            with context.signer(IdentityToken(raw), cache=True) as signer:
-                made = [Attestation.sign(signer, Distribution.from_file(d)) for d in dists]
-        except (IdentityError, AttestationError) as exc:
-            raise SigningFailed(f"signing the attestations failed: {exc}") from None
-        return [attestation.model_dump_json() for attestation in made]
+            return _sign(dists)
+        except SigningFailed:
+            raise
+        except (SigstoreError, ExpiredIdentity, AttestationError, OSError) as exc:
+            raise SigningFailed(
+                f"signing the attestations with sigstore failed: {_one_line(exc)}; nothing "
+                "was uploaded",
+                hint=_SIGSTORE_HINT,
+            ) from None
+
+
+def _sign(dists: Sequence[Path]) -> list[str]:
+    from pypi_attestations import Attestation, Distribution
+    from sigstore.models import ClientTrustConfig
+    from sigstore.oidc import IdentityToken, detect_credential
+    from sigstore.sign import SigningContext
+
+    raw = detect_credential()
+    if raw is None:
+        raise SigningFailed("no CI identity token for sigstore", hint=_IDENTITY_HINT)
+    config = ClientTrustConfig.production()
+    # PyPI checks attestations against Rekor v1 entries; pypi-attestations pins it too.
+    config.force_tlog_version = 1
+    context = SigningContext.from_trust_config(config)
+    with context.signer(IdentityToken(raw), cache=True) as signer:
+        made = [Attestation.sign(signer, Distribution.from_file(d)) for d in dists]
+    return [attestation.model_dump_json() for attestation in made]
+
+
+def _one_line(exc: BaseException) -> str:
+    # sigstore's errors keep their text in `.message` (str() of a TUFError is empty)
+    said = " ".join((str(exc) or str(getattr(exc, "message", ""))).split())
+    said = f"{type(exc).__name__}: {said}" if said else type(exc).__name__
+    return said if len(said) <= 300 else said[:299] + "…"
 
 
 _IDENTITY_HINT = "grant the upload job `permissions: id-token: write`"
+_SIGSTORE_HINT = (
+    "check that the job reaches sigstore's public services (tuf-repo-cdn.sigstore.dev, "
+    "fulcio.sigstore.dev, rekor.sigstore.dev) and holds `permissions: id-token: write`, then "
+    "re-run the upload; or, for an index that takes no attestations, set attestations = false "
+    "in its [tool.staged-release.indexes] profile"
+)

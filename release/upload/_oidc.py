@@ -76,6 +76,7 @@ def mint(http: httpx.Client, upload_url: str, identity_token: str, where: str) -
         f"{describe(found)}",
         hint=f"register on {where} a trusted publisher with exactly these claims "
         "(workflow file name and environment), or fix the workflow to match the registered one",
+        codes=codes(answer),
     )
 
 
@@ -96,6 +97,14 @@ def describe(found: Mapping[str, str]) -> str:
     if not found:
         return "no readable claims"
     return ", ".join(f"{name}={value}" for name, value in found.items())
+
+
+def codes(answer: Mapping[str, object]) -> tuple[str, ...]:
+    """The index's error codes (PyPI's `invalid-publisher`, say), in its order."""
+    errors = answer.get("errors")
+    if not isinstance(errors, list):
+        return ()
+    return tuple(str(e["code"]) for e in errors if isinstance(e, dict) and e.get("code"))
 
 
 def reasons(answer: Mapping[str, object]) -> str:

@@ -3,8 +3,11 @@
 Which way is a pure decision (`route`) over the index, the policy and whether the CI may hand out
 an identity token; `obtain` carries it out. It is the first thing an upload does, and `build
 --index` does it too (`preflight`): a misconfigured publisher fails within seconds, before
-anything is built. The secret reaches twine through TWINE_PASSWORD only (the runner redacts that
-name's value everywhere), and GitHub's log masks it once it is minted.
+anything is built. A minted token lives minutes (PyPI's 15) while an upload may look the index
+up, sign and send for longer, so the upload mints again right before twine runs (`fresh`): the
+first token only proved the publisher, and expires unused. The secret reaches twine through
+TWINE_PASSWORD only (the runner redacts that name's value everywhere), and GitHub's log masks it
+once it is minted.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ import id
 from id import AmbientCredentialError
 
 from release.config.settings import Settings
-from release.core.errors import CredentialMissing, IdentityUnavailable
+from release.core.errors import CredentialMissing, IdentityUnavailable, PublisherRefused
 from release.index.profiles import (
     RELEASE,
     STAGING,
@@ -38,6 +41,9 @@ PERMISSION_HINT = (
     "trusted publisher names), or use --trusted-publishing auto with a token variable"
 )
 TRUSTED = "trusted publishing"
+# The refusal `auto` falls back from: the index knows no publisher for this job (none is
+# registered yet). Any other refusal (a malformed or reused token) is not a setup step.
+NO_PUBLISHER = "invalid-publisher"
 
 
 class Route(enum.Enum):
@@ -85,10 +91,41 @@ def obtain(
     if way is Route.LOCAL:
         return Credential(credentials(index, env), "the local stand-in (anonymous)")
     if way is Route.EXCHANGE:
-        minted = _exchange(index, http, policy, detect or _detect_credential)
+        try:
+            minted = _exchange(index, http, policy, detect or _detect_credential)
+        except PublisherRefused as refused:
+            return _after_refusal(index, env, policy, refused)
         if minted is not None:
             return minted
     return _token(index, env)
+
+
+def fresh(
+    index: Index, credential: Credential, http: httpx.Client, detect: _oidc.Detect | None = None
+) -> Credential:
+    """The credential to hand twine now: trusted publishing's token minted anew (the one
+    `obtain` minted may have expired while the upload looked up and signed), any other as is."""
+    if not credential.trusted:
+        return credential
+    minted = _exchange(index, http, Policy.ALWAYS, detect or _detect_credential)
+    assert minted is not None  # `always` raises rather than return none
+    return minted
+
+
+def _after_refusal(
+    index: Index, env: Mapping[str, str], policy: Policy, refused: PublisherRefused
+) -> Credential:
+    """`auto` with no publisher registered for this job and a token at hand: the token, saying
+    why; any other refusal, or no token, stops the upload with the index's reasons."""
+    if policy is not Policy.AUTO or NO_PUBLISHER not in refused.codes:
+        raise refused
+    try:
+        token = _token(index, env)
+    except CredentialMissing:
+        hint = f"{refused.hint}; or set {index.token_env or 'TWINE_PASSWORD'} to fall back to"
+        raise PublisherRefused(refused.message, f"{hint} a token", codes=refused.codes) from None
+    why = f"{TRUSTED} refused: {NO_PUBLISHER}, no publisher registered for this job"
+    return Credential(token.env, f"{token.source} ({why})")
 
 
 def preflight(

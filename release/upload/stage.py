@@ -1,6 +1,7 @@
 """Upload through twine without skipping blindly: the credential first (trusted publishing's
 exchange fails within seconds), send only what is absent, with PEP 740 attestations when the
-credential is a trusted publisher's, then wait until the index lists every file with the
+credential is a trusted publisher's (signed before a token is minted anew for twine: the token
+lives minutes, signing may take as long), then wait until the index lists every file with the
 expected sha256."""
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from release.core.errors import (
     ConsumedVersion,
     CredentialRefused,
     IndexUnavailable,
+    TokenExpired,
     UploadStopped,
     VersionRuleError,
 )
@@ -32,7 +34,7 @@ from release.upload._attest import Signer, SigstoreSigner
 from release.upload._listing import wait_until_listed
 from release.upload._oidc import Detect
 from release.upload._rules import UploadDecision, decide, missing, rc_precedes
-from release.upload.credential import TRUSTED, Credential, mask, obtain
+from release.upload.credential import TRUSTED, Credential, fresh, mask, obtain
 from release.versioning.consumed import consumed
 from release.versioning.fixforward import ensure_publishable, retag_hint, successor
 from release.versioning.versions import ReleaseVersion, parse_version
@@ -86,9 +88,12 @@ def upload(
     decision = _publishable(run, index, index_name, manifest, allow_final_without_rc)
     skipped = _attest.skip_reason(index, credential.trusted)
     if decision.to_send:
+        files = _files(run, index, decision.to_send, signed=skipped is None)
+        credential = fresh(index, credential, run.http, detect)  # minted now, used at once
+        mask(credential, run.env)
         log = run.log(f"upload_{index_name}")
-        _send(run, index, credential, (manifest, decision.to_send), log, signed=skipped is None)
-    attested = f"skipped: {skipped}" if skipped else f"{len(decision.to_send)} attached"
+        _send(run, index, credential, (manifest, decision.to_send), files, log)
+    attested = skipped or f"{len(decision.to_send)} attached"
     waited = wait_until_listed(
         lambda: run.listing(index, manifest.name), manifest,
         where=index.name, budget=run.config.settings.wait_budget, progress=run.progress,
@@ -122,16 +127,23 @@ def _seen(run: Run, index_name: str, project: str) -> frozenset[Version]:
     return consumed(git.tags(run.repo))
 
 
-def _send(
-    run: Run, index: Index, credential: Credential, sending: tuple[Manifest, tuple[str, ...]],
-    log: Path, *, signed: bool,
-) -> None:  # fmt: skip
-    """Upload the named files of the manifest from dist/; `signed`: copies of them, each with
-    its attestation. UploadStopped when the index failed part-way, saying what landed."""
-    manifest, names = sending
+def _files(run: Run, index: Index, names: tuple[str, ...], *, signed: bool) -> list[Path]:
+    """What twine sends: the named files of dist/, or (`signed`) copies of them, each with its
+    attestation beside it."""
     files = [run.dist / name for name in names]
     if signed:
-        files = _attest.attest(files, run.state / ATTESTATIONS / index.name, SIGNER)
+        return _attest.attest(files, run.state / ATTESTATIONS / index.name, SIGNER)
+    return files
+
+
+def _send(
+    run: Run, index: Index, credential: Credential, sending: tuple[Manifest, tuple[str, ...]],
+    files: list[Path], log: Path,
+) -> None:  # fmt: skip
+    """Upload `files` (the manifest's named files, maybe signed); UploadStopped when the index
+    failed part-way, saying what landed."""
+    manifest, names = sending
+    signed = any(f.name.endswith(_attest.SUFFIX) for f in files)
     answer = _twine(index, files, credential, log, signed=signed)
     if answer is not None:
         raise _stopped(run, index, (manifest, names), answer, log)
@@ -188,6 +200,9 @@ def _refused(
     index: Index, credential: Credential, answer: tuple[str, str], log: Path
 ) -> CredentialRefused:
     status, reason = answer
+    said = "" if reason in _PHRASES else f"; it said: {reason}"
+    if _EXPIRED in reason.lower():
+        return _expired(index, credential, f"({status}){said} (twine's output: {log})")
     if credential.trusted:
         hint = (
             f"the {TRUSTED} token was minted but not accepted: check that the publisher "
@@ -195,10 +210,28 @@ def _refused(
         )
     else:
         hint = "replace it with a current API token scoped to this project (or publish trusted)"
-    said = "" if reason in _PHRASES else f"; it said: {reason}"
     return CredentialRefused(
         f"{index.name} refused the upload credential ({status}), which came from "
         f"{credential.source}{said} (twine's output: {log})",
+        hint=hint,
+    )
+
+
+_EXPIRED = "expired"  # PyPI's 403 for a token past its time: "Invalid API Token: token is expired"
+
+
+def _expired(index: Index, credential: Credential, answer: str) -> TokenExpired:
+    if credential.trusted:
+        hint = (
+            "the token was minted right before twine ran, so twine's own upload outlasted it "
+            "(or this machine's clock is off): re-run the same command, which sends only the "
+            "files the index does not list yet"
+        )
+    else:
+        hint = "the API token has expired: replace it with a current one scoped to this project"
+    return TokenExpired(
+        f"{index.name} refused the upload token as expired {answer}; it came from "
+        f"{credential.source}",
         hint=hint,
     )
 

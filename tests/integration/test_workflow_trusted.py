@@ -65,14 +65,16 @@ class Job:
 def _job(
     stand_ins: LocalEndpoints, tmp_path: Path, *, environment: str = "testpypi",
     id_token: bool = True, lifetime: float = 900.0, extra: Mapping[str, str] | None = None,
-    argv: Sequence[str] = (),
+    argv: Sequence[str] = (), publisher: Publisher | None = PUBLISHER, clock_step: float = 0.0,
 ) -> Iterator[Job]:  # fmt: skip
     """The upload job of a freshly built 1.0.0rc1, run as act runs it, with the stand-ins up."""
     root = tmp_path / "p"
     built = build_at(root, unique("sr-tp"), "1.0.0rc1")
     workflow = Workflow("release.yml", {JOB: environment}, frozenset({JOB} if id_token else ()))
-    fronts = (IndexFront(STAGING, PUBLISHER, API_TOKEN), IndexFront(RELEASE))
-    with trusted_publishing(stand_ins, workflow, fronts, lifetime=lifetime) as published:
+    fronts = (IndexFront(STAGING, publisher, API_TOKEN), IndexFront(RELEASE))
+    with trusted_publishing(
+        stand_ins, workflow, fronts, lifetime=lifetime, clock_step=clock_step
+    ) as published:
         env = {k: v for k, v in os.environ.items() if k not in SCRUBBED}
         env |= {**published.env(), **GITHUB, **(extra or {})}
         command = [sys.executable, "-m", "release", "upload", "--index", STAGING, *argv]
@@ -104,18 +106,23 @@ def test_an_upload_job_publishes_through_the_exchange_and_the_token_stays_secret
     assert "credential: trusted publishing (repository=octo/app, repository_owner=octo, " in out
     assert "environment=testpypi" in out
     assert "attestations: skipped: a stand-in index: signing needs sigstore's public" in out
-    assert _entries(job, "identity") == _entries(job, "mint") == [(JOB, "ok", "")]
+    # minted twice: first to prove the publisher before anything is read, then right before
+    # twine runs (the token it uploads with)
+    assert _entries(job, "identity") == _entries(job, "mint") == [(JOB, "ok", "")] * 2
     uploads = [e for e in job.published.record.entries() if e.kind == "upload"]
     assert sorted(f for e in uploads for f in e.files) == sorted(downloaded)
     assert {(e.job, e.outcome, e.claims["environment"]) for e in uploads} == {
         (JOB, "ok", "testpypi")
     }
-    # GitHub masks the minted token from the first line on; it is nowhere else.
-    first, *rest = out.splitlines()
-    minted = first.removeprefix("::add-mask::")
-    assert minted.startswith("pypi-")
+    # GitHub masks each minted token before anything else is printed; it is nowhere else.
+    masks = [line for line in out.splitlines() if line.startswith("::add-mask::")]
+    assert out.splitlines()[0] == masks[0]
+    minted = [line.removeprefix("::add-mask::") for line in masks]
+    assert len(minted) == 2
+    assert all(t.startswith("pypi-") for t in minted)
+    rest = [line for line in out.splitlines() if not line.startswith("::add-mask::")]
     record = json.dumps(job.published.record.as_json())
-    for secret in (minted, job.published.request_token):
+    for secret in (*minted, job.published.request_token):
         assert secret not in "\n".join(rest) + err + record
         held = [p for p in job.root.rglob("*") if p.is_file() and secret.encode() in p.read_bytes()]
         assert held == []
@@ -147,11 +154,63 @@ def test_an_expired_minted_token_is_refused_as_expired(
     with _job(stand_ins, tmp_path, lifetime=0.0) as job:  # expired the moment it is minted
         pass
     assert job.done.returncode == 2
-    first = job.done.stderr.splitlines()[0]
-    assert first.startswith("error: stand-in testpypi refused the upload credential (403), ")
-    assert "which came from trusted publishing (repository=octo/app," in first
+    first, hint = job.done.stderr.splitlines()[:2]
+    assert first.startswith("error: stand-in testpypi refused the upload token as expired (403); ")
     assert f"it said: {EXPIRED} (twine's output: " in first
+    assert first.endswith("it came from trusted publishing (repository=octo/app, "
+                          "repository_owner=octo, job_workflow_ref=octo/app/.github/workflows/"
+                          "release.yml@refs/tags/v1.0.0rc1, environment=testpypi, "
+                          "ref=refs/tags/v1.0.0rc1)")  # fmt: skip
+    assert hint.startswith("hint: the token was minted right before twine ran")
+    assert "publisher" not in hint  # not a mismatch: the publisher took the job
     assert {(e[1], e[2]) for e in _entries(job, "upload")} == {("refused", EXPIRED)}
+
+
+def test_a_token_lifetime_shorter_than_the_uploads_lookups_still_publishes(
+    stand_ins: LocalEndpoints, tmp_path: Path
+) -> None:
+    """Each read of the index ages every token by two lifetimes: a token minted at the start
+    (before the upload reads the listing and the versions) would be expired at the POST."""
+    with _job(stand_ins, tmp_path, lifetime=60.0, clock_step=120.0) as job:
+        pass
+    assert job.done.returncode == 0, job.done.stderr
+    assert _entries(job, "mint") == [(JOB, "ok", "")] * 2
+    kinds = [e.kind for e in job.published.record.entries() if e.kind != "identity"]
+    assert kinds == ["mint", "mint", "upload", "upload"]  # the second mint right before twine
+    assert {e[1] for e in _entries(job, "upload")} == {"ok"}
+
+
+def test_no_publisher_and_a_token_falls_back_to_the_token_saying_so(
+    stand_ins: LocalEndpoints, tmp_path: Path
+) -> None:
+    extra = {"TESTPYPI_API_TOKEN": API_TOKEN}
+    with _job(stand_ins, tmp_path, publisher=None, extra=extra) as job:
+        pass
+    assert job.done.returncode == 0, job.done.stderr
+    (said,) = [line for line in job.done.stdout.splitlines() if line.startswith("credential: ")]
+    assert said == (
+        "credential: the token in TESTPYPI_API_TOKEN (trusted publishing refused: "
+        "invalid-publisher, no publisher registered for this job)"
+    )
+    assert "attestations: skipped: " in job.done.stdout
+    assert [e[1] for e in _entries(job, "mint")] == ["refused"]
+    uploads = [e for e in job.published.record.entries() if e.kind == "upload"]
+    assert {(e.outcome, e.claims.get("credential")) for e in uploads} == {("ok", "the API token")}
+    assert API_TOKEN not in job.done.stdout + job.done.stderr
+
+
+def test_no_publisher_and_no_token_is_the_refusal_with_how_to_fall_back(
+    stand_ins: LocalEndpoints, tmp_path: Path
+) -> None:
+    with _job(stand_ins, tmp_path, publisher=None) as job:
+        pass
+    assert job.done.returncode == 2
+    first, hint = job.done.stderr.splitlines()[:2]
+    assert first.startswith(
+        "error: stand-in testpypi refused trusted publishing: invalid-publisher"
+    )
+    assert hint.endswith("or set TESTPYPI_API_TOKEN to fall back to a token")
+    assert _entries(job, "upload") == []
 
 
 def test_a_job_without_the_permission_falls_back_to_the_token_and_forged_ones_are_refused(

@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
+from sigstore.errors import TUFError
+from sigstore.oidc import IdentityError
 
 from release.config.settings import IndexSpec, Settings, parse_settings
 from release.core.errors import ConfigError, IdentityUnavailable, SigningFailed
@@ -169,3 +172,47 @@ def test_attestations_are_skipped_with_a_reason_for_tokens_and_stand_ins() -> No
     assert _attest.skip_reason(PUBLIC, trusted=True) is None
     assert "token" in str(_attest.skip_reason(PUBLIC, trusted=False))
     assert "local stand-in" in str(_attest.skip_reason(LOCAL, trusted=False))
+
+
+def test_an_index_profile_can_turn_attestations_off() -> None:
+    mirror = {"simple-url": "https://m.example.invalid/simple/", "trusted-publishing": True,
+              "upload-url": "https://m.example.invalid/up/", "attestations": False}  # fmt: skip
+    table: dict[str, Any] = {"indexes": {"mirror": mirror}}
+    settings = parse_settings(table)
+    off = publishing("mirror", Mode.PUBLIC, settings)
+    assert _attest.skip_reason(off, trusted=True) == "off (settings)"
+    assert _attest.skip_reason(PUBLIC, trusted=True) is None  # the default: attestations on
+    mirror["attestations"] = "no"
+    with pytest.raises(ConfigError):
+        parse_settings(table)
+
+
+@pytest.mark.parametrize(
+    "raised",
+    [
+        pytest.param(lambda: TUFError("Failed to refresh TUF metadata"), id="trust-root"),
+        pytest.param(
+            lambda: ConnectionError("rekor.sigstore.dev: Name or service not known"),
+            id="unreachable",
+        ),
+        pytest.param(lambda: IdentityError("Fulcio refused the identity token"), id="refused"),
+    ],
+)
+def test_a_sigstore_failure_is_one_line_naming_sigstore_exit_2(
+    raised: Callable[[], Exception], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def fails(_dists: Sequence[Path]) -> list[str]:
+        raise raised()
+
+    monkeypatch.setattr(_attest, "_sign", fails)
+    (tmp_path / "a.whl").write_bytes(b"x")
+    with pytest.raises(SigningFailed) as failed:
+        _attest.attest([tmp_path / "a.whl"], tmp_path / "out", _attest.SigstoreSigner())
+    error = failed.value
+    assert error.exit_code == 2
+    assert error.message.startswith("signing the attestations with sigstore failed: ")
+    assert error.message.endswith("nothing was uploaded")
+    assert type(raised()).__name__ in error.message
+    assert "\n" not in error.message
+    assert error.hint is not None
+    assert "attestations = false" in error.hint

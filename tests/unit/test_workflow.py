@@ -173,11 +173,25 @@ def _linted(tmp_path: Path) -> list[str]:
     return [str(path) for path in [*ours, *generated]]
 
 
-def test_a_registry_credential_is_a_secret_of_the_registry_environment_only() -> None:
+def test_each_secret_reaches_only_the_nox_step_of_the_job_that_needs_it() -> None:
+    """The registry's login: the images jobs, in the `registry` environment. The index's token
+    (what `auto` falls back to with no publisher registered): its upload job's nox step."""
+    token = {"upload_testpypi": "TESTPYPI_API_TOKEN", "upload_pypi": "PYPI_API_TOKEN"}
     for name, job in jobs(OWN_REGISTRY).items():
-        secret = any("secrets." in str(v) for s in job["steps"] for v in s.get("env", {}).values())
-        assert secret == (name in ("images", "e2e_postpublish")), name
-        assert (job.get("environment") == "registry") == secret, name
+        mapped = {
+            (step.get("name"), variable, value)
+            for step in job["steps"]
+            for variable, value in step.get("env", {}).items()
+            if "secrets." in str(value)
+        }
+        registry = {m for m in mapped if "DOCKER_" in m[1]}
+        assert bool(registry) == (name in ("images", "e2e_postpublish")), name
+        assert (job.get("environment") == "registry") == bool(registry), name
+        wanted = token.get(name)
+        expected = {(f"nox -s {name}", wanted, f"${{{{ secrets.{wanted} }}}}")} if wanted else set()
+        assert mapped - registry == expected, name
+        if wanted:  # in the environment the trusted publisher names, where the secret lives
+            assert job["environment"] == name.removeprefix("upload_"), name
 
 
 def _tool(name: str) -> str:
@@ -201,3 +215,26 @@ def test_the_workflows_match_githubs_schema(tmp_path: Path) -> None:
     argv = [checker, "--builtin-schema", "vendor.github-workflows", *_linted(tmp_path)]
     done = subprocess.run(argv, capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_plan_checks_the_workflow_and_fails_on_drift_with_the_diff_in_the_summary(
+    project: Project, capsys: pytest.CaptureFixture[str], tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    root = project("rc-agrees")
+    cli(capsys, "workflow", "--project", str(root))
+    summary = tmp_path / "summary.md"
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    path = root / workflow.PATH
+    path.write_text(path.read_text().replace("name: dist\n", "name: dist-renamed\n", 1))
+    code, out, err = cli(capsys, "plan", "--json", "--check-workflow", "--project", str(root))
+    assert code == 1
+    assert '"target"' not in out  # no lane planned: nothing later runs
+    assert "-          name: dist-renamed\n+          name: dist\n" in out
+    assert err.startswith("error: release.yml differs from what this staged-release generates")
+    shown = summary.read_text()
+    assert "### plan: failed" in shown
+    assert "```diff\n--- " in shown
+    assert "-          name: dist-renamed\n" in shown
+    # without the flag (a maintainer's `nox -s plan`), plan does not judge the workflow
+    assert "differs" not in cli(capsys, "plan", "--json", "--project", str(root))[2]

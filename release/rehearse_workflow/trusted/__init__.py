@@ -34,13 +34,14 @@ from release.index.profiles import (
 )
 from release.rehearse_workflow.trusted import _peer
 from release.rehearse_workflow.trusted._ci import TokenEndpoint
+from release.rehearse_workflow.trusted._clock import SteppingClock
 from release.rehearse_workflow.trusted._front import Front
 from release.rehearse_workflow.trusted._http import serve
 from release.rehearse_workflow.trusted._identity import Publisher, Workflow
 from release.rehearse_workflow.trusted._record import Entry, Record
 
-__all__ = ["Entry", "IndexFront", "Publisher", "Record", "TrustedPublishing", "Workflow",
-           "trusted_publishing"]  # fmt: skip
+__all__ = ["LIFETIME", "Entry", "IndexFront", "Publisher", "Record", "TrustedPublishing",
+           "Workflow", "trusted_publishing"]  # fmt: skip
 
 TOKEN_URL_ENV = "ACTIONS_ID_TOKEN_REQUEST_URL"
 REQUEST_TOKEN_ENV = "ACTIONS_ID_TOKEN_REQUEST_TOKEN"
@@ -77,11 +78,14 @@ def trusted_publishing(
     fronts: Sequence[IndexFront] = (IndexFront(STAGING), IndexFront(RELEASE)),
     *,
     lifetime: float = LIFETIME,
+    clock_step: float = 0.0,
     proc: Path = _peer.PROC,
     clock: Callable[[], float] = time.time,
 ) -> Iterator[TrustedPublishing]:
     """Run the fronts of `fronts` before the running `devpi`, and the CI's token endpoint for
-    the jobs of `workflow`, for the duration of the block."""
+    the jobs of `workflow`, for the duration of the block. Their clock is `clock`, moved on by
+    `clock_step` seconds at every read of an index (see _clock)."""
+    clock = SteppingClock(clock_step, clock)
     roles = [front.role for front in fronts]
     if sorted(roles) != sorted({*roles} & {STAGING, RELEASE}):  # a caller's bug, not user input
         raise ValueError(f"one front per index of {STAGING}, {RELEASE}; given {roles}")
@@ -93,6 +97,7 @@ def trusted_publishing(
             front = Front(
                 spec.role, devpi.base_url, spec.publisher, key=key, lifetime=lifetime,
                 record=record, http=http, api_token=spec.api_token, proc=proc, clock=clock,
+                on_read=clock.read,
             )  # fmt: skip
             urls[spec.role] = f"{stack.enter_context(serve(front))}/root/{spec.role}/"
         ci = TokenEndpoint(workflow, key, request_token, record, proc=proc, clock=clock)

@@ -84,11 +84,12 @@ class Front:
         self, role: str, upstream: str, publisher: Publisher | None, *, key: bytes,
         lifetime: float, record: Record, http: httpx.Client, api_token: str | None = None,
         proc: Path = _peer.PROC, clock: Callable[[], float] = time.time,
+        on_read: Callable[[], None] = lambda: None,
     ) -> None:  # fmt: skip
         self.role = self.audience = role  # PyPI's audience is "pypi", TestPyPI's "testpypi"
         self._upstream, self._publisher, self._api_token = upstream, publisher, api_token
         self._key, self._lifetime, self._record = key, lifetime, record
-        self._http, self._proc, self._clock = http, proc, clock
+        self._http, self._proc, self._clock, self._on_read = http, proc, clock, on_read
         self._minted: dict[str, Minted] = {}  # fingerprint -> what it was minted for
         self._used: set[str] = set()  # the identity tokens' jti: each is exchanged once
         self._lock = threading.Lock()
@@ -100,6 +101,7 @@ class Front:
         if path == "/_/oidc/mint-token" and request.method == "POST":
             return self._mint(request)
         if request.method in ("GET", "HEAD"):
+            self._on_read()  # the time an upload spends between its reads (see _clock)
             return self._forward(request)
         if request.method == "POST" and path.rstrip("/") == f"/root/{self.role}":
             return self._upload(request)
