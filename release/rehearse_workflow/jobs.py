@@ -72,7 +72,7 @@ class JobRun:
         if self.failed_step and not self.failed_step.startswith("nox -s"):
             return f"(none: it failed at step {self.failed_step}, before its nox session)"
         if self.job == "plan":
-            return "nox -s plan -- --json"
+            return "nox -s plan -- --json --check-workflow"  # what the plan job runs
         return f"nox -s {self.job}-{self.cell}" if self.cell else f"nox -s {self.job}"
 
     @property

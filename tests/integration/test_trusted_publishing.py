@@ -138,6 +138,8 @@ def setting(
         f'upload-url = "{base}/upload/"\ntoken-env = "TP_TOKEN"\ntrusted-publishing = true\n'
     )
     root = write_project(tmp_path / "p", unique("sr-app"), "1.0.0rc1", extra=extra)
+    # as `init` writes it: the logs a refused build leaves must not ride in the next sdist
+    (root / ".gitignore").write_text("/.staged-release/\n")
     for name in (*CREDENTIAL_VARIABLES, "TP_TOKEN", "ACTIONS_ID_TOKEN_REQUEST_URL"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("GITHUB_ACTIONS", "true")
@@ -161,13 +163,17 @@ def test_the_minted_token_reaches_the_upload_and_nowhere_else(
     built, out_b, err_b = cli(capsys, "build", "--index", "tp", *project)
     code, out, err = cli(capsys, "upload", "--index", "tp", *project)
     assert (built, code) == (0, 0), err_b + err
-    assert setting.index.minted == 2  # the build's preflight, then the upload
+    # the build's preflight; the upload's, proving the publisher; the one twine uploads with,
+    # minted after the signing
+    assert setting.index.minted == 3
     assert setting.index.uploads == [(f"__token__:{MINTED}", True)] * 2  # wheel, sdist; signed
     assert "attestations: 2 attached" in out
     assert "credential: trusted publishing (repository=octo/app," in out
-    # GitHub masks the token from the first line on; nothing else shows it.
-    assert out.splitlines()[0] == f"::add-mask::{MINTED}"
-    shown = out_b + err_b + "\n".join(out.splitlines()[1:]) + err
+    # GitHub masks each token before anything else is printed; nothing else shows it.
+    mask = f"::add-mask::{MINTED}"
+    assert out.splitlines()[0] == mask
+    assert out.splitlines().count(mask) == 2
+    shown = out_b + err_b + "\n".join(line for line in out.splitlines() if line != mask) + err
     for secret in (MINTED, IDENTITY, REQUEST_TOKEN):
         assert secret not in shown
         assert not [

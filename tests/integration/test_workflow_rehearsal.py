@@ -1,7 +1,9 @@
 """rehearse --workflow on a tiny project, no images: its release.yml under real act, offline,
-on the stand-ins. A hand-edited workflow that breaks a hand-off fails in the job that misses
-the artifact, names it, skips what needs that job as GitHub would, and the report says how to
-reproduce it; an injected failure in a cell shows the same way."""
+on the stand-ins. A hand-edited workflow fails at plan with the diff, skips what needs plan as
+GitHub would, and the report says how to reproduce it; one whose edit also took the drift check
+out breaks its hand-off in the job that misses the artifact; an injected failure in a cell shows
+the same way; the upload publishes with tokens shorter-lived than its lookups, and with the token
+secret where no trusted publisher is registered."""
 
 from __future__ import annotations
 
@@ -54,9 +56,11 @@ def _jobs(event: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 @pytest.mark.integration
 def test_a_renamed_artifact_fails_the_job_that_needs_it(tmp_path: Path) -> None:
+    """A hand edit that also takes plan's drift check out runs as edited, as GitHub runs it:
+    the broken hand-off fails in the job that misses the artifact."""
     root = adopted(tmp_path / "project")
     workflow = root / ".github" / "workflows" / "release.yml"
-    text = workflow.read_text()
+    text = workflow.read_text().replace(" --check-workflow\n", "\n", 1)
     # The build job hands on `dist-renamed`; every later job still downloads `dist`.
     workflow.write_text(text.replace("name: dist\n", "name: dist-renamed\n", 1))
     _git(root, "-c", "user.name=t", "-c", "user.email=t@localhost", "commit", "-qam", "edit")
@@ -82,9 +86,40 @@ def test_a_renamed_artifact_fails_the_job_that_needs_it(tmp_path: Path) -> None:
 
 
 @pytest.mark.integration
-def test_an_injected_failure_fails_its_cell_under_act(tmp_path: Path) -> None:
+def test_a_hand_edited_workflow_fails_at_plan_with_the_diff(tmp_path: Path) -> None:
+    """(g) A hand edit that would break a hand-off (build hands on `dist-renamed`, every later
+    job downloads `dist`) never gets that far: plan finds the drift and fails, the diff in its
+    summary, and every job after it is skipped as GitHub skips them."""
     root = adopted(tmp_path / "project")
-    done, data = rehearse(root, "--event", "push", "--tag", TAG, "--fail-at", "validate_rc:3.12")
+    workflow = root / ".github" / "workflows" / "release.yml"
+    workflow.write_text(workflow.read_text().replace("name: dist\n", "name: dist-renamed\n", 1))
+    _git(root, "-c", "user.name=t", "-c", "user.email=t@localhost", "commit", "-qam", "edit")
+    done, data = rehearse(root, "--event", "push", "--tag", TAG)
+    assert done.returncode == 1, done.stdout + done.stderr
+    (event,) = data["events"]
+    jobs = _jobs(event)
+    plan = jobs["plan"]
+    assert plan["status"] == "failure"
+    assert plan["reproduce"] == "nox -s plan -- --json --check-workflow"
+    shown = "\n".join(plan["summary"])
+    assert "release.yml differs from what this staged-release generates" in shown
+    assert "```diff" in shown
+    assert "-          name: dist-renamed\n+          name: dist\n" in shown
+    assert jobs["build"]["why"] == "needs plan, which failed"
+    assert jobs["upload_testpypi"]["why"] == "needs plan, which failed"
+    assert "failed (push of v0.3.0rc1): plan" in done.stdout
+    page = (tmp_path / "report" / "report.html").read_text()
+    assert page.index("Failures (1)") < page.index("Event 1")
+
+
+@pytest.mark.integration
+def test_an_injected_failure_and_a_short_token_lifetime_under_act(tmp_path: Path) -> None:
+    """An injected failure fails its cell; and (e) with tokens that live 60 s while the
+    upload's reads of the index take 120 s each (the stand-ins' clock), the upload job still
+    publishes: its token is minted right before twine runs."""
+    root = adopted(tmp_path / "project")
+    done, data = rehearse(root, "--event", "push", "--tag", TAG, "--fail-at", "validate_rc:3.12",
+                          "--token-lifetime", "60", "--clock-step", "120")  # fmt: skip
     assert done.returncode == 1, done.stdout + done.stderr
     assert data["injected"] == "validate_rc:3.12"
     jobs = _jobs(data["events"][0])
@@ -93,8 +128,30 @@ def test_an_injected_failure_fails_its_cell_under_act(tmp_path: Path) -> None:
     assert "credential: trusted publishing" in jobs["upload_testpypi"]["note"]
     assert "attestations: skipped" in jobs["upload_testpypi"]["note"]
     minted = [(e["job"], e["outcome"]) for e in data["exchanges"] if e["kind"] == "mint"]
-    assert minted == [("upload_testpypi", "ok")]
+    assert minted == [("upload_testpypi", "ok")] * 2  # to prove the publisher; to upload
+    uploads = [e["outcome"] for e in data["exchanges"] if e["kind"] == "upload"]
+    assert uploads == ["ok", "ok"]  # the sdist and the wheel, neither refused as expired
     cell = jobs["validate_rc (3.12)"]
     assert (cell["status"], cell["reproduce"]) == ("failure", "nox -s validate_rc-3.12")
     assert "injected-failure" in Path(cell["log"]).read_text()
     assert data["audit"][0]["ok"], data["audit"]  # the rc's files are on the staging index
+
+
+@pytest.mark.integration
+def test_no_trusted_publisher_and_a_token_secret_publishes_with_the_token(tmp_path: Path) -> None:
+    """(f) No publisher registered on TestPyPI; the token secret the workflow maps into the
+    upload job holds an API token the index takes: published with it, the summary saying so."""
+    root = adopted(tmp_path / "project")
+    done, data = rehearse(root, "--event", "push", "--tag", TAG, "--no-publisher", "testpypi")
+    assert done.returncode == 0, done.stdout + done.stderr
+    upload = _jobs(data["events"][0])["upload_testpypi"]
+    assert upload["status"] == "success"
+    assert upload["note"].startswith(
+        "credential: the token in TESTPYPI_API_TOKEN (trusted publishing refused: "
+        "invalid-publisher, no publisher registered for this job); attestations: skipped"
+    )
+    kinds = [(e["kind"], e["outcome"], e["detail"]) for e in data["exchanges"] if e["index"]
+             == "testpypi"]  # fmt: skip
+    assert [k[:2] for k in kinds] == [("mint", "refused"), ("upload", "ok"), ("upload", "ok")]
+    assert "no trusted publisher is registered on this index" in kinds[0][2]
+    assert data["audit"][0]["ok"], data["audit"]

@@ -53,7 +53,8 @@ def test_the_rc_push_then_the_final_push_release_through_the_workflow(
     assert {final_jobs[n] for n in ("upload_testpypi", "validate_rc")} == {"skipped"}
     # both uploads exchanged the job's identity for a token at the index's own front
     minted = [(e["index"], e["job"]) for e in data["exchanges"] if e["kind"] == "mint"]
-    assert minted == [("testpypi", "upload_testpypi"), ("pypi", "upload_pypi")]
+    # (each twice: to prove the publisher, then right before twine runs)
+    assert minted == [("testpypi", "upload_testpypi")] * 2 + [("pypi", "upload_pypi")] * 2
     assert [(rule["ok"], rule["rule"].split()[0]) for rule in data["audit"]] == [
         (True, "testpypi"), (True, "pypi"), (True, "the")
     ]  # fmt: skip
