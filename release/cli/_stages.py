@@ -160,6 +160,9 @@ def cmd_rehearse(args: argparse.Namespace) -> int:
     if args.event or args.input:
         raise UsageError("--event and --input belong to --workflow",
                          hint="run `staged-release rehearse --workflow --event ...`")  # fmt: skip
+    if args.token_lifetime or args.clock_step or args.no_publisher:
+        raise UsageError("--token-lifetime, --clock-step and --no-publisher belong to --workflow",
+                         hint="they shape the index fronts of `rehearse --workflow`")  # fmt: skip
     if args.lane is None:
         return _rehearse_machine(args)
     if args.fail_at or args.post_fix:

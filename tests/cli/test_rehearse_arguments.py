@@ -19,6 +19,8 @@ from tests.conftest import cli, git_tag
         (("rehearse", "--fail-at", "upload_pypi:3.12"), "runs once, not per Python"),
         (("rehearse", "rc", "--post-fix"), "belong to the whole machine"),
         (("rehearse", "final", "--fail-at", "build"), "belong to the whole machine"),
+        (("rehearse", "--no-publisher", "pypi"), "--no-publisher belong to --workflow"),
+        (("rehearse", "rc", "--token-lifetime", "60"), "--no-publisher belong to --workflow"),
     ],
 )
 def test_a_bad_rehearsal_request_is_refused_before_anything_runs(
