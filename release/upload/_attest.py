@@ -3,10 +3,10 @@
 An index checks an attestation against the trusted publisher that uploads it, so attestations
 go only with a minted token; a token upload or a stand-in index skips them, saying why, and an
 index profile with `attestations = false` turns them off. A sigstore failure stops the upload
-in one line (SigningFailed, exit 2) before anything is sent. The
-files are signed next to COPIES of the dist in the run's state directory: an attestation left in
-dist/ would travel with the artifact other jobs download, and a second publish would trip over
-it. The signer is a seam: the real one uses sigstore with the CI's identity, tests inject one.
+in one line (SigningFailed, exit 2) before anything is sent. The files are signed next to
+COPIES of the dist in the run's state directory: an attestation left in dist/ would travel with
+the artifact other jobs download, and a second publish would trip over it. The signer is a
+seam: the real one uses sigstore with the CI's identity, tests inject one.
 """
 
 from __future__ import annotations
