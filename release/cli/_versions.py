@@ -8,6 +8,7 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 from packaging.version import Version
 
@@ -16,7 +17,7 @@ from release.config.project import Config, load_config, read_lock_dependents, ve
 from release.core import git
 from release.core.errors import IndexUnavailable, UsageError
 from release.index import profiles as indexes
-from release.lanes import github
+from release.lanes import at_plan, github
 from release.lanes.plan import Event, Plan, make_plan
 from release.versioning.check import (
     current_version,
@@ -33,7 +34,7 @@ from release.versioning.fixforward import (
 )
 from release.versioning.held import plain
 from release.versioning.self_pins import stale_self_pins
-from release.versioning.versions import Kind, ReleaseVersion, parse_version
+from release.versioning.versions import Kind, ReleaseVersion, parse_version, strip_ref
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -64,13 +65,26 @@ def cmd_plan(args: argparse.Namespace) -> int:
         from release.cli._workflow import check_drift
 
         check_drift(config)
+    skipped = at_plan.carried(trigger, os.environ)  # on GitHub: one lane run per tag
+    if skipped:
+        fields = {"target": "", "tag": strip_ref(trigger.ref or ""), "skipped": skipped,
+                  "pythons": list(config.pythons), "stages": []}  # fmt: skip
+        return _planned(args, fields, skipped, skipped)
     head = pick_head_tag(git.tags_at_head(config.root)) if trigger.event is Event.LOCAL else None
     tagged = consumed(git.tags(config.root))  # tags only: plan must not wait on an index
     plan = make_plan(trigger, version_sources(config, None, None), config.pythons, head, tagged)
-    fields = plan.as_dict()
+    # on GitHub, before any build: a final's green rc lane, a post's final
+    noted = at_plan.green(plan, config, git.tags(config.root), os.environ, args.progress)
+    return _planned(args, plan.as_dict(), _summary(plan), noted)
+
+
+def _planned(args: argparse.Namespace, fields: dict[str, Any], text: str, noted: str) -> int:
+    """Every later job's `if:` reads the outputs (no target: none runs); the job summary's
+    reason column shows `noted`."""
+    args.noted = noted
     if "GITHUB_OUTPUT" in os.environ:
         github.write_outputs(Path(os.environ["GITHUB_OUTPUT"]), fields)
-    print(json.dumps(fields, indent=2) if args.json else _summary(plan))
+    print(json.dumps(fields, indent=2) if args.json else text)
     return 0
 
 

@@ -73,6 +73,7 @@ def cmd_rehearse_workflow(args: argparse.Namespace) -> int:
         credentials=Credentials(
             args.token_lifetime, args.clock_step, tuple(args.no_publisher or ())
         ),
+        keep_going=args.keep_going,
     )  # fmt: skip
     data = rehearse_workflow(plan, args.progress)
     for event in data["events"]:

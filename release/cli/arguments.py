@@ -223,9 +223,14 @@ def _rehearse_command(sub: Sub, project: _Parser) -> None:
         help="run the project's .github/workflows/release.yml under act on local stand-ins",
     )  # fmt: skip
     rehearse.add_argument(
-        "--event", action="append", choices=["push", "release", "workflow_dispatch"],
-        help="--workflow: send this event for the tag at HEAD (default: push an rc tag, then "
+        "--event", action="append", type=_event, metavar="KIND[:TAG]",
+        help="--workflow: send this event (push, release or workflow_dispatch) for the tag at "
+        "HEAD, or for TAG (made when new); repeat for several (default: push an rc tag, then "
         "the final's)",
+    )  # fmt: skip
+    rehearse.add_argument(
+        "--keep-going", action="store_true",
+        help="--workflow: send every event, also after one whose run failed",
     )  # fmt: skip
     rehearse.add_argument(
         "--input", action="append", type=_pair, metavar="NAME=VALUE",
@@ -275,6 +280,16 @@ def _trusted_publishing(command: _Parser) -> None:
 
 
 _CHECK_TIMEOUT = "seconds every check may run (default: each check's timeout, 1800)"
+
+
+_EVENTS = ("push", "release", "workflow_dispatch")
+
+
+def _event(value: str) -> str:
+    kind, colon, tag = _given(value).partition(":")
+    if kind not in _EVENTS or (colon and not tag):
+        raise argparse.ArgumentTypeError(f"{value!r} is not KIND[:TAG], KIND one of {_EVENTS}")
+    return value
 
 
 def _pair(value: str) -> tuple[str, str]:

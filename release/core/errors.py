@@ -54,6 +54,21 @@ class LaneError(ReleaseError):
     """The trigger (event, ref, dispatch inputs) does not lead to a lane we may run."""
 
 
+class RcNotGreen(LaneError):
+    """A final's lane asked for before any rc lane of its X.Y.Z passed (or a .postN's before
+    its final is on PyPI): nothing is built."""
+
+
+class GitHubRefused(ReleaseError):
+    """GitHub's REST API refused the job's token (missing, or the job lacks the permission)."""
+
+
+class GitHubUnavailable(ReleaseError):
+    """GitHub's REST API could not be reached or answered something we cannot read."""
+
+    exit_code = EXIT_FAILED
+
+
 class ConsumedVersion(ReleaseError):
     """The version was already consumed by a tag or an index; versions are never reused."""
 

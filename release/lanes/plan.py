@@ -109,8 +109,9 @@ def _route(trigger: Trigger, head_tag: str | None) -> tuple[str | None, Target |
         return (strip_ref(trigger.ref) if trigger.ref else head_tag), None
     if trigger.event is Event.DISPATCH:
         return _dispatch_tag(trigger), trigger.publish_target or Target.TESTPYPI
-    tag = _required_tag(trigger)
-    return tag, (Target.PYPI if trigger.event is Event.RELEASE else None)
+    # A push or a published release follows the tag's version: an rc's pre-release is the rc
+    # lane's (when its push did not carry it already: see release.lanes.gates).
+    return _required_tag(trigger), None
 
 
 def _untagged(package: str, trigger: Trigger) -> LaneError:

@@ -43,6 +43,7 @@ NOTES: Final = {
     "id-token: write": "trusted publishing: an identity token to trade for an upload token",
     "packages: write": "push the images (with the job's GITHUB_TOKEN on ghcr.io)",
     "packages: read": "pull the images the images job pushed",
+    "actions: read": "the gates: this tag's earlier runs, and the rc lanes' runs of a final",
 }
 PLAN_OUTPUTS = ("target", "version", "tag", "pythons", "stages")
 
@@ -118,16 +119,20 @@ def _plan_job(facts: Facts) -> dict[str, Any]:
     outputs = {name: f"${{{{ steps.plan.outputs.{name} }}}}" for name in PLAN_OUTPUTS}
     steps = _setup(facts, history=True)
     # --check-workflow: this very file must be what the project's settings generate (drift
-    # fails here, the diff in the summary, before anything is built).
+    # fails here, the diff in the summary, before anything is built). GitHub's API answers the
+    # gates (release.lanes.gates) with the job's own token.
     run = "nox -s plan -- --json --check-workflow"
-    steps.append({"id": "plan", "name": "nox -s plan", "run": run})
-    return {**_head("plan", []), "outputs": outputs, "steps": steps}
+    env = {"GITHUB_TOKEN": "${{ github.token }}"}
+    steps.append({"id": "plan", "name": "nox -s plan", "env": env, "run": run})
+    head = _head("plan", [], {"contents": "read", "actions": "read"})
+    return {**head, "outputs": outputs, "steps": steps}
 
 
 def _build_job(facts: Facts) -> dict[str, Any]:
     upload = _upload_artifact(DIST, "dist/", hidden=False)
     steps = [*_setup(facts), _nox("build"), upload]
-    return {**_head("build", ["plan"]), "steps": steps}
+    # no target: plan found the tag's lane carried by an earlier run, and nothing runs
+    return {**_head("build", ["plan"]), "if": "needs.plan.outputs.target != ''", "steps": steps}
 
 
 def _lane_jobs(facts: Facts) -> dict[str, Any]:

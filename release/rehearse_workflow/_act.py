@@ -38,6 +38,7 @@ class Invocation:
     cache: Path  # act's action cache and the jobs' workspaces
     actions: Mapping[str, Path]  # "owner/repo@ref" -> the stand-in's directory
     actor: str
+    run_id: int = 1  # GITHUB_RUN_ID: GitHub's API stand-in lists this event's run by it
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,7 @@ def argv(act: str, call: Invocation, secrets: Path) -> list[str]:
         f"--eventpath={call.payload}", f"--actor={call.actor}", *platforms,
         "--no-cache-server", "--action-offline-mode", "--pull=false", "--no-skip-checkout",
         f"--action-cache-path={call.cache}", "--env-file=/dev/null", f"--secret-file={secrets}",
+        f"--env=GITHUB_RUN_ID={call.run_id}",
         "--var-file=/dev/null", "--input-file=/dev/null",
         *(f"--local-repository={uses}={path}" for uses, path in call.actions.items()),
     ]  # fmt: skip

@@ -22,21 +22,17 @@ from typing import Any
 
 from release.config.project import Config, load_config
 from release.context import STATE_DIR, claim
-from release.core import git
 from release.core.errors import ConfigError, UsageError
 from release.core.progress import Progress
 from release.index.profiles import RELEASE, STAGING
 from release.lanes import inject
-from release.lanes.entry import release_version
 from release.lanes.stages import STAGES
 from release.lanes.workflow import PATH as WORKFLOW
-from release.rehearse_workflow import _act, audit, jobs, results, scratch, stand_ins
+from release.rehearse_workflow import _act, audit, jobs, results, scratch, sequence, stand_ins
 from release.rehearse_workflow.events import Event, Kind, Repository, payload
 from release.rehearse_workflow.stand_ins import Credentials
 from release.rehearse_workflow.trusted import LIFETIME, IndexFront, Publisher, Workflow
 from release.validation import interpreters
-from release.versioning.bump import set_copy
-from release.versioning.versions import ReleaseVersion, parse_version
 
 HOME = "workflow"  # under the state directory: the scratch repository, stand-ins, artifacts
 ACTOR = "rehearsal"
@@ -49,6 +45,7 @@ class WorkflowPlan:
     inputs: tuple[tuple[str, str], ...] = ()  # a dispatch's inputs
     fail_at: str | None = None
     tag: str | None = None  # the tag the named events send (default: the one at HEAD)
+    keep_going: bool = False  # send every event, even after a red one
     owner: str = "rehearsal"  # the GitHub repository it plays: OWNER/<project name>
     credentials: Credentials = field(default_factory=Credentials)
 
@@ -76,11 +73,12 @@ def rehearse_workflow(plan: WorkflowPlan, progress: Progress) -> dict[str, Any]:
     wanted = stand_ins.Wanted(
         _has_docker(session.job_list), *_trusted(session),
         lifetime=timing.lifetime or LIFETIME, clock_step=timing.clock_step or 0.0,
+        repository=session.repository.full_name,
     )  # fmt: skip
     with stand_ins.running(session.home, wanted, progress) as found:
         for event in _events(session):
             outcome = _run_event(session, found, event)
-            if not outcome["passed"]:
+            if not (outcome["passed"] or plan.keep_going):
                 break
         checked = audit.audit(session.home, found, session.config.name, session.events)
     passed = all(e["passed"] for e in session.events) and all(c["ok"] for c in checked)
@@ -90,7 +88,7 @@ def rehearse_workflow(plan: WorkflowPlan, progress: Progress) -> dict[str, Any]:
         "project": session.config.name, "workflow": str(WORKFLOW),
         "repository": session.repository.full_name, "injected": plan.fail_at or "",
         "events": session.events, "audit": checked,
-        "exchanges": results.exchanges(found.record),
+        "exchanges": results.exchanges(found.record), "github": _github(found),
     }  # fmt: skip
 
 
@@ -107,8 +105,8 @@ def _prepare(plan: WorkflowPlan, progress: Progress) -> _Session:
     served = actions.local_repositories(text, str(path))  # refuses an action with no stand-in
     fail_at = _check_fail_at(plan, config)
     _warn_missing_pythons(config, progress)
-    if plan.events:  # before anything starts: a missing tag is bad input, not a failed run
-        _head_tag(plan)
+    if any(":" not in spec for spec in plan.events):  # before anything starts: a missing tag
+        sequence.default_tag(plan.project, plan.tag, plan.events)  # is bad input, not a red run
     home = claim(plan.project / STATE_DIR) / HOME
     shutil.rmtree(home, ignore_errors=True)
     repository = Repository(plan.owner, config.name)
@@ -171,56 +169,9 @@ def _trusted(session: _Session) -> tuple[Workflow, tuple[IndexFront, ...]]:
 
 
 def _events(session: _Session) -> Iterator[Event]:
-    """The events to send, tagging the scratch repository as a maintainer would: each tag only
-    once the events before it have run (a final's tag does not exist while its rc runs)."""
-    named = session.plan.events
-    if not named:
-        yield from _rc_then_final(session)
-        return
-    tag = _head_tag(session.plan)
-    sha = scratch.tag(session.repo, tag)
-    yield from (_named(kind, tag, sha, session) for kind in named)
-
-
-def _rc_then_final(session: _Session) -> Iterator[Event]:
-    project = session.plan.project
-    base = release_version(session.config, _head_tag_or_none(project), project).base
-    yield _tagged(session, parse_version(f"{base}rc1"))
-    yield _tagged(session, parse_version(str(base)))
-
-
-def _tagged(session: _Session, version: ReleaseVersion) -> Event:
-    if session.config.version is not None:  # written (pyproject.toml or the backend's version
-        # file, as this commit of the scratch repository holds it) and committed first
-        held = load_config(session.repo).held
-        set_copy(session.repo, session.config.name, str(version), held)
-        scratch.commit(session.repo, f"release {version}")
-    return Event(Kind.PUSH, version.tag, scratch.tag(session.repo, version.tag))
-
-
-def _head_tag_or_none(project: Path) -> str | None:
-    tags = git.tags_at_head(project)
-    return tags[0] if tags else None
-
-
-def _head_tag(plan: WorkflowPlan) -> str:
-    """The tag the named events send: --tag (made in the scratch repository only), else the
-    project's tag at HEAD."""
-    tag = plan.tag or _head_tag_or_none(plan.project)
-    if tag is None:
-        raise UsageError(
-            f"--event {plan.events[0]} sends the tag at HEAD, and HEAD has none",
-            hint="tag it (git tag vX.Y.Zrc1) or name one with --tag, or leave --event out to "
-            "push an rc and then a final",
-        )
-    return tag
-
-
-def _named(kind: str, tag: str, sha: str, session: _Session) -> Event:
-    event = Kind(kind)
-    if event is Kind.RELEASE and parse_version(tag.removeprefix("v")).kind.value == "rc":
-        event = Kind.PRERELEASE  # GitHub's release of an rc is marked pre-release
-    return Event(event, tag, sha, dict(session.plan.inputs))
+    plan = session.plan
+    return sequence.events(session.config, plan.project, session.repo, plan.events, plan.tag,
+                           dict(plan.inputs))  # fmt: skip
 
 
 def _run_event(session: _Session, found: stand_ins.Running, event: Event) -> dict[str, Any]:
@@ -230,22 +181,31 @@ def _run_event(session: _Session, found: stand_ins.Running, event: Event) -> dic
     session.progress.doing(f"act: {event.label}")
     scratch.check_out(session.repo, event.tag)
     started = time.monotonic()
+    assert found.github is not None  # always running: every event is a run it lists
+    head = session.repository.default_branch if event.kind is Kind.DISPATCH else event.tag
+    run_id = found.github.runs.begin(event.act_name, head)
     env = stand_ins.job_environment(
         found, session.home / "tools", session.repo, folder, session.fail_at
     )
-    code = _act.run(_act.program(), _invocation(session, event, folder), env,
+    code = _act.run(_act.program(), _invocation(session, event, folder, run_id), env,
                     folder / "act.log", session.progress)  # fmt: skip
     scratch.back_to_branch(session.repo, session.repository.default_branch)
     seconds = time.monotonic() - started
     outcome = results.event_entry(number, event, folder, code, seconds, session.job_list)
     session.events.append(outcome)
+    found.github.runs.end(run_id, outcome["passed"])
     return outcome
 
 
-def _invocation(session: _Session, event: Event, folder: Path) -> _act.Invocation:
+def _invocation(session: _Session, event: Event, folder: Path, run_id: int) -> _act.Invocation:
     body = payload(event, session.repository, ACTOR)
     (folder / "event.json").write_text(json.dumps(body, indent=2), "utf-8")
     return _act.Invocation(
         event.act_name, folder / "event.json", session.workflow, session.repo,
-        folder / "act-cache", session.actions, ACTOR,
+        folder / "act-cache", session.actions, ACTOR, run_id,
     )  # fmt: skip
+
+
+def _github(found: stand_ins.Running) -> dict[str, Any]:
+    """What GitHub's API stand-in held: the runs it listed to the jobs."""
+    return {"runs": found.github.runs.listed(None, None) if found.github else []}

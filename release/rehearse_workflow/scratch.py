@@ -40,6 +40,11 @@ def tag(repo: Path, name: str) -> str:
     return head(repo)
 
 
+def commit_of(repo: Path, name: str) -> str:
+    """The commit tag `name` points at."""
+    return _git(repo, "rev-parse", f"refs/tags/{name}^{{commit}}").strip()
+
+
 def check_out(repo: Path, ref: str) -> None:
     """What act reads GITHUB_SHA (and a release event's ref) from: HEAD, detached at `ref`."""
     _git(repo, "checkout", "-q", "--detach", ref)

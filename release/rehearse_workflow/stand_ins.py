@@ -7,8 +7,10 @@ noxfiles. All are stopped on every way out of the block.
 The variables (documented in the README, "Rehearsing the workflow"):
 STAGED_RELEASE_INDEXES=stand-ins with STAGED_RELEASE_TESTPYPI_URL / STAGED_RELEASE_PYPI_URL (the
 indexes' upload addresses), STAGED_RELEASE_REGISTRY (the registry), DOCKER_HOST (the engine),
-ACTIONS_ID_TOKEN_REQUEST_URL / _TOKEN (the identity tokens), UV_FIND_LINKS (staged-release);
-and, as secrets, TESTPYPI_API_TOKEN / PYPI_API_TOKEN for an index with no publisher.
+ACTIONS_ID_TOKEN_REQUEST_URL / _TOKEN (the identity tokens), UV_FIND_LINKS (staged-release),
+STAGED_RELEASE_GITHUB_API (GitHub's API: the release workflow's runs, fed from the events sent);
+and, as secrets, TESTPYPI_API_TOKEN / PYPI_API_TOKEN for an index with no publisher, and the job
+token GITHUB_TOKEN.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from release.core import runner
 from release.images.access import REGISTRY_ENV
 from release.index.devpi import local_indexes
 from release.index.profiles import TOKEN_VARIABLES
+from release.rehearse_workflow import github_api
 from release.rehearse_workflow._act import Environment
 from release.rehearse_workflow.trusted import (
     LIFETIME,
@@ -39,7 +42,8 @@ from release.rehearse_workflow.trusted import (
 )
 
 # The registry stand-in takes any login; the jobs still present one, as on GitHub.
-REGISTRY_SECRETS = ("DOCKER_USERNAME", "DOCKER_PASSWORD", "GITHUB_TOKEN")
+REGISTRY_SECRETS = ("DOCKER_USERNAME", "DOCKER_PASSWORD")
+JOB_TOKEN = "GITHUB_TOKEN"  # act's `github.token`: the API stand-in takes it, the registry too
 
 
 @dataclass(frozen=True)
@@ -59,6 +63,7 @@ class Wanted:
     fronts: tuple[IndexFront, ...]  # the publishers registered on each index
     lifetime: float = LIFETIME  # of a minted upload token, in seconds
     clock_step: float = 0.0  # seconds the fronts' clock moves on at each read of an index
+    repository: str = "rehearsal/project"  # OWNER/NAME: what GitHub's API stand-in answers for
 
 
 @dataclass
@@ -68,6 +73,7 @@ class Running:
     secrets: dict[str, str] = field(default_factory=dict, repr=False)
     devpi: str = ""  # the devpi server's base address, read for the audit
     registry: str | None = None
+    github: github_api.Api | None = None  # GitHub's API stand-in: its runs, fed by the events
 
 
 @contextmanager
@@ -80,7 +86,10 @@ def running(home: Path, wanted: Wanted, progress: Note) -> Iterator[Running]:
             clock_step=wanted.clock_step,
         ))  # fmt: skip
         env = {**trusted.env(), "UV_FIND_LINKS": str(wheelhouse(home, progress))}
-        found = Running(env, trusted.record, devpi=local.base_url)
+        token = secrets.token_urlsafe(18)  # the job token: a secret, as on GitHub
+        api = github_api.Api(wanted.repository, token)
+        env.update(stack.enter_context(github_api.serving(api)))
+        found = Running(env, trusted.record, {JOB_TOKEN: token}, local.base_url, github=api)
         # An index's API token, as the workflow's token secret: only the job mapping it sees it.
         found.secrets.update(
             {TOKEN_VARIABLES[f.role]: f.api_token for f in wanted.fronts if f.api_token}
@@ -99,7 +108,7 @@ def _docker(stack: ExitStack, found: Running, home: Path, progress: Note) -> Non
     password = secrets.token_urlsafe(18)  # what the jobs log in with: never shown
     # A name of its own: act masks every secret's value in every log line, and a common word
     # would be masked wherever it appears (the repository's owner, say).
-    values = (f"user-{secrets.token_hex(4)}", password, password)
+    values = (f"user-{secrets.token_hex(4)}", password)
     found.secrets.update(dict(zip(REGISTRY_SECRETS, values, strict=True)))
 
 

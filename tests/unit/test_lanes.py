@@ -32,6 +32,8 @@ LANE_CASES = [
     (Trigger(Event.PUSH, "refs/tags/v1.4.0.post2"), "1.4.0.post2", Target.PYPI),
     (Trigger(Event.RELEASE, "refs/tags/v1.4.0"), "1.4.0", Target.PYPI),
     (Trigger(Event.RELEASE, "refs/tags/v1.4.0.post1"), "1.4.0.post1", Target.PYPI),
+    # a pre-release published for an rc tag is the rc's lane, never a request for PyPI
+    (Trigger(Event.RELEASE, "refs/tags/v1.4.0rc1"), "1.4.0rc1", Target.TESTPYPI),
     (Trigger(D, "refs/heads/main", Target.PYPI, "v1.4.0"), "1.4.0", Target.PYPI),
     (Trigger(D, "refs/heads/main", Target.PYPI, "refs/tags/v1.4.0.post3"), "1.4.0.post3", "pypi"),
     (Trigger(D, "refs/heads/main", Target.TESTPYPI, "v1.4.0rc2"), "1.4.0rc2", Target.TESTPYPI),
@@ -50,7 +52,6 @@ def test_lane_for_trigger(trigger: Trigger, version: str, target: Target) -> Non
 
 
 REFUSED = [
-    (Trigger(Event.RELEASE, "refs/tags/v1.4.0rc1"), "1.4.0rc1", LaneError, "never goes to PyPI"),
     (Trigger(D, None, Target.PYPI, "v1.4.0rc1"), "1.4.0rc1", LaneError, "never goes to PyPI"),
     (Trigger(D, None, Target.TESTPYPI, "v1.4.0"), "1.4.0", LaneError, "TestPyPI lane"),
     (Trigger(D, None, None, "v1.4.0.post1"), "1.4.0.post1", LaneError, "TestPyPI lane"),
@@ -108,7 +109,8 @@ def test_the_pushed_tag_itself_and_later_bases_do_not_refuse() -> None:
 
 def test_rc_on_pypi_says_tag_the_final() -> None:
     with pytest.raises(LaneError) as caught:
-        make_plan(Trigger(Event.RELEASE, "v1.4.0rc3"), sources("1.4.0rc3"), PYTHONS, None)
+        trigger = Trigger(D, None, Target.PYPI, "v1.4.0rc3")
+        make_plan(trigger, sources("1.4.0rc3"), PYTHONS, None)
     assert caught.value.hint == "tag the final v1.4.0 once the rc lane is green"
 
 

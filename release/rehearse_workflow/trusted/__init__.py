@@ -36,12 +36,13 @@ from release.rehearse_workflow.trusted import _peer
 from release.rehearse_workflow.trusted._ci import TokenEndpoint
 from release.rehearse_workflow.trusted._clock import SteppingClock
 from release.rehearse_workflow.trusted._front import Front
-from release.rehearse_workflow.trusted._http import serve
+from release.rehearse_workflow.trusted._http import Request, Response, json_response, serve
 from release.rehearse_workflow.trusted._identity import Publisher, Workflow
 from release.rehearse_workflow.trusted._record import Entry, Record
 
-__all__ = ["LIFETIME", "Entry", "IndexFront", "Publisher", "Record", "TrustedPublishing",
-           "Workflow", "trusted_publishing"]  # fmt: skip
+__all__ = ["LIFETIME", "Entry", "IndexFront", "Publisher", "Record", "Request", "Response",
+           "TrustedPublishing", "Workflow", "json_response", "serve",
+           "trusted_publishing"]  # fmt: skip
 
 TOKEN_URL_ENV = "ACTIONS_ID_TOKEN_REQUEST_URL"
 REQUEST_TOKEN_ENV = "ACTIONS_ID_TOKEN_REQUEST_TOKEN"
