@@ -46,6 +46,8 @@ class LaneSession:
 SESSIONS = (
     *(LaneSession(s.name, s.command, s.doc, s.per_python) for s in STAGES.values()),
     LaneSession("plan", ("plan",), "Which lane this trigger runs: `nox -s plan -- --json`"),
+    LaneSession("github_release", ("github-release",), "The tag's GitHub Release: notes, the "
+                "files of dist/ and SHA256SUMS (the PyPI lane's last job, on GitHub)"),
     LaneSession("bump", ("bump",), "Move to the next free version: `nox -s bump -- rc` "
                 "(or final, post, X.Y.Z)"),
     LaneSession("rehearse_rc", ("rehearse", "rc"),

@@ -40,6 +40,7 @@ HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "candidate-checks": _stages.cmd_candidate_checks,
     "e2e": _stages.cmd_e2e,
     "workflow": _workflow.cmd_workflow,
+    "github-release": _workflow.cmd_github_release,
     "status": _status.cmd_status,
 }
 

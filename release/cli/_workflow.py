@@ -53,6 +53,20 @@ def _changed(diff: str) -> str:
     return f"{removed} line(s) removed, {added} added; the diff is printed above"
 
 
+def cmd_github_release(args: argparse.Namespace) -> int:
+    """The tag's GitHub Release, at the end of the PyPI lane (the `github_release` job)."""
+    import os
+
+    from release.config.project import STATE_DIR
+    from release.lanes.github_release import publish
+
+    config = load_config(args.project)
+    dist = args.dist or config.root / "dist"
+    done = publish(config, dist, config.root / STATE_DIR, os.environ, args.progress)
+    print(f"released {done['url']}: {', '.join(done['assets'])}")
+    return 0
+
+
 def cmd_rehearse_workflow(args: argparse.Namespace) -> int:
     """`rehearse --workflow`: the project's release.yml under act, on running stand-ins."""
     from release.context import STATE_DIR
@@ -87,6 +101,9 @@ def cmd_rehearse_workflow(args: argparse.Namespace) -> int:
               f"reproduce: {job['reproduce']}")  # fmt: skip
     for rule in data["audit"]:
         print(f"{'ok' if rule['ok'] else 'FAILED'}: {rule['rule']} ({rule['detail']})")
+    for release in data["github"]["releases"]:
+        assets = ", ".join(asset["name"] for asset in release["assets"])
+        print(f"GitHub Release {release['tag_name']}: {assets or 'no assets'}")
     report.write(folder, data)
     print(f"report: {folder / 'report.html'}")
     return int(data["exit_code"])

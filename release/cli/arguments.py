@@ -10,10 +10,10 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TypeAlias
 
-from release.core.errors import UsageError
+from release.core.errors import ReleaseError, UsageError
 from release.index import profiles as indexes
 from release.lanes.stages import by_command
-from release.versioning.versions import Kind
+from release.versioning.versions import Kind, parse_tag
 
 KINDS = [k.value for k in Kind]
 DESCRIPTION = "Carry a Python package from a version tag to a verified release."
@@ -85,6 +85,11 @@ def parser() -> argparse.ArgumentParser:
     workflow = sub.add_parser("workflow", parents=[project], help="write the release workflow")
     workflow.add_argument("--check", action="store_true", help="exit 1 with a diff on drift")
     workflow.add_argument("--output", type=_path, help="default: .github/workflows/release.yml")
+    release = sub.add_parser(
+        "github-release", parents=[project],
+        help="the tag's GitHub Release: notes, the files of dist/ and SHA256SUMS (on GitHub)",
+    )  # fmt: skip
+    release.add_argument("--dist", type=_path, help="default: dist/")
     return top
 
 
@@ -289,6 +294,11 @@ def _event(value: str) -> str:
     kind, colon, tag = _given(value).partition(":")
     if kind not in _EVENTS or (colon and not tag):
         raise argparse.ArgumentTypeError(f"{value!r} is not KIND[:TAG], KIND one of {_EVENTS}")
+    try:
+        if tag:
+            parse_tag(tag)
+    except ReleaseError as exc:
+        raise argparse.ArgumentTypeError(f"{tag!r}: {exc.message}") from None
     return value
 
 

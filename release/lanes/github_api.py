@@ -64,6 +64,34 @@ class GitHubApi:
                     break
         return runs
 
+    def release_for(self, http: httpx.Client, tag: str) -> dict[str, Any] | None:
+        """The Release of `tag` (one published from GitHub's page, say), or None."""
+        try:
+            found = self.get(http, f"/repos/{self.repository}/releases/tags/{tag}", {})
+        except GitHubRefused as exc:
+            if " with 404" in exc.message:
+                return None
+            raise
+        return found if isinstance(found, dict) else None
+
+    def save_release(self, http: httpx.Client, fields: Mapping[str, Any]) -> dict[str, Any]:
+        """Create the Release of fields["tag_name"], or update the one that exists."""
+        path = f"{self.base}/repos/{self.repository}/releases"
+        found = self.release_for(http, str(fields["tag_name"]))
+        if found is None:
+            saved = self.send(http, "POST", path, json=dict(fields))
+        else:
+            saved = self.send(http, "PATCH", f"{path}/{found.get('id')}", json=dict(fields))
+        return saved if isinstance(saved, dict) else {}
+
+    def upload_asset(
+        self, http: httpx.Client, release: Mapping[str, Any], name: str, data: bytes
+    ) -> None:
+        """Attach `data` as asset `name` (GitHub's upload_url, its `{?name,label}` dropped)."""
+        url = str(release.get("upload_url", "")).split("{", 1)[0]
+        headers = {"Content-Type": "application/octet-stream"}
+        self.send(http, "POST", url, params={"name": name}, content=data, headers=headers)
+
     def client(self) -> httpx.Client:
         headers = {
             "Accept": "application/vnd.github+json",
@@ -73,7 +101,7 @@ class GitHubApi:
         return httpx.Client(headers=headers, timeout=30.0)
 
     def get(self, http: httpx.Client, path: str, params: Mapping[str, str]) -> Any:
-        return self.send(http, "GET", self.base + path, params=dict(params))
+        return self.send(http, "GET", self.base + path, params=dict(params) or None)
 
     def send(self, http: httpx.Client, method: str, url: str, **kwargs: Any) -> Any:
         """The answer's JSON; GitHubRefused or GitHubUnavailable saying what went wrong."""

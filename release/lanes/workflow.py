@@ -44,6 +44,7 @@ NOTES: Final = {
     "packages: write": "push the images (with the job's GITHUB_TOKEN on ghcr.io)",
     "packages: read": "pull the images the images job pushed",
     "actions: read": "the gates: this tag's earlier runs, and the rc lanes' runs of a final",
+    "contents: write": "create the tag's GitHub Release and attach its files",
 }
 PLAN_OUTPUTS = ("target", "version", "tag", "pythons", "stages")
 
@@ -74,13 +75,34 @@ def release_workflow(facts: Facts) -> str:
             "group": f"release-${{{{ {TAG_NAME} }}}}",
             "cancel-in-progress": False,
         },
-        "jobs": {"plan": _plan_job(facts), "build": _build_job(facts), **_lane_jobs(facts)},
+        "jobs": _jobs(facts),
     }
     return _emit.dump(HEADER, workflow, NOTES)
 
 
+def _jobs(facts: Facts) -> dict[str, Any]:
+    lanes = {"plan": _plan_job(facts), "build": _build_job(facts), **_lane_jobs(facts)}
+    return {**lanes, RELEASE_JOB: _release_job(facts)}
+
+
 def job_names(facts: Facts) -> list[str]:
-    return ["plan", "build", *_lane_jobs(facts)]
+    return ["plan", "build", *_lane_jobs(facts), RELEASE_JOB]
+
+
+RELEASE_JOB = "github_release"  # the PyPI lane's last job: the tag's GitHub Release
+
+
+def _release_job(facts: Facts) -> dict[str, Any]:
+    """After the PyPI lane's last job: the only job that may write to the repository."""
+    last = [name for name in _lane_jobs(facts) if STAGES[name] in LANES[Target.PYPI]][-1]
+    job = _head(RELEASE_JOB, ["plan", last], {"contents": "write"})
+    job["if"] = f"needs.plan.outputs.target == '{Target.PYPI}'"
+    session = _nox(RELEASE_JOB, env={"GITHUB_TOKEN": "${{ github.token }}"})
+    steps = [_download({"name": DIST, "path": "dist"})]
+    if _wanted(STAGES["images"], facts):  # the notes name each image tag's digest
+        steps.append(_download({"name": "results-images", "path": RESULTS}))
+    job["steps"] = [*_setup(facts), *steps, session]
+    return job
 
 
 def drift(committed: str, generated: str, path: str) -> str:
@@ -248,7 +270,8 @@ def _inputs(stage: Stage, facts: Facts) -> list[dict[str, Any]]:
 
 
 def _handed(stage: Stage, facts: Facts) -> list[dict[str, Any]]:
-    if stage.name not in _handing(facts).values():
+    # the images' digests go on to the GitHub Release's notes, with or without an E2E after
+    if stage.name not in (*_handing(facts).values(), "images"):
         return []
     name = f"results-{stage.name}" + ("-${{ matrix.python }}" if stage.per_python else "")
     return [_upload_artifact(name, f"{RESULTS}/", hidden=True)]

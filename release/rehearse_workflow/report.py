@@ -47,8 +47,55 @@ def markdown(data: Mapping[str, Any]) -> str:
     lines += ["## Audit", "", "| rule | ok | detail |", "|---|---|---|"]
     lines += [f"| {c['rule']} | {'yes' if c['ok'] else 'NO'} | {c['detail']} |"
               for c in data["audit"]]  # fmt: skip
-    lines += ["", *_exchanges_md(data)]
+    lines += ["", *_exchanges_md(data), *_github_md(data)]
     return "\n".join(lines) + "\n"
+
+
+def _runs(data: Mapping[str, Any]) -> list[tuple[str, ...]]:
+    """GitHub's API stand-in's runs, oldest first: (run, event, tag, conclusion)."""
+    runs = sorted((data.get("github") or {}).get("runs", []), key=lambda r: int(r["id"]))
+    return [(str(r["id"]), r["event"], r["head_branch"], r["conclusion"] or r["status"])
+            for r in runs]  # fmt: skip
+
+
+def _releases(data: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    return list((data.get("github") or {}).get("releases", []))
+
+
+def _release_title(release: Mapping[str, Any]) -> str:
+    kind = " (pre-release)" if release.get("prerelease") else ""
+    return f"GitHub Release {release.get('tag_name')}{kind}: {release.get('name')}"
+
+
+def _github_md(data: Mapping[str, Any]) -> list[str]:
+    lines = ["## GitHub's API: the release workflow's runs", "",
+             "| run | event | tag | conclusion |", "|---|---|---|---|"]  # fmt: skip
+    lines += ["| " + " | ".join(row) + " |" for row in _runs(data)]
+    for release in _releases(data):
+        lines += ["", f"## {_release_title(release)}", "", str(release.get("body", "")),
+                  "| asset | bytes | sha256 |", "|---|---|---|"]  # fmt: skip
+        lines += [f"| {a['name']} | {a['size']} | `{a['sha256']}` |" for a in release["assets"]]
+    return [*lines, ""]
+
+
+def _github_html(data: Mapping[str, Any]) -> list[str]:
+    cells = [
+        "<tr>" + "".join(f"<td>{escape(v)}</td>" for v in row) + "</tr>" for row in _runs(data)
+    ]
+    lines = ["<h2>GitHub's API: the release workflow's runs</h2>",
+             "<table><tr><th>run</th><th>event</th><th>tag</th><th>conclusion</th></tr>",
+             *cells, "</table>"]  # fmt: skip
+    for release in _releases(data):
+        assets = [
+            f'<tr><td>{escape(a["name"])}</td><td class="num">{a["size"]}</td>'
+            f"<td><code>{escape(a['sha256'])}</code></td></tr>"
+            for a in release["assets"]
+        ]
+        lines += [f"<h2>{escape(_release_title(release))}</h2>",
+                  f"<pre>{escape(str(release.get('body', '')))}</pre>",
+                  "<table><tr><th>asset</th><th>bytes</th><th>sha256</th></tr>", *assets,
+                  "</table>"]  # fmt: skip
+    return lines
 
 
 def _injected(data: Mapping[str, Any]) -> str:
@@ -89,7 +136,7 @@ def html(data: Mapping[str, Any]) -> str:
         f"{escape(data['repository'])}{escape(_injected(data))}</p>"),
         *_failures_html(data),
         *(line for event in data["events"] for line in _event_html(event)),
-        *_audit_html(data), *_exchanges_html(data),
+        *_audit_html(data), *_exchanges_html(data), *_github_html(data),
     ]  # fmt: skip
     return "\n".join([
         "<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',

@@ -207,5 +207,8 @@ def _invocation(session: _Session, event: Event, folder: Path, run_id: int) -> _
 
 
 def _github(found: stand_ins.Running) -> dict[str, Any]:
-    """What GitHub's API stand-in held: the runs it listed to the jobs."""
-    return {"runs": found.github.runs.listed(None, None) if found.github else []}
+    """What GitHub's API stand-in held: the runs it listed to the jobs, the Releases made."""
+    if found.github is None:
+        return {"runs": [], "releases": []}
+    return {"runs": found.github.runs.listed(None, None),
+            "releases": list(found.github.releases.entries)}  # fmt: skip

@@ -21,6 +21,12 @@ from tests.conftest import cli, git_tag
         (("rehearse", "final", "--fail-at", "build"), "belong to the whole machine"),
         (("rehearse", "--no-publisher", "pypi"), "--no-publisher belong to --workflow"),
         (("rehearse", "rc", "--token-lifetime", "60"), "--no-publisher belong to --workflow"),
+        (("rehearse", "--workflow", "--event", "publish"), "'publish' is not KIND[:TAG]"),
+        (("rehearse", "--workflow", "--event", "push:"), "'push:' is not KIND[:TAG]"),
+        (
+            ("rehearse", "--workflow", "--event", "push:v1.4.0-rc1"),
+            "'v1.4.0-rc1': tag 'v1.4.0-rc1' is not spelt canonically",
+        ),
     ],
 )
 def test_a_bad_rehearsal_request_is_refused_before_anything_runs(

@@ -113,15 +113,35 @@ def test_a_hand_edited_workflow_fails_at_plan_with_the_diff(tmp_path: Path) -> N
 
 
 @pytest.mark.integration
-def test_an_injected_failure_and_a_short_token_lifetime_under_act(tmp_path: Path) -> None:
-    """An injected failure fails its cell; and (e) with tokens that live 60 s while the
-    upload's reads of the index take 120 s each (the stand-ins' clock), the upload job still
-    publishes: its token is minted right before twine runs."""
+def test_an_injected_failure_a_short_token_lifetime_and_no_final_without_a_green_rc(
+    tmp_path: Path,
+) -> None:
+    """An injected failure fails its cell; (e) with tokens that live 60 s while the upload's
+    reads of the index take 120 s each (the stand-ins' clock), the upload job still publishes:
+    its token is minted right before twine runs; then (d, --keep-going) the final of that red
+    rc and a final with no rc at all are each refused at plan (exit 2) before anything is
+    built, naming the rc runs."""
     root = adopted(tmp_path / "project")
-    done, data = rehearse(root, "--event", "push", "--tag", TAG, "--fail-at", "validate_rc:3.12",
-                          "--token-lifetime", "60", "--clock-step", "120")  # fmt: skip
+    done, data = rehearse(root, "--keep-going", "--fail-at", "validate_rc:3.12",
+                          "--token-lifetime", "60", "--clock-step", "120",
+                          "--event", f"push:{TAG}", "--event", "push:v0.3.0",
+                          "--event", "push:v0.4.0")  # fmt: skip
     assert done.returncode == 1, done.stdout + done.stderr
     assert data["injected"] == "validate_rc:3.12"
+    named = ("rc lane runs: v0.3.0rc1 (run 1, push): failure", "no rc tag of 0.4.0 exists")
+    for event, found in zip(data["events"][1:], named, strict=True):
+        refused = _jobs(event)
+        assert (refused["plan"]["status"], refused["build"]["why"]) == (
+            "failure", "needs plan, which failed"
+        )  # fmt: skip
+        log = Path(refused["plan"]["log"]).read_text()
+        assert "needs a green rc lane" in log
+        assert found in log
+        assert "exit code 2" in log
+    assert [(r["head_branch"], r["conclusion"]) for r in data["github"]["runs"]] == [
+        ("v0.4.0", "failure"), ("v0.3.0", "failure"), (TAG, "failure")
+    ]  # fmt: skip
+    assert len(data["audit"]) == 1  # nothing of 0.3.0 or 0.4.0 was built
     jobs = _jobs(data["events"][0])
     # trusted publishing for real: the upload job exchanged its identity for a token
     assert jobs["upload_testpypi"]["status"] == "success"

@@ -108,8 +108,8 @@ def test_the_pushed_tag_itself_and_later_bases_do_not_refuse() -> None:
 
 
 def test_rc_on_pypi_says_tag_the_final() -> None:
+    trigger = Trigger(D, None, Target.PYPI, "v1.4.0rc3")
     with pytest.raises(LaneError) as caught:
-        trigger = Trigger(D, None, Target.PYPI, "v1.4.0rc3")
         make_plan(trigger, sources("1.4.0rc3"), PYTHONS, None)
     assert caught.value.hint == "tag the final v1.4.0 once the rc lane is green"
 

@@ -50,7 +50,7 @@ def steps(facts: Facts) -> list[tuple[str, dict[str, Any]]]:
 def test_a_project_without_stack_or_images_gets_the_lanes_without_those_jobs() -> None:
     assert list(jobs(BARE)) == [
         "plan", "build", "upload_testpypi", "validate_rc",
-        "candidate_checks", "upload_pypi", "validate_final",
+        "candidate_checks", "upload_pypi", "validate_final", "github_release",
     ]  # fmt: skip
 
 
@@ -59,7 +59,7 @@ def test_a_stack_and_images_add_their_jobs_in_lane_order() -> None:
     assert list(found) == [
         "plan", "build", "upload_testpypi", "validate_rc", "e2e_rc",
         "candidate_checks", "e2e_prepublish", "upload_pypi", "validate_final", "images",
-        "e2e_postpublish",
+        "e2e_postpublish", "github_release",
     ]  # fmt: skip
     chain = {name: job["needs"][-1] for name, job in found.items() if "needs" in job}
     assert chain["upload_pypi"] == "e2e_prepublish"
@@ -92,6 +92,9 @@ def test_only_the_upload_jobs_get_an_identity_token_and_an_environment() -> None
         granted = {k: v for k, v in job["permissions"].items() if v != "read"}
         expected = {"id-token": "write"} if name in UPLOADS else {}
         expected = {"packages": "write"} if name == "images" else expected
+        # only the Release may write to the repository; only plan reads the runs
+        expected = {"contents": "write"} if name == "github_release" else expected
+        assert job["permissions"].get("actions") == ("read" if name == "plan" else None)
         assert (name, granted, job.get("environment")) == (name, expected, UPLOADS.get(name))
 
 
@@ -238,3 +241,16 @@ def test_plan_checks_the_workflow_and_fails_on_drift_with_the_diff_in_the_summar
     assert "-          name: dist-renamed\n" in shown
     # without the flag (a maintainer's `nox -s plan`), plan does not judge the workflow
     assert "differs" not in cli(capsys, "plan", "--json", "--project", str(root))[2]
+
+
+def test_the_github_release_ends_the_pypi_lane_with_the_images_digests() -> None:
+    found = jobs(FULL)
+    job = found["github_release"]
+    assert (job["needs"], job["if"]) == (
+        ["plan", "e2e_postpublish"], "needs.plan.outputs.target == 'pypi'"
+    )  # fmt: skip
+    names = [step.get("with", {}).get("name") for step in job["steps"]]
+    assert [n for n in names if n] == ["dist", "results-images"]
+    assert job["steps"][-1]["env"] == {"GITHUB_TOKEN": "${{ github.token }}"}
+    assert jobs(BARE)["github_release"]["needs"] == ["plan", "validate_final"]
+    assert found["build"]["if"] == "needs.plan.outputs.target != ''"  # no lane: nothing runs

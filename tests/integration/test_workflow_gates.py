@@ -1,0 +1,57 @@
+"""rehearse --workflow: what the jobs ask of GitHub's API (the rehearsal's stand-in, fed from
+its own events). An rc push, its final's push, then the GitHub releases published for both
+tags: the tags' lanes run once each and the PyPI lane ends with the tag's GitHub Release; the
+releases run none (green, plan's reason in its summary), and the rc's pre-release never asks
+for PyPI."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.integration.test_workflow_rehearsal import _jobs, adopted, rehearse
+
+RC, FINAL = "v0.3.0rc1", "v0.3.0"
+
+
+@pytest.mark.integration
+def test_each_tag_runs_its_lane_once_and_the_final_follows_a_green_rc(tmp_path: Path) -> None:
+    root = adopted(tmp_path / "project")
+    done, data = rehearse(root, "--event", f"push:{RC}", "--event", f"push:{FINAL}",
+                          "--event", f"release:{FINAL}", "--event", f"release:{RC}")  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    rc, final, released, prereleased = data["events"]
+    assert (prereleased["label"], prereleased["event"]) == (f"pre-release of {RC}", "release")
+    assert _jobs(rc)["validate_rc (3.12)"]["status"] == "success"
+    assert _jobs(final)["validate_final (3.12)"]["status"] == "success"
+    assert _jobs(final)["plan"]["note"] == f"green rc: {RC} (run 1, push): success"
+    for event, first in ((released, 2), (prereleased, 1)):
+        jobs = _jobs(event)
+        assert jobs["plan"]["status"] == "success"
+        assert jobs["plan"]["note"].startswith(
+            f"no lane: {event['tag']}'s lane already ran in run {first} (push, success)"
+        )
+        assert {job["status"] for name, job in jobs.items() if name != "plan"} == {"skipped"}
+    # one upload of each file per index: the release of the final sent nothing again
+    uploads = [(e["index"], e["job"]) for e in data["exchanges"] if e["kind"] == "upload"]
+    assert sorted(uploads) == [("pypi", "upload_pypi")] * 2 + [("testpypi", "upload_testpypi")] * 2
+    assert all(rule["ok"] for rule in data["audit"]), data["audit"]
+    # the GitHub Release: the dists and SHA256SUMS attached, the notes naming each file's
+    # sha256 and where PyPI serves it
+    (release,) = data["github"]["releases"]
+    assert (release["tag_name"], release["prerelease"]) == (FINAL, False)
+    assert _jobs(final)["github_release"]["status"] == "success"
+    built = json.loads((root / ".staged-release/workflow/event-2/artifacts/dist/manifest.json")
+                       .read_text())["files"]  # fmt: skip
+    attached = {a["name"]: a["sha256"] for a in release["assets"]}
+    assert attached.pop("SHA256SUMS")
+    assert attached == {f["filename"]: f["sha256"] for f in built}
+    for file in built:
+        assert f"| {file['filename']} | `{file['sha256']}` | http://127.0.0.1:" in release["body"]
+    assert "GitHub Release v0.3.0: " in done.stdout
+    assert (
+        "<h2>GitHub Release v0.3.0: quiet-pkg 0.3.0</h2>"
+        in (tmp_path / "report" / "report.html").read_text()
+    )

@@ -1,0 +1,47 @@
+"""The GitHub Release's notes and checksums (pure), and the client's calls against the workflow
+rehearsal's stand-in of GitHub's API: a Release published from GitHub's page is updated, not
+duplicated."""
+
+from __future__ import annotations
+
+import hashlib
+
+from release.artifacts.manifest import DistFile, Manifest
+from release.lanes import github_api
+from release.lanes.github_release import notes, sha256sums
+from release.rehearse_workflow.github_api import Api, serving
+from release.validation.results import ImagesRecord
+
+WHEEL = DistFile("pkg-1.0.0-py3-none-any.whl", "a" * 64, 10)
+SDIST = DistFile("pkg-1.0.0.tar.gz", "b" * 64, 20)
+MANIFEST = Manifest("pkg", "1.0.0", (WHEEL, SDIST))
+
+
+def test_sha256sums_is_what_sha256sum_checks() -> None:
+    assert sha256sums(MANIFEST) == f"{'a' * 64}  {WHEEL.filename}\n{'b' * 64}  {SDIST.filename}\n"
+
+
+def test_the_notes_name_each_file_where_pypi_serves_it_and_each_image_digest() -> None:
+    urls = {WHEEL.filename: "https://files.example/w", SDIST.filename: "https://files.example/s"}
+    images = ImagesRecord("pkg", "1.0.0", "a" * 64, {"raw": "sha256:1", "nginx": "sha256:2"})
+    text = notes(MANIFEST, urls, images)
+    assert f"| {WHEEL.filename} | `{'a' * 64}` | https://files.example/w |" in text
+    assert "| pkg:1.0.0 | `sha256:1` |" in text
+    assert "| pkg:1.0.0-nginx | `sha256:2` |" in text
+    assert "| image |" not in notes(MANIFEST, urls, None)
+
+
+def test_a_release_made_on_githubs_page_is_updated_and_its_assets_not_resent() -> None:
+    api = Api("o/r", "tok")
+    env = {"GITHUB_REPOSITORY": "o/r", "GITHUB_TOKEN": "tok"}
+    with serving(api) as where:
+        client = github_api.from_env({**env, "GITHUB_API_URL": next(iter(where.values()))})
+        with client.client() as http:
+            made = client.save_release(http, {"tag_name": "v1.0.0", "body": "by hand"})
+            client.upload_asset(http, made, "SHA256SUMS", b"sums")
+            saved = client.save_release(http, {"tag_name": "v1.0.0", "body": "the lane's"})
+    (release,) = api.releases.entries
+    assert (saved["id"], release["body"]) == (made["id"], "the lane's")
+    assert release["assets"] == [
+        {"name": "SHA256SUMS", "size": 4, "sha256": hashlib.sha256(b"sums").hexdigest()}
+    ]
