@@ -65,6 +65,7 @@ def test_sessions_are_the_stages_of_the_table_then_the_tools(
     assert names[: len(STAGES)] == list(STAGES)
     assert names[len(STAGES) :] == [
         "plan",
+        "github_release",
         "bump",
         "rehearse_rc",
         "rehearse_final",

@@ -63,3 +63,8 @@ def test_the_rc_push_then_the_final_push_release_through_the_workflow(
     ours = engine.client.containers.list(all=True, filters={"label": LABEL}, sparse=True)
     left = [c.attrs["Labels"][LABEL] for c in ours]
     assert not [v for v in left if v.startswith(("images-", "e2e-"))]
+    # the lane's last job: the tag's GitHub Release names each image tag with its digest
+    assert final_jobs["github_release"] == "success"
+    (release,) = data["github"]["releases"]
+    for tag in ("0.1.0", "0.1.0-nginx", "0.1.0-granian"):
+        assert f":{tag} | `sha256:" in release["body"], release["body"]
