@@ -34,7 +34,8 @@ LANE_SESSIONS = ["version_check", "build",  # nox -l shows the stage table's ord
                  "upload_testpypi", "validate_rc-3.12", "e2e_rc",
                  "candidate_checks-3.12", "e2e_prepublish", "upload_pypi", "validate_final-3.12",
                  "images", "e2e_postpublish",
-                 "plan", "bump", "rehearse_rc", "rehearse_final", "rehearse_workflow",
+                 "plan", "github_release", "bump", "rehearse_rc", "rehearse_final",
+                 "rehearse_workflow",
                  "status"]  # fmt: skip
 
 
