@@ -116,7 +116,9 @@ def wheelhouse(home: Path, progress: Note) -> Path:
     """staged-release's own wheel, built from the source tree it runs from, for the jobs'
     noxfiles (`staged-release` in their script header); without a source tree the jobs install
     it from PyPI, as on GitHub."""
-    folder = home / "wheelhouse"
+    # A folder of its own each run: uv caches a find-links wheel by its path and name, and would
+    # hand the jobs the wheel of an earlier run of the same version after the code changed.
+    folder = home / f"wheelhouse-{secrets.token_hex(4)}"
     source = _source_tree()
     if source is not None:
         progress("staged-release's wheel, for the jobs' noxfiles")
