@@ -279,7 +279,9 @@ def _workflow(root: Path, force: bool) -> str:
 
 
 def _requirement() -> str:
-    return f"staged-release>={importlib.metadata.version('staged-release')}"
+    # Exact: the version whose sessions and workflow this was written with; the workflow's jobs
+    # install that one too (release.lanes.tools), so nox never resolves another at run time.
+    return f"staged-release=={importlib.metadata.version('staged-release')}"
 
 
 def _has_table(pyproject: Mapping[str, Any]) -> bool:

@@ -1,7 +1,7 @@
 #!/usr/bin/env -S uv run --script
 # /// script
 # requires-python = ">=3.11"
-# dependencies = ["nox[uv]>=2025.10.16", "staged-release>=0.1.0rc1"]
+# dependencies = ["nox[uv]>=2025.10.16", "staged-release==0.1.0rc1"]
 # ///
 """Sessions of this project. The release lane's come from staged-release: `nox -l` lists
 them, none runs by default (`nox -s rehearse_rc` rehearses the rc lane locally)."""

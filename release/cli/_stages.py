@@ -244,6 +244,8 @@ def cmd_e2e(args: argparse.Namespace) -> int:
 
     config = load_config(args.project)
     options = dataclasses.replace(_options(args), rebuild=args.no_cache)
+    if args.pull_only:
+        return _pull_only(args, config, options)
     with open_run(config, options, args.progress) as run:
         try:
             result = run_e2e(run, args.stage)
@@ -287,3 +289,18 @@ def _with_budget(config: Config, budget: float | None) -> Config:
     return dataclasses.replace(
         config, settings=dataclasses.replace(config.settings, wait_budget=budget)
     )
+
+
+def _pull_only(args: argparse.Namespace, config: Config, options: Options) -> int:
+    from release.context import open_run
+    from release.e2e.stage import pull_published
+
+    if args.stage != "e2e_postpublish":
+        raise UsageError(
+            "--pull-only pulls the published images: only e2e_postpublish has them",
+            hint="run `staged-release e2e --stage e2e_postpublish --pull-only`",
+        )
+    with open_run(config, options, args.progress) as run:
+        pulled = pull_published(run)
+    print("\n".join(f"pulled {line}" for line in pulled) or "no candidate image to pull")
+    return 0

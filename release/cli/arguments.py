@@ -74,6 +74,10 @@ def parser() -> argparse.ArgumentParser:
     images.add_argument("--after", type=_path, help="a lane report whose validate_final passed")
     e2e = sub.add_parser("e2e", parents=[_where(project)], help="run the E2E stack of a stage")
     e2e.add_argument("--stage", required=True, choices=by_command("e2e"), help="which candidate")
+    e2e.add_argument(
+        "--pull-only", action="store_true",
+        help="e2e_postpublish: only pull the published images (the step holding the password)",
+    )  # fmt: skip
     _no_cache(e2e)
     init = sub.add_parser("init", parents=[project], help="set a project up for the suite")
     init.add_argument("--force", action="store_true", help="write anew what exists already")

@@ -6,10 +6,13 @@ Without the table a project has no images and the stage is skipped, saying so. T
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 EMBEDDED_BASE_PYTHON = "3.11"  # the debootstrap bookworm base's interpreter
+GHCR = "ghcr.io"  # GitHub's registry: the default, under the repository's owner
+OWNER_ENV = "GITHUB_REPOSITORY_OWNER"  # set in every GitHub Actions job
 
 
 @dataclass(frozen=True)
@@ -19,7 +22,7 @@ class ImagesSpec:
     port: int = 8000
     health: str = "/health"  # answers 2xx when the service is up
     system_packages: tuple[str, ...] = ()  # Debian packages the service needs at run time
-    registry: str | None = None  # e.g. "ghcr.io/org"; the local stand-in with --indexes local
+    registry: str | None = None  # e.g. "ghcr.io/org"; None: ghcr.io/<owner> on GitHub Actions
     base: str = "python:3.13-slim"  # on real CI; the embedded debootstrap base locally
     python: str = "3.13"  # the base image's Python, which the wheelhouse is built for
     username_env: str | None = None  # the registry's credentials, by variable name
@@ -41,3 +44,15 @@ def parse_images(table: dict[str, Any] | None) -> ImagesSpec | None:
         username_env=table.get("username-env"),
         password_env=table.get("password-env"),
     )
+
+
+def on_ghcr(spec: ImagesSpec) -> bool:
+    """Whether the images go to ghcr.io: named so, or no registry named (the default)."""
+    return spec.registry is None or spec.registry.split("/")[0] == GHCR
+
+
+def default_registry(env: Mapping[str, str]) -> str | None:
+    """ghcr.io/<owner> in a GitHub Actions job (ghcr.io takes lower-case names only), else None:
+    outside GitHub the owner is not known, and a guess would push somewhere unintended."""
+    owner = env.get(OWNER_ENV, "")
+    return f"{GHCR}/{owner.lower()}" if owner else None

@@ -19,6 +19,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import docker.errors
+
 from release.artifacts.compiled import interpreter_tags
 from release.artifacts.manifest import DistFile, Manifest, verified, wheel_fitting
 from release.artifacts.metadata import runtime_requirements
@@ -153,9 +155,36 @@ def _published(
             hint="run the images stage first (nox -s images)",
         )
     with registry_address(run, spec) as address:
-        login(run, spec, engine, address)
         refs = {v: f"{address}/{held.name}@{held.digests[v]}" for v in variants}
-        yield {v: str(engine.client.images.pull(ref).id) for v, ref in refs.items()}
+        local = {v: _held_locally(engine, ref) for v, ref in refs.items()}
+        if None in local.values():  # only then the credential: the pull-only step had it
+            login(run, spec, engine, address)
+        yield {v: image or str(engine.client.images.pull(refs[v]).id) for v, image in local.items()}
+
+
+def _held_locally(engine: Engine, ref: str) -> str | None:
+    """The image the engine already holds for a digest reference (pulled by `--pull-only`, in
+    the step that alone holds the registry's password), else None."""
+    try:
+        return str(engine.client.images.get(ref).id)
+    except docker.errors.ImageNotFound:
+        return None
+
+
+def pull_published(run: Run) -> list[str]:
+    """`e2e --stage e2e_postpublish --pull-only`: the published images pulled by digest, and
+    nothing run. The release workflow runs it in a step of its own, which alone holds the
+    registry's password, so the step running the project's verify tests holds none."""
+    stack = run.config.settings.e2e
+    variants = sorted({s.candidate for s in stack.services if s.candidate}) if stack else []
+    if not variants:
+        return []
+    subject = _subject(run, "e2e_postpublish")
+    with (
+        open_engine(run.state / "docker", run.progress) as engine,
+        _published(run, engine, subject, variants) as pulled,
+    ):
+        return [f"{variant}: {image}" for variant, image in pulled.items()]
 
 
 def _spec(run: Run) -> ImagesSpec:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from release.config.images import ImagesSpec
+from release.config.images import OWNER_ENV, ImagesSpec, default_registry
 from release.containers.engine import Engine
 from release.containers.registry import Credentials, local_registry
 from release.context import Run
@@ -30,12 +30,15 @@ def registry_address(run: Run, spec: ImagesSpec) -> Iterator[str]:
     if run.mode is Mode.STAND_INS:  # the workflow rehearsal's running registry
         yield _running_registry(run)
         return
-    if spec.registry is None:
+    named = spec.registry or default_registry(run.env)
+    if named is None:
         raise ConfigError(
-            "[tool.staged-release.images] names no registry to push to",
-            hint='add registry = "ghcr.io/you" (or rehearse with --indexes local)',
+            f"[tool.staged-release.images] names no registry, and {OWNER_ENV} is not set (the "
+            "default, ghcr.io/<owner>, is known only in a GitHub Actions job)",
+            hint='set registry = "ghcr.io/you" in [tool.staged-release.images] '
+            "(or rehearse with --indexes local)",
         )
-    yield spec.registry
+    yield named
 
 
 def _running_registry(run: Run) -> str:

@@ -30,6 +30,8 @@ def stage_of(command: str, options: Mapping[str, Any]) -> tuple[str, str] | None
     it runs none (e.g. `validate` without --stage, `rehearse`, `init`)."""
     if command == "plan":
         return "plan", "-"
+    if options.get("pull_only"):  # a step before the stage's own, which reports the stage
+        return None
     for stage in STAGES.values():
         if stage.command[0] == command and _given(stage.command[1:], options):
             return stage.name, str(options["python"]) if stage.per_python else "-"

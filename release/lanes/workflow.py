@@ -11,14 +11,15 @@ nothing by default and each job only what it needs.
 from __future__ import annotations
 
 import difflib
+import importlib.metadata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
-from release.config.images import ImagesSpec
+from release.config.images import ImagesSpec, on_ghcr
 from release.config.project import Config
 from release.index.profiles import TOKEN_VARIABLES
-from release.lanes import _emit
+from release.lanes import _emit, tools
 from release.lanes.stages import LANES, STAGES, Stage, Target
 
 PATH: Final = Path(".github") / "workflows" / "release.yml"
@@ -56,11 +57,18 @@ class Facts:
     pythons: tuple[str, ...]
     e2e: bool = False  # an E2E stack is declared
     images: ImagesSpec | None = None  # None: the project builds no images
+    tools: tuple[str, ...] = ()  # what every job installs, pinned (release.lanes.tools)
 
 
 def facts_of(config: Config) -> Facts:
     settings = config.settings
-    return Facts(config.pythons, settings.e2e is not None, settings.images)
+    lock = config.root / "uv.lock"
+    pins = tools.requirements(
+        lock.read_text(encoding="utf-8") if lock.is_file() else None,
+        config.name,
+        {"nox": _emit.tools()["nox"], tools.SUITE: importlib.metadata.version(tools.SUITE)},
+    )
+    return Facts(config.pythons, settings.e2e is not None, settings.images, pins)
 
 
 def release_workflow(facts: Facts) -> str:
@@ -179,7 +187,7 @@ def _wanted(stage: Stage, facts: Facts) -> bool:
 
 
 def _stage_job(stage: Stage, target: Target, previous: str, facts: Facts) -> dict[str, Any]:
-    job = _head(stage.name, ["plan", previous], _permissions(stage))
+    job = _head(stage.name, ["plan", previous], _permissions(stage, facts))
     job["if"] = f"needs.plan.outputs.target == '{target}'"
     if stage.command[0] == "upload":  # the environment a trusted publisher is registered for
         job["environment"] = str(target)
@@ -188,10 +196,19 @@ def _stage_job(stage: Stage, target: Target, previous: str, facts: Facts) -> dic
     credentials = _credentials(stage, facts)
     if any("secrets." in v and "GITHUB_TOKEN" not in v for v in credentials.values()):
         job["environment"] = REGISTRY_ENVIRONMENT  # a registry's secrets live in an environment
-    session = _nox(stage.name, stage.per_python, credentials or _token_secret(stage, target))
+    session = [_nox(stage.name, stage.per_python, credentials or _token_secret(stage, target))]
+    if stage.name == "e2e_postpublish" and credentials:  # its verify steps run the project's
+        session = [_pull(credentials), _nox(stage.name)]  # tests: they get no password
     setup = _setup(facts, matrix=stage.per_python)
-    job["steps"] = [*setup, *_inputs(stage, facts), session, *_handed(stage, facts)]
+    job["steps"] = [*setup, *_inputs(stage, facts), *session, *_handed(stage, facts)]
     return job
+
+
+def _pull(credentials: dict[str, str]) -> dict[str, Any]:
+    """The published images pulled by digest in a step of their own, the only one holding the
+    registry's password; the stage's own step then finds them in the engine."""
+    run = "nox -s e2e_postpublish -- --pull-only"
+    return {"name": "pull the published images", "run": run, "env": credentials}
 
 
 def _head(name: str, needs: list[str], permissions: dict[str, str] | None = None) -> dict[str, Any]:
@@ -201,12 +218,13 @@ def _head(name: str, needs: list[str], permissions: dict[str, str] | None = None
     return {**head, "permissions": permissions or {"contents": "read"}}
 
 
-def _permissions(stage: Stage) -> dict[str, str]:
+def _permissions(stage: Stage, facts: Facts) -> dict[str, str]:
     if stage.command[0] == "upload":  # the OIDC token of trusted publishing
         return {"contents": "read", "id-token": "write"}
-    if stage.name == "images":
+    ghcr = facts.images is not None and on_ghcr(facts.images)  # packages: only for ghcr.io
+    if stage.name == "images" and ghcr:
         return {"contents": "read", "packages": "write"}
-    if stage.name == "e2e_postpublish":  # pulls the images just pushed
+    if stage.name == "e2e_postpublish" and ghcr:  # pulls the images just pushed
         return {"contents": "read", "packages": "read"}
     return {"contents": "read"}
 
@@ -217,7 +235,7 @@ def _credentials(stage: Stage, facts: Facts) -> dict[str, str]:
     if spec is None or stage.name not in ("images", "e2e_postpublish"):
         return {}
     names = (spec.username_env or "DOCKER_USERNAME", spec.password_env or "DOCKER_PASSWORD")
-    if (spec.registry or "").startswith("ghcr.io"):  # the job's own token, with packages: ...
+    if on_ghcr(spec):  # the job's own token, with packages: ... (no registry: ghcr.io/<owner>)
         return {names[0]: "${{ github.actor }}", names[1]: "${{ secrets.GITHUB_TOKEN }}"}
     return {name: f"${{{{ secrets.{name} }}}}" for name in names}
 
@@ -243,8 +261,14 @@ def _setup(facts: Facts, *, matrix: bool = False, history: bool = False) -> list
         {"uses": pins["checkout"].ref, "with": checkout},
         {"uses": pins["setup-python"].ref, "with": {"python-version": pythons}},
         {"uses": pins["setup-uv"].ref, "with": {"enable-cache": False}},
-        {"name": "install nox", "run": f"uv tool install nox=={_emit.tools()['nox']}"},
+        {"name": "install nox", "run": _install(facts.tools)},
     ]
+
+
+def _install(pins: tuple[str, ...]) -> str:
+    """nox, with staged-release in its environment, at exact versions (release.lanes.tools)."""
+    nox, *others = pins or (f"nox[uv]=={_emit.tools()['nox']}",)
+    return " ".join(["uv tool install", f"'{nox}'", *(f"--with '{o}'" for o in others)])
 
 
 def _nox(

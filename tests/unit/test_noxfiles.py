@@ -5,13 +5,14 @@ instead of a session list, a PEP 723 script block with dependencies, a shebang, 
 from __future__ import annotations
 
 import ast
+import importlib.metadata
 import re
 import tomllib
 from pathlib import Path
 
 import pytest
 
-from release.init import IMPORT_LINE, NOXFILE_TEXT
+from release.init import IMPORT_LINE, NOXFILE_TEXT, _requirement
 
 # Absent where these tests run from a copy against the installed package (a validation cell of
 # this repository's own rehearsal): the source tree's noxfile is then not beside them.
@@ -31,7 +32,7 @@ def has_main_block(module: ast.Module) -> bool:
     )
 
 
-WRITTEN = NOXFILE_TEXT.format(requirement="staged-release>=1.0", import_line=IMPORT_LINE)
+WRITTEN = NOXFILE_TEXT.format(requirement=_requirement(), import_line=IMPORT_LINE)
 NOXFILES = [
     pytest.param(REPOSITORY_NOXFILE, id="this repository", marks=pytest.mark.skipif(
         not REPOSITORY_NOXFILE.is_file(), reason="the source tree is not beside these tests"
@@ -56,6 +57,7 @@ def test_a_noxfile_follows_the_conventions(noxfile: Path | str) -> None:
 
 def test_the_written_noxfile_names_staged_release_and_imports_the_sessions() -> None:
     text = WRITTEN
-    assert '"staged-release>=1.0"' in text
+    # exact: the version it was written with, the one the release workflow's jobs install
+    assert f'"staged-release=={importlib.metadata.version("staged-release")}"' in text
     assert "\nimport release.sessions  # noqa: F401" in text
     compile(text, "noxfile.py", "exec")
