@@ -25,6 +25,7 @@ from release.artifacts import metadata
 from release.artifacts.build import version_env
 from release.artifacts.source import copy_source
 from release.config import detect
+from release.config.images import registry_note
 from release.config.project import STATE_DIR, load_config, load_toml, read_pythons
 from release.config.settings import parse_settings
 from release.core import runner
@@ -275,7 +276,9 @@ def _workflow(root: Path, force: bool) -> str:
         )
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
-    return f"wrote {workflow.PATH}: jobs {', '.join(workflow.job_names(facts))}"
+    wrote = f"wrote {workflow.PATH}: jobs {', '.join(workflow.job_names(facts))}"
+    note = registry_note(facts.images)
+    return f"{wrote}\n{note}" if note else wrote
 
 
 def _requirement() -> str:

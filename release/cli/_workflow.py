@@ -7,6 +7,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from release.config.images import registry_note
 from release.config.project import Config, load_config
 from release.core.errors import ConfigError, UsageError, WorkflowDrift
 from release.lanes.workflow import PATH, drift, facts_of, job_names, release_workflow
@@ -20,6 +21,8 @@ def cmd_workflow(args: argparse.Namespace) -> int:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(release_workflow(facts), encoding="utf-8")
         print(f"wrote {path}: jobs {', '.join(job_names(facts))}")
+        if note := registry_note(config.settings.images):
+            print(note)
         return 0
     check_drift(config, path)
     print(f"ok: {path} is what the stage table generates")

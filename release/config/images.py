@@ -56,3 +56,13 @@ def default_registry(env: Mapping[str, str]) -> str | None:
     outside GitHub the owner is not known, and a guess would push somewhere unintended."""
     owner = env.get(OWNER_ENV, "")
     return f"{GHCR}/{owner.lower()}" if owner else None
+
+
+def registry_note(spec: ImagesSpec | None) -> str | None:
+    """What `init` and `workflow` say when the images go to the default registry."""
+    if spec is None or spec.registry is not None:
+        return None
+    return (
+        "note: [tool.staged-release.images] names no registry: the workflow pushes to "
+        f'{GHCR}/<owner> with the job\'s own token (set registry = "..." to push elsewhere)'
+    )

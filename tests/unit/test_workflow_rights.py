@@ -156,3 +156,19 @@ def test_only_e2e_postpublish_pulls_published_images(
     code, _, err = cli(capsys, "e2e", "--stage", "e2e_rc", "--pull-only", "--project", str(root))
     assert code == 2
     assert "only e2e_postpublish has them" in err
+
+
+@pytest.mark.parametrize("registry", [None, "registry.example/o"], ids=["unnamed", "named"])
+def test_workflow_says_where_images_without_a_registry_go(
+    project: Callable[[str], Path], capsys: pytest.CaptureFixture[str], registry: str | None
+) -> None:
+    root = project("rc-agrees")
+    named = f'registry = "{registry}"\n' if registry else ""
+    with (root / "pyproject.toml").open("a") as pyproject:
+        pyproject.write(f'\n[tool.staged-release.images]\napp = "app:app"\n{named}')
+    code, out, _ = cli(capsys, "workflow", "--project", str(root))
+    assert code == 0
+    note = "names no registry: the workflow pushes to ghcr.io/<owner> with the job's own token"
+    assert (note in out) == (registry is None)
+    images = yaml.safe_load((root / ".github/workflows/release.yml").read_text())["jobs"]["images"]
+    assert ("packages" in images["permissions"]) == (registry is None)
