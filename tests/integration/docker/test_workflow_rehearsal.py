@@ -3,7 +3,9 @@ rc tag's push and then the final's, on the stand-ins (devpi behind trusted publi
 registry, the engine). Every job of both lanes runs, the E2E stacks and the images included;
 both indexes end with exactly the files each build job made, and the registry with the three
 variants of the final, each carrying its wheel. (This also covers what `rehearse final`'s own
-test did: every stage of both lanes on the example, none skipped.)"""
+test did: every stage of both lanes on the example, none skipped.) Beside the example's E2E
+tests, one that fails when a registry secret is in its environment: e2e_postpublish pulls the
+published images in a step of its own, and the step running the project's tests holds none."""
 
 from __future__ import annotations
 
@@ -20,6 +22,18 @@ from tests.integration.examples import NOTES
 RC_LANE = ["upload_testpypi", "validate_rc (3.12)", "e2e_rc"]
 PYPI_LANE = ["candidate_checks (3.12)", "e2e_prepublish", "upload_pypi", "validate_final (3.12)",
              "images", "e2e_postpublish"]  # fmt: skip
+# A project test the E2E verify step runs (the example's runs tests/e2e): the environment the
+# project's own commands get, printed, with no registry secret in it.
+PROBE = '''"""A verify step's environment, as the project's tests see it: no secret in it."""
+import os
+
+SECRETS = ("DOCKER_USERNAME", "DOCKER_PASSWORD", "GITHUB_TOKEN")
+
+
+def test_the_environment_holds_no_registry_secret() -> None:
+    print("environment:", " ".join(sorted(os.environ)))
+    assert [name for name in SECRETS if name in os.environ] == []
+'''
 
 
 def one_python(root: Path) -> Path:
@@ -27,6 +41,7 @@ def one_python(root: Path) -> Path:
     shutil.copytree(NOTES, root, ignore=shutil.ignore_patterns(".venv", ".staged-release"))
     pyproject = root / "pyproject.toml"
     pyproject.write_text(pyproject.read_text().replace('"3.11", "3.12", "3.13"', '"3.12"'))
+    (root / "tests" / "e2e" / "test_environment.py").write_text(PROBE)
     return root
 
 
@@ -51,6 +66,10 @@ def test_the_rc_push_then_the_final_push_release_through_the_workflow(
     assert {rc_jobs[n] for n in ("candidate_checks", "upload_pypi", "images")} == {"skipped"}
     assert [final_jobs[n] for n in ["plan", "build", *PYPI_LANE]] == ["success"] * 8
     assert {final_jobs[n] for n in ("upload_testpypi", "validate_rc")} == {"skipped"}
+    # e2e_postpublish passed (its verify step ran the probe above, which fails on a secret)
+    # after the step that alone held the registry's password had pulled the published images
+    post = next(j for j in final["jobs"] if j["name"] == "e2e_postpublish")
+    assert "pulled raw: sha256:" in Path(post["log"]).read_text()
     # both uploads exchanged the job's identity for a token at the index's own front
     minted = [(e["index"], e["job"]) for e in data["exchanges"] if e["kind"] == "mint"]
     # (each twice: to prove the publisher, then right before twine runs)
