@@ -11,13 +11,31 @@ installs nothing more. uv installs tools without checking hashes (`uv tool insta
 
 from __future__ import annotations
 
+import importlib.metadata
 import tomllib
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from packaging.utils import canonicalize_name
 
+from release.lanes import _emit
+
 SUITE = "staged-release"
+
+
+def of_project(root: Path, name: str) -> tuple[str, ...]:
+    """The pins for the project at `root` named `name`: its uv.lock's, else ours."""
+    lock = root / "uv.lock"
+    text = lock.read_text(encoding="utf-8") if lock.is_file() else None
+    defaults = {"nox": _emit.tools()["nox"], SUITE: importlib.metadata.version(SUITE)}
+    return requirements(text, name, defaults)
+
+
+def install(pins: tuple[str, ...]) -> str:
+    """The job's step: nox, with staged-release in its environment, at exact versions."""
+    nox, *others = pins or (f"nox[uv]=={_emit.tools()['nox']}",)
+    return " ".join(["uv tool install", f"'{nox}'", *(f"--with '{o}'" for o in others)])
 
 
 def requirements(lock: str | None, project: str, defaults: Mapping[str, str]) -> tuple[str, ...]:

@@ -11,15 +11,14 @@ nothing by default and each job only what it needs.
 from __future__ import annotations
 
 import difflib
-import importlib.metadata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
-from release.config.images import ImagesSpec, on_ghcr
+from release.config.images import ImagesSpec
 from release.config.project import Config
 from release.index.profiles import TOKEN_VARIABLES
-from release.lanes import _emit, tools
+from release.lanes import _emit, _registry, tools
 from release.lanes.stages import LANES, STAGES, Stage, Target
 
 PATH: Final = Path(".github") / "workflows" / "release.yml"
@@ -61,13 +60,7 @@ class Facts:
 
 
 def facts_of(config: Config) -> Facts:
-    settings = config.settings
-    lock = config.root / "uv.lock"
-    pins = tools.requirements(
-        lock.read_text(encoding="utf-8") if lock.is_file() else None,
-        config.name,
-        {"nox": _emit.tools()["nox"], tools.SUITE: importlib.metadata.version(tools.SUITE)},
-    )
+    settings, pins = config.settings, tools.of_project(config.root, config.name)
     return Facts(config.pythons, settings.e2e is not None, settings.images, pins)
 
 
@@ -176,7 +169,6 @@ def _lane_jobs(facts: Facts) -> dict[str, Any]:
     return jobs
 
 
-REGISTRY_ENVIRONMENT = "registry"  # holds the credential of a registry other than ghcr.io
 _BUILD_JOB = ("version_check", "build")  # the build job checks the version before it builds
 
 
@@ -193,22 +185,15 @@ def _stage_job(stage: Stage, target: Target, previous: str, facts: Facts) -> dic
         job["environment"] = str(target)
     if stage.per_python:
         job["strategy"] = {"fail-fast": False, "matrix": {"python": MATRIX}}
-    credentials = _credentials(stage, facts)
-    if any("secrets." in v and "GITHUB_TOKEN" not in v for v in credentials.values()):
-        job["environment"] = REGISTRY_ENVIRONMENT  # a registry's secrets live in an environment
+    credentials = _registry.credentials(stage.name, facts.images)
+    if _registry.needs_environment(credentials):
+        job["environment"] = _registry.ENVIRONMENT
     session = [_nox(stage.name, stage.per_python, credentials or _token_secret(stage, target))]
     if stage.name == "e2e_postpublish" and credentials:  # its verify steps run the project's
-        session = [_pull(credentials), _nox(stage.name)]  # tests: they get no password
+        session = [_registry.pull(credentials), _nox(stage.name)]  # tests: they get no password
     setup = _setup(facts, matrix=stage.per_python)
     job["steps"] = [*setup, *_inputs(stage, facts), *session, *_handed(stage, facts)]
     return job
-
-
-def _pull(credentials: dict[str, str]) -> dict[str, Any]:
-    """The published images pulled by digest in a step of their own, the only one holding the
-    registry's password; the stage's own step then finds them in the engine."""
-    run = "nox -s e2e_postpublish -- --pull-only"
-    return {"name": "pull the published images", "run": run, "env": credentials}
 
 
 def _head(name: str, needs: list[str], permissions: dict[str, str] | None = None) -> dict[str, Any]:
@@ -221,23 +206,7 @@ def _head(name: str, needs: list[str], permissions: dict[str, str] | None = None
 def _permissions(stage: Stage, facts: Facts) -> dict[str, str]:
     if stage.command[0] == "upload":  # the OIDC token of trusted publishing
         return {"contents": "read", "id-token": "write"}
-    ghcr = facts.images is not None and on_ghcr(facts.images)  # packages: only for ghcr.io
-    if stage.name == "images" and ghcr:
-        return {"contents": "read", "packages": "write"}
-    if stage.name == "e2e_postpublish" and ghcr:  # pulls the images just pushed
-        return {"contents": "read", "packages": "read"}
-    return {"contents": "read"}
-
-
-def _credentials(stage: Stage, facts: Facts) -> dict[str, str]:
-    """The registry credential, only for the jobs that push or pull the project's images."""
-    spec = facts.images
-    if spec is None or stage.name not in ("images", "e2e_postpublish"):
-        return {}
-    names = (spec.username_env or "DOCKER_USERNAME", spec.password_env or "DOCKER_PASSWORD")
-    if on_ghcr(spec):  # the job's own token, with packages: ... (no registry: ghcr.io/<owner>)
-        return {names[0]: "${{ github.actor }}", names[1]: "${{ secrets.GITHUB_TOKEN }}"}
-    return {name: f"${{{{ secrets.{name} }}}}" for name in names}
+    return {"contents": "read", **_registry.packages(stage.name, facts.images)}
 
 
 def _token_secret(stage: Stage, target: Target) -> dict[str, str]:
@@ -261,14 +230,8 @@ def _setup(facts: Facts, *, matrix: bool = False, history: bool = False) -> list
         {"uses": pins["checkout"].ref, "with": checkout},
         {"uses": pins["setup-python"].ref, "with": {"python-version": pythons}},
         {"uses": pins["setup-uv"].ref, "with": {"enable-cache": False}},
-        {"name": "install nox", "run": _install(facts.tools)},
+        {"name": "install nox", "run": tools.install(facts.tools)},
     ]
-
-
-def _install(pins: tuple[str, ...]) -> str:
-    """nox, with staged-release in its environment, at exact versions (release.lanes.tools)."""
-    nox, *others = pins or (f"nox[uv]=={_emit.tools()['nox']}",)
-    return " ".join(["uv tool install", f"'{nox}'", *(f"--with '{o}'" for o in others)])
 
 
 def _nox(
