@@ -1,7 +1,8 @@
 """The `staged-release` command: the boundary that prints, and turns errors into exit codes.
 
 Handlers only translate arguments into calls of the library: the version commands in _versions,
-the stage commands in _stages, the command line itself in arguments.
+the stage commands in _stages, the rehearsals in _rehearse, the command line itself in
+arguments (its values' types in _values).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import time
 from collections.abc import Callable, Sequence
 from types import FrameType
 
-from release.cli import _stages, _status, _versions, _workflow
+from release.cli import _rehearse, _stages, _status, _versions, _workflow
 from release.cli._output import fail
 from release.cli.arguments import parser
 from release.core import runner
@@ -33,7 +34,7 @@ HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "build": _stages.cmd_build,
     "upload": _stages.cmd_upload,
     "validate": _stages.cmd_validate,
-    "rehearse": _stages.cmd_rehearse,
+    "rehearse": _rehearse.cmd_rehearse,
     "schema": _stages.cmd_schema,
     "init": _stages.cmd_init,
     "images": _stages.cmd_images,

@@ -9,10 +9,9 @@ import dataclasses
 import json
 import os
 import tempfile
-import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from release.cli._output import fail
 from release.config.project import Config, load_config, version_sources
@@ -20,7 +19,6 @@ from release.context import LOGS
 from release.core.errors import CheckFailed, Unavailable, UsageError
 from release.core.verdicts import CheckOutcome, CheckStatus, left_running
 from release.index import profiles as indexes
-from release.lanes.report import Status
 from release.versioning.check import resolve_tag, verify
 
 if TYPE_CHECKING:
@@ -146,77 +144,6 @@ def _print_checks(checks: Sequence[CheckOutcome]) -> None:
         print(f"{check.status}: {check.name} ({detail}){where}")
         if check.leftovers:
             print(f"  {left_running(check.leftovers)}")
-
-
-def cmd_rehearse(args: argparse.Namespace) -> int:
-    from release.context import STATE_DIR
-    from release.lanes.journey import lane_journey
-    from release.rehearse import Rehearsal, rehearse_final, rehearse_rc
-
-    if args.workflow:
-        from release.cli._workflow import cmd_rehearse_workflow
-
-        return cmd_rehearse_workflow(args)
-    if args.event or args.input:
-        raise UsageError("--event and --input belong to --workflow",
-                         hint="run `staged-release rehearse --workflow --event ...`")  # fmt: skip
-    if args.token_lifetime or args.clock_step or args.no_publisher:
-        raise UsageError("--token-lifetime, --clock-step and --no-publisher belong to --workflow",
-                         hint="they shape the index fronts of `rehearse --workflow`")  # fmt: skip
-    if args.lane is None:
-        return _rehearse_machine(args)
-    if args.fail_at or args.post_fix:
-        raise UsageError(
-            "--fail-at and --post-fix belong to the whole machine, not to one lane",
-            hint=f"run `staged-release rehearse` without {args.lane!r}",
-        )
-    project = args.project.resolve()
-    report = args.report or project / STATE_DIR / f"rehearse-{args.lane}.json"
-    plan = Rehearsal(
-        project, report, args.dependency_index, args.jobs, args.check_timeout, args.tag,
-        args.no_cache,
-    )  # fmt: skip
-    rehearse = rehearse_final if args.lane == "final" else rehearse_rc
-    started = time.monotonic()
-    result = rehearse(plan, args.progress)
-    print(result.table())
-    for failed in (o for o in result.outcomes if o.hint and o.status is Status.FAILED):
-        print(f"hint ({failed.label}): {failed.hint}")
-    print(f"report: {report}")
-    if args.report_dir:
-        _write_reports(args.report_dir, lane_journey(result, time.monotonic() - started))
-    return result.exit_code
-
-
-def _rehearse_machine(args: argparse.Namespace) -> int:
-    from release.context import STATE_DIR
-    from release.rehearse import Rehearsal
-    from release.rehearse_machine import Machine, rehearse_machine
-
-    project = args.project.resolve()
-    folder = args.report_dir or project / STATE_DIR / "report"
-    plan = Rehearsal(
-        project, folder / "report.json", args.dependency_index, args.jobs, args.check_timeout,
-        args.tag, args.no_cache,
-    )  # fmt: skip
-    data = rehearse_machine(Machine(plan, args.fail_at, args.post_fix), args.progress)
-    for visit in data["path"]:
-        injected = " (injected)" if visit["injected"] else ""
-        print(f"{visit['step']:>2}  {visit['state']:<17} {visit['version']:<14} "
-              f"{visit['status']}{injected}  {visit['why']}".rstrip())  # fmt: skip
-    for run in data["runs"]:
-        for o in (o for o in run["outcomes"] if o["status"] == Status.FAILED):
-            print(f"failed ({run['name']} {o['label']}): {o['reason']}")
-    _write_reports(folder, data)
-    print(f"report: {folder / 'report.html'}")
-    return int(data["exit_code"])
-
-
-def _write_reports(folder: Path, data: Mapping[str, Any]) -> None:
-    from release.lanes.report_files import FILES, write_reports
-
-    write_reports(folder, data)
-    print(f"reports: {', '.join(str(folder / name) for name in FILES)}")
 
 
 def cmd_images(args: argparse.Namespace) -> int:

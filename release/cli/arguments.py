@@ -10,10 +10,16 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TypeAlias
 
-from release.core.errors import ReleaseError, UsageError
+from release.cli._values import count as _count
+from release.cli._values import event as _event
+from release.cli._values import given as _given
+from release.cli._values import pair as _pair
+from release.cli._values import path as _path
+from release.cli._values import seconds as _seconds
+from release.core.errors import UsageError
 from release.index import profiles as indexes
 from release.lanes.stages import by_command
-from release.versioning.versions import Kind, parse_tag
+from release.versioning.versions import Kind
 
 KINDS = [k.value for k in Kind]
 DESCRIPTION = "Carry a Python package from a version tag to a verified release."
@@ -31,26 +37,6 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         raise UsageError(message, hint=f"see `{self.prog} --help`")
-
-
-def _given(value: str) -> str:
-    if not value.strip():
-        raise argparse.ArgumentTypeError("an empty value is not allowed; give one or leave it out")
-    return value
-
-
-def _path(value: str) -> Path:
-    return Path(_given(value))
-
-
-def _seconds(value: str) -> float:
-    try:
-        seconds = float(_given(value))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a number of seconds") from None
-    if not 0 < seconds < float("inf"):
-        raise argparse.ArgumentTypeError(f"{value!r} is not a positive number of seconds")
-    return seconds
 
 
 if TYPE_CHECKING:
@@ -289,35 +275,3 @@ def _trusted_publishing(command: _Parser) -> None:
 
 
 _CHECK_TIMEOUT = "seconds every check may run (default: each check's timeout, 1800)"
-
-
-_EVENTS = ("push", "release", "workflow_dispatch")
-
-
-def _event(value: str) -> str:
-    kind, colon, tag = _given(value).partition(":")
-    if kind not in _EVENTS or (colon and not tag):
-        raise argparse.ArgumentTypeError(f"{value!r} is not KIND[:TAG], KIND one of {_EVENTS}")
-    try:
-        if tag:
-            parse_tag(tag)
-    except ReleaseError as exc:
-        raise argparse.ArgumentTypeError(f"{tag!r}: {exc.message}") from None
-    return value
-
-
-def _pair(value: str) -> tuple[str, str]:
-    name, equals, text = _given(value).partition("=")
-    if not (name and equals):
-        raise argparse.ArgumentTypeError(f"{value!r} is not NAME=VALUE")
-    return name, text
-
-
-def _count(value: str) -> int:
-    try:
-        count = int(_given(value))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
-    if count < 1:
-        raise argparse.ArgumentTypeError(f"{value!r} is less than 1")
-    return count
