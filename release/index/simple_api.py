@@ -33,6 +33,7 @@ class ListedFile:
     url: str  # absolute
     sha256: str | None  # None when the index gives no sha256
     yanked: bool = False  # PEP 592: listed, but installers skip it unless pinned
+    provenance: str | None = None  # PEP 740: where its attestations are served; None: none
 
 
 def fetch_listing(client: httpx.Client, simple_url: str, project: str) -> list[ListedFile]:
@@ -63,18 +64,21 @@ def parse_json(page: dict[str, Any], base: str) -> list[ListedFile]:
 def _listed(file: dict[str, Any], base: str) -> ListedFile:
     sha256 = file.get("hashes", {}).get("sha256")
     yanked = file.get("yanked", False) is not False  # True, or the reason given as a string
-    return ListedFile(file["filename"], urljoin(base, file["url"]), sha256, yanked)
+    provenance = file.get("provenance")
+    where = urljoin(base, provenance) if isinstance(provenance, str) and provenance else None
+    return ListedFile(file["filename"], urljoin(base, file["url"]), sha256, yanked, where)
 
 
 def parse_html(text: str, base: str) -> list[ListedFile]:
     parser = _Anchors()
     parser.feed(text)
     files = []
-    for href, name, yanked in parser.anchors:
+    for href, name, yanked, provenance in parser.anchors:
         url, fragment = urldefrag(urljoin(base, href))
         algo, _, digest = fragment.partition("=")
         sha256 = digest if algo == "sha256" else None
-        files.append(ListedFile(name.strip(), url, sha256, yanked))
+        where = urljoin(base, provenance) if provenance else None
+        files.append(ListedFile(name.strip(), url, sha256, yanked, where))
     return files
 
 
@@ -85,9 +89,11 @@ def versions(files: list[ListedFile]) -> frozenset[Version]:
 class _Anchors(HTMLParser):
     def __init__(self) -> None:
         super().__init__()
-        self.anchors: list[tuple[str, str, bool]] = []  # href, text, yanked (PEP 592)
+        # href, text, yanked (PEP 592), provenance (PEP 740)
+        self.anchors: list[tuple[str, str, bool, str | None]] = []
         self._href: str | None = None
         self._yanked = False
+        self._provenance: str | None = None
         self._text = ""
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
@@ -95,6 +101,7 @@ class _Anchors(HTMLParser):
             found = dict(attrs)
             self._href = found.get("href")
             self._yanked = "data-yanked" in found
+            self._provenance = found.get("data-provenance")
             self._text = ""
 
     def handle_data(self, data: str) -> None:
@@ -103,5 +110,5 @@ class _Anchors(HTMLParser):
 
     def handle_endtag(self, tag: str) -> None:
         if tag == "a" and self._href is not None:
-            self.anchors.append((self._href, self._text, self._yanked))
+            self.anchors.append((self._href, self._text, self._yanked, self._provenance))
             self._href = None

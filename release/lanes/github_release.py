@@ -16,6 +16,7 @@ from release.config.project import Config
 from release.core.errors import IntegrityError
 from release.core.progress import Progress
 from release.index import profiles as indexes
+from release.index.simple_api import ListedFile
 from release.lanes import github_api
 from release.validation.results import ImagesRecord, published_images
 from release.versioning.versions import Kind, parse_version
@@ -28,11 +29,15 @@ def sha256sums(manifest: Manifest) -> str:
     return "".join(f"{f.sha256}  {f.filename}\n" for f in manifest.files)
 
 
-def notes(manifest: Manifest, urls: Mapping[str, str], images: ImagesRecord | None) -> str:
-    """The Release's body (Markdown), from the lane's records."""
+def notes(manifest: Manifest, listed: Mapping[str, ListedFile], images: ImagesRecord | None) -> str:
+    """The Release's body (Markdown), from the lane's records: each file's address on PyPI and
+    its PEP 740 attestations there (PyPI's provenance address, or none)."""
     lines = [f"{manifest.name} {manifest.version}, released by its PyPI lane.", "",
-             "| file | sha256 | on PyPI |", "|---|---|---|"]  # fmt: skip
-    lines += [f"| {f.filename} | `{f.sha256}` | {urls[f.filename]} |" for f in manifest.files]
+             "| file | sha256 | on PyPI | attestations |", "|---|---|---|---|"]  # fmt: skip
+    for f in manifest.files:
+        found = listed[f.filename]
+        url, attested = found.url.split("#", 1)[0], found.provenance or "none"
+        lines.append(f"| {f.filename} | `{f.sha256}` | {url} | {attested} |")
     if images is not None:
         lines += ["", "| image | digest |", "|---|---|"]
         for variant, digest in sorted(images.digests.items()):
@@ -47,12 +52,12 @@ def publish(config: Config, dist: Path, state: Path, env: Mapping[str, str],
     """Create (or update) the tag's Release and attach the files; what GitHub answered."""
     manifest = verified(dist)
     version = parse_version(manifest.version)
-    urls = _listed(config, manifest, env, progress)
+    listed = _listed(config, manifest, env, progress)
     wheel = next((f.sha256 for f in manifest.wheels), "")
     images = published_images(state, manifest.version, wheel)
     api = github_api.from_env(env)
     fields = {"tag_name": version.tag, "name": f"{manifest.name} {version}",
-              "body": notes(manifest, urls, images), "draft": False,
+              "body": notes(manifest, listed, images), "draft": False,
               "prerelease": version.kind is Kind.RC}  # fmt: skip
     with api.client() as http:
         release = api.save_release(http, fields)
@@ -66,15 +71,14 @@ def publish(config: Config, dist: Path, state: Path, env: Mapping[str, str],
 
 
 def _listed(config: Config, manifest: Manifest, env: Mapping[str, str],
-            progress: Progress) -> dict[str, str]:  # fmt: skip
-    """Each file's address on PyPI, whose listing must hold it with the manifest's sha256."""
+            progress: Progress) -> dict[str, ListedFile]:  # fmt: skip
+    """Each file as PyPI lists it, which must be with the manifest's sha256."""
     from release.context import Options, open_run
 
     options = Options(indexes.read_mode(None, env), indexes.RELEASE)
     with open_run(config, options, progress) as run:
         index = run.index(indexes.RELEASE)
         listed = {f.filename: f for f in run.listing(index, config.name)}
-    urls = {}
     for file in manifest.files:
         found = listed.get(file.filename)
         if found is None or found.sha256 not in (None, file.sha256):
@@ -82,5 +86,4 @@ def _listed(config: Config, manifest: Manifest, env: Mapping[str, str],
                 f"{file.filename} is not on {index.name} with the sha256 dist/ records",
                 hint="the Release describes what PyPI serves: run it after upload_pypi passed",
             )
-        urls[file.filename] = found.url.split("#", 1)[0]
-    return urls
+    return listed

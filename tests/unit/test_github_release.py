@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 
 from release.artifacts.manifest import DistFile, Manifest
+from release.index.simple_api import ListedFile
 from release.lanes import github_api
 from release.lanes.github_release import notes, sha256sums
 from release.rehearse_workflow.github_api import Api, serving
@@ -22,10 +23,16 @@ def test_sha256sums_is_what_sha256sum_checks() -> None:
 
 
 def test_the_notes_name_each_file_where_pypi_serves_it_and_each_image_digest() -> None:
-    urls = {WHEEL.filename: "https://files.example/w", SDIST.filename: "https://files.example/s"}
+    attested = "https://files.example/w.provenance"
+    urls = {
+        WHEEL.filename: ListedFile(WHEEL.filename, "https://files.example/w#sha256=a", "a" * 64,
+                                   provenance=attested),
+        SDIST.filename: ListedFile(SDIST.filename, "https://files.example/s", "b" * 64),
+    }  # fmt: skip
     images = ImagesRecord("pkg", "1.0.0", "a" * 64, {"raw": "sha256:1", "nginx": "sha256:2"})
     text = notes(MANIFEST, urls, images)
-    assert f"| {WHEEL.filename} | `{'a' * 64}` | https://files.example/w |" in text
+    assert f"| {WHEEL.filename} | `{'a' * 64}` | https://files.example/w | {attested} |" in text
+    assert f"| {SDIST.filename} | `{'b' * 64}` | https://files.example/s | none |" in text
     assert "| pkg:1.0.0 | `sha256:1` |" in text
     assert "| pkg:1.0.0-nginx | `sha256:2` |" in text
     assert "| image |" not in notes(MANIFEST, urls, None)

@@ -122,3 +122,16 @@ def test_yanked_files_are_marked_in_both_forms() -> None:
         '<a href="p-1.0.0.tar.gz" data-yanked="">p-1.0.0.tar.gz</a><a href="x">p-1.0.1.tar.gz</a>'
     )
     assert [f.yanked for f in parse_html(html, PAGE)] == [True, False]
+
+
+def test_a_files_pep740_provenance_is_read_from_json_and_html() -> None:
+    base = "https://index.example/simple/pkg/"
+    file = {"filename": "pkg-1.0.tar.gz", "url": "../../f/pkg-1.0.tar.gz", "hashes": {}}
+    page = {"files": [{**file, "provenance": "../../f/pkg-1.0.tar.gz.provenance"}]}
+    (listed,) = parse_json(page, base)
+    assert listed.provenance == "https://index.example/f/pkg-1.0.tar.gz.provenance"
+    html = '<a href="/f/pkg-1.0.tar.gz" data-provenance="/f/p.provenance">pkg-1.0.tar.gz</a>'
+    (anchor,) = parse_html(html, base)
+    assert anchor.provenance == "https://index.example/f/p.provenance"
+    (plain,) = parse_html('<a href="/f/pkg-1.0.tar.gz">pkg-1.0.tar.gz</a>', base)
+    assert plain.provenance is None
