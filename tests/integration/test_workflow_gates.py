@@ -19,12 +19,24 @@ RC, FINAL = "v0.3.0rc1", "v0.3.0"
 @pytest.mark.integration
 def test_each_tag_runs_its_lane_once_and_the_final_follows_a_green_rc(tmp_path: Path) -> None:
     root = adopted(tmp_path / "project")
+    # (f) too: TestPyPI has no trusted publisher, and the token secret the workflow maps into
+    # its upload job holds an API token that index takes; PyPI's upload exchanges as usual.
     done, data = rehearse(root, "--event", f"push:{RC}", "--event", f"push:{FINAL}",
-                          "--event", f"release:{FINAL}", "--event", f"release:{RC}")  # fmt: skip
+                          "--event", f"release:{FINAL}", "--event", f"release:{RC}",
+                          "--no-publisher", "testpypi")  # fmt: skip
     assert done.returncode == 0, done.stdout + done.stderr
     rc, final, released, prereleased = data["events"]
     assert (prereleased["label"], prereleased["event"]) == (f"pre-release of {RC}", "release")
     assert _jobs(rc)["validate_rc (3.12)"]["status"] == "success"
+    assert _jobs(rc)["upload_testpypi"]["note"].startswith(
+        "credential: the token in TESTPYPI_API_TOKEN (trusted publishing refused: "
+        "invalid-publisher, no publisher registered for this job); attestations: skipped"
+    )
+    assert _jobs(final)["upload_pypi"]["note"].startswith("credential: trusted publishing")
+    refused = [e["detail"] for e in data["exchanges"] if e["kind"] == "mint" and e["outcome"]
+               == "refused"]  # fmt: skip
+    assert len(refused) == 1
+    assert "no trusted publisher is registered on this index" in refused[0]
     assert _jobs(final)["validate_final (3.12)"]["status"] == "success"
     assert _jobs(final)["plan"]["note"] == f"green rc: {RC} (run 1, push): success"
     for event, first in ((released, 2), (prereleased, 1)):

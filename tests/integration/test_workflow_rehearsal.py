@@ -155,23 +155,3 @@ def test_an_injected_failure_a_short_token_lifetime_and_no_final_without_a_green
     assert (cell["status"], cell["reproduce"]) == ("failure", "nox -s validate_rc-3.12")
     assert "injected-failure" in Path(cell["log"]).read_text()
     assert data["audit"][0]["ok"], data["audit"]  # the rc's files are on the staging index
-
-
-@pytest.mark.integration
-def test_no_trusted_publisher_and_a_token_secret_publishes_with_the_token(tmp_path: Path) -> None:
-    """(f) No publisher registered on TestPyPI; the token secret the workflow maps into the
-    upload job holds an API token the index takes: published with it, the summary saying so."""
-    root = adopted(tmp_path / "project")
-    done, data = rehearse(root, "--event", "push", "--tag", TAG, "--no-publisher", "testpypi")
-    assert done.returncode == 0, done.stdout + done.stderr
-    upload = _jobs(data["events"][0])["upload_testpypi"]
-    assert upload["status"] == "success"
-    assert upload["note"].startswith(
-        "credential: the token in TESTPYPI_API_TOKEN (trusted publishing refused: "
-        "invalid-publisher, no publisher registered for this job); attestations: skipped"
-    )
-    kinds = [(e["kind"], e["outcome"], e["detail"]) for e in data["exchanges"] if e["index"]
-             == "testpypi"]  # fmt: skip
-    assert [k[:2] for k in kinds] == [("mint", "refused"), ("upload", "ok"), ("upload", "ok")]
-    assert "no trusted publisher is registered on this index" in kinds[0][2]
-    assert data["audit"][0]["ok"], data["audit"]
