@@ -83,8 +83,12 @@ def tests(session: nox.Session) -> None:
     # The integration tests (devpi, Docker, rehearsals) make their own cells on every Python
     # whatever Python runs pytest: they run in the first cell only; the others run the unit and
     # CLI tests, which exercise the library on their interpreter. --durations: where time goes.
+    # Two workers in the first cell (this machine has 2 cores and the integration tests wait on
+    # servers much of the time): every Docker test in one group on one worker, since they share
+    # the engine and its data root, the rest on the other (tests/conftest.py groups them).
     first = session.python == PYTHONS[0] or session.posargs
-    scope = ["--durations=12"] if first else ["-m", "not integration"]
+    workers = ["-n", "2", "--dist", "loadgroup"]
+    scope = ["--durations=12", *workers] if first else ["-m", "not integration"]
     session.run("pytest", *scope, *session.posargs)
 
 

@@ -55,3 +55,14 @@ def git_tag(root: Path, *tags: str) -> None:
     git("commit", "-qm", "fixture")
     for tag in tags:
         git("tag", tag)
+
+
+DOCKER_TESTS = Path(__file__).parent / "integration" / "docker"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every Docker test in one xdist group: they share one engine and its data root (a second
+    worker's engine would wait for the first's lock), so they run on one worker, in order."""
+    for item in items:
+        if item.path.is_relative_to(DOCKER_TESTS):
+            item.add_marker(pytest.mark.xdist_group("docker"))
