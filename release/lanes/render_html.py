@@ -40,9 +40,14 @@ def html(data: Mapping[str, Any]) -> str:
         *_path(data), *_audit(data["facts"]),
         *(line for run in data["runs"] for line in _run(run)),
     ]  # fmt: skip
+    return page(f"{data['title']}: {verdict}", body)
+
+
+def page(title: str, body: list[str]) -> str:
+    """A report page: self-contained, its style inline, nothing linked."""
     return "\n".join([
         "<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
-        f"<title>{escape(data['title'])}: {verdict}</title>", f"<style>{STYLE}</style>",
+        f"<title>{escape(title)}</title>", f"<style>{STYLE}</style>",
         "</head>", "<body>", *body, "</body>", "</html>", "",
     ])  # fmt: skip
 

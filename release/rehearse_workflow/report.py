@@ -11,7 +11,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from release.lanes.render_html import STYLE
+from release.lanes.render_html import page
 
 FILES = ("report.json", "report.md", "report.html")
 _COLOUR = {"success": "#1a7f37", "failure": "#cf222e", "skipped": "#57606a"}
@@ -138,11 +138,7 @@ def html(data: Mapping[str, Any]) -> str:
         *(line for event in data["events"] for line in _event_html(event)),
         *_audit_html(data), *_exchanges_html(data), *_github_html(data),
     ]  # fmt: skip
-    return "\n".join([
-        "<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
-        f"<title>{escape(data['title'])}: {verdict}</title>", f"<style>{STYLE}</style>",
-        "</head>", "<body>", *body, "</body>", "</html>", "",
-    ])  # fmt: skip
+    return page(f"{data['title']}: {verdict}", body)
 
 
 def _failures_html(data: Mapping[str, Any]) -> list[str]:

@@ -118,7 +118,8 @@ def _prepare(plan: WorkflowPlan, progress: Progress) -> _Session:
 def _warn_missing_pythons(config: Config, progress: Progress) -> None:
     """On GitHub setup-python downloads any Python; here a job asking for one this machine lacks
     fails as setup-python would without it. Say so before anything runs."""
-    missing = [p for p in config.pythons if p not in interpreters.installed([p], os.environ)]
+    found = interpreters.installed(config.pythons, os.environ)
+    missing = [p for p in config.pythons if p not in found]
     if missing:
         progress(
             f"warning: this machine has no Python {', '.join(missing)}, which the workflow's "

@@ -40,6 +40,7 @@ from release.rehearse_workflow.trusted import (
     Workflow,
     trusted_publishing,
 )
+from release.validation.environments import outside_ours
 
 # The registry stand-in takes any login; the jobs still present one, as on GitHub.
 REGISTRY_SECRETS = ("DOCKER_USERNAME", "DOCKER_PASSWORD")
@@ -150,7 +151,7 @@ def job_environment(
     from release.rehearse_workflow import actions
 
     inherited = {k: v for k, v in os.environ.items() if not k.startswith(_KEPT_OUT)}
-    path = [p for p in inherited.get("PATH", "").split(os.pathsep) if p != _own_bin()]
+    path = outside_ours(inherited.get("PATH", ""))  # a runner has no suite environment
     env = {
         **inherited, **found.env, **actions.environment(repo, folder / "artifacts"),
         "PATH": os.pathsep.join([str(tools / "bin"), *path]),
@@ -160,8 +161,3 @@ def job_environment(
     if fail_at is not None:
         env[FAIL_AT_ENV] = ":".join(fail_at)
     return Environment(env, dict(found.secrets))
-
-
-def _own_bin() -> str:
-    """The suite's own environment's scripts: a runner has no such thing on its PATH."""
-    return str(Path(sys.prefix) / "bin")
