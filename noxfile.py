@@ -22,7 +22,7 @@ import nox
 HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE))
 from release import sessions  # noqa: E402 - needs the source tree on sys.path
-from release.validation import interpreters  # noqa: E402
+from release.core import interpreters  # noqa: E402
 
 nox.needs_version = ">=2025.10.16"
 nox.options.default_venv_backend = "uv|virtualenv"

@@ -31,7 +31,7 @@ from release.core import runner
 from release.core.progress import Progress
 from release.index.devpi import local_indexes
 from release.index.simple_api import fetch_listing
-from release.rehearse import Rehearsal, rehearse_rc
+from release.rehearsals.lane import Rehearsal, rehearse_rc
 from release.upload._listing import wait_until_listed
 from release.upload._rules import missing
 from release.versioning.versions import parse_version

@@ -52,7 +52,7 @@ class Run:
     stand_ins: StandIns | None = None  # --indexes stand-ins: the running ones the env names
 
     def fails_at(self, stage: str, cell: str) -> bool:
-        """Whether the rehearsal asked this stage or cell to fail (see release.lanes.inject)."""
+        """Whether the rehearsal asked this stage or cell to fail (see release.pipeline.inject)."""
         return injected(self.fail_at, stage, cell)
 
     def log(self, *parts: str) -> Path:

@@ -28,10 +28,9 @@ from release.config import detect
 from release.config.images import registry_note
 from release.config.project import STATE_DIR, load_config, load_toml, read_pythons
 from release.config.settings import parse_settings
-from release.core import runner
+from release.core import interpreters, runner
 from release.core.errors import ConfigError, IntegrityError
-from release.lanes import workflow
-from release.validation import interpreters
+from release.github import workflow
 from release.versioning.versions import parse_version
 
 NOXFILE = "noxfile.py"
@@ -283,7 +282,7 @@ def _workflow(root: Path, force: bool) -> str:
 
 def _requirement() -> str:
     # Exact: the version whose sessions and workflow this was written with; the workflow's jobs
-    # install that one too (release.lanes.tools), so nox never resolves another at run time.
+    # install that one too (release.github.tools), so nox never resolves another at run time.
     return f"staged-release=={importlib.metadata.version('staged-release')}"
 
 

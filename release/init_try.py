@@ -24,9 +24,8 @@ from release.config import layout, placeholders
 from release.config.project import STATE_DIR
 from release.config.settings import CheckSpec
 from release.context import LOGS, claim
-from release.core import runner
+from release.core import interpreters, runner
 from release.core.errors import CommandFailed, ReleaseError, ToolMissing
-from release.validation import interpreters
 from release.validation.environments import outside_ours
 from release.versioning.versions import shorten
 

@@ -25,8 +25,8 @@ from pathlib import Path
 import nox
 
 from release.config.project import read_pythons
-from release.lanes.stages import STAGES
-from release.validation import interpreters
+from release.core import interpreters
+from release.pipeline.stages import STAGES
 
 ROOT = Path.cwd()  # nox loads a noxfile from its own directory: the project's
 PYTHONS = read_pythons(ROOT)

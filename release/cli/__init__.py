@@ -21,8 +21,9 @@ from release.cli.arguments import parser
 from release.core import runner
 from release.core.errors import Interrupted, ReleaseError, UsageError
 from release.core.progress import Progress
-from release.lanes import report, summary
-from release.lanes.report import Outcome, Status
+from release.pipeline import outcomes
+from release.pipeline.outcomes import Outcome, Status
+from release.reporting import summary
 
 SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
@@ -75,7 +76,7 @@ def _summarize(args: argparse.Namespace, took: float, error: ReleaseError | int 
     if stage is None or summary.SUMMARY_ENV not in os.environ:
         return
     if isinstance(error, ReleaseError):
-        outcome = report.failed(*stage, took, error)
+        outcome = outcomes.failed(*stage, took, error)
     else:  # a handler that reported its failure itself returns its exit code
         status = Status.PASSED if error is None else Status.FAILED
         # what a handler noted of its success (an upload's credential and attestations)

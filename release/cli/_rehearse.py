@@ -10,13 +10,13 @@ from pathlib import Path
 from typing import Any
 
 from release.core.errors import UsageError
-from release.lanes.report import Status
+from release.pipeline.outcomes import Status
 
 
 def cmd_rehearse(args: argparse.Namespace) -> int:
     from release.context import STATE_DIR
-    from release.lanes.journey import lane_journey
-    from release.rehearse import Rehearsal, rehearse_final, rehearse_rc
+    from release.rehearsals.lane import Rehearsal, rehearse_final, rehearse_rc
+    from release.reporting.journey import lane_journey
 
     if args.workflow:
         from release.cli._workflow import cmd_rehearse_workflow
@@ -55,8 +55,8 @@ def cmd_rehearse(args: argparse.Namespace) -> int:
 
 def _rehearse_machine(args: argparse.Namespace) -> int:
     from release.context import STATE_DIR
-    from release.rehearse import Rehearsal
-    from release.rehearse_machine import Machine, rehearse_machine
+    from release.rehearsals.lane import Rehearsal
+    from release.rehearsals.machine import Machine, rehearse_machine
 
     project = args.project.resolve()
     folder = args.report_dir or project / STATE_DIR / "report"
@@ -78,7 +78,7 @@ def _rehearse_machine(args: argparse.Namespace) -> int:
 
 
 def _write_reports(folder: Path, data: Mapping[str, Any]) -> None:
-    from release.lanes.report_files import FILES, write_reports
+    from release.reporting.report_files import FILES, write_reports
 
     write_reports(folder, data)
     print(f"reports: {', '.join(str(folder / name) for name in FILES)}")

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 def cmd_build(args: argparse.Namespace) -> int:
     from release.artifacts.build import build
     from release.context import STATE_DIR
-    from release.validation import interpreters
+    from release.core import interpreters
 
     config = load_config(args.project)
     if args.index:  # a missing credential or a refused publisher stops it before the build

@@ -16,9 +16,10 @@ from release.cli.arguments import KINDS
 from release.config.project import Config, load_config, read_lock_dependents, version_sources
 from release.core import git
 from release.core.errors import IndexUnavailable, UsageError
+from release.github import at_plan
+from release.github import events as github
 from release.index import profiles as indexes
-from release.lanes import at_plan, github
-from release.lanes.plan import Event, Plan, make_plan
+from release.pipeline.plan import Event, Plan, make_plan
 from release.versioning.check import (
     current_version,
     pick_head_tag,

@@ -10,7 +10,7 @@ from pathlib import Path
 from release.config.images import registry_note
 from release.config.project import Config, load_config
 from release.core.errors import ConfigError, UsageError, WorkflowDrift
-from release.lanes.workflow import PATH, drift, facts_of, job_names, release_workflow
+from release.github.workflow import PATH, drift, facts_of, job_names, release_workflow
 
 
 def cmd_workflow(args: argparse.Namespace) -> int:
@@ -61,7 +61,7 @@ def cmd_github_release(args: argparse.Namespace) -> int:
     import os
 
     from release.config.project import STATE_DIR
-    from release.lanes.github_release import publish
+    from release.github.releases import publish
 
     config = load_config(args.project)
     dist = args.dist or config.root / "dist"
@@ -73,9 +73,9 @@ def cmd_github_release(args: argparse.Namespace) -> int:
 def cmd_rehearse_workflow(args: argparse.Namespace) -> int:
     """`rehearse --workflow`: the project's release.yml under act, on running stand-ins."""
     from release.context import STATE_DIR
-    from release.rehearse_workflow import report
-    from release.rehearse_workflow.run import WorkflowPlan, rehearse_workflow
-    from release.rehearse_workflow.stand_ins import Credentials
+    from release.rehearsals.workflow import report
+    from release.rehearsals.workflow.run import WorkflowPlan, rehearse_workflow
+    from release.rehearsals.workflow.stand_ins import Credentials
 
     if args.lane or args.post_fix:
         raise UsageError(

@@ -18,7 +18,7 @@ from release.cli._values import path as _path
 from release.cli._values import seconds as _seconds
 from release.core.errors import UsageError
 from release.index import profiles as indexes
-from release.lanes.stages import by_command
+from release.pipeline.stages import by_command
 from release.versioning.versions import Kind
 
 KINDS = [k.value for k in Kind]

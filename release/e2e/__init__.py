@@ -2,7 +2,7 @@
 containers (_docker), readiness gate (_readiness, _probes, _looks) and setup steps (_setup), and
 the stage that puts a candidate under test (stage).
 
-The stage works of the table (release.lanes.stages) are here, importing the stack only when they
+The stage works of the table (release.pipeline.stages) are here, importing the stack only when they
 run."""
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The upload stages: what may be sent (_rules), the upload itself (stage) and the wait until the
 index lists every file with the expected sha256 (_listing).
 
-The stage works of the table (release.lanes.stages) are here, importing the stage only when
+The stage works of the table (release.pipeline.stages) are here, importing the stage only when
 they run."""
 
 from __future__ import annotations

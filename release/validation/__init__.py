@@ -2,7 +2,7 @@
 (checks), the cells that install a wheel from an index or from dist/ and check it (validate),
 and what they proved, kept on disk for later stages (results).
 
-The stage works of the table (release.lanes.stages) are here, importing the cell only when they
+The stage works of the table (release.pipeline.stages) are here, importing the cell only when they
 run: `interpreters` is read by every noxfile and must stay quick to import."""
 
 from __future__ import annotations

@@ -14,10 +14,9 @@ from pathlib import Path
 
 import uv
 
-from release.core import runner
+from release.core import interpreters, runner
 from release.core.errors import ToolMissing
 from release.index.profiles import Index
-from release.validation import interpreters
 
 INSTALL_BUDGET = 1200.0  # seconds: resolving and downloading a large tree on a slow mirror
 # What could point uv or pip at another index than the one named, or put the source tree on

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from release.config.project import load_config
-from release.lanes.stages import Target
-from release.rehearse import Rehearsal, part_at
+from release.pipeline.stages import Target
+from release.rehearsals.lane import Rehearsal, part_at
 from release.versioning.versions import parse_version
 from tests.cli.test_dynamic_versions import git
 from tests.cli.test_next_and_bump import OFFLINE_NOTE, indexes_unreachable  # noqa: F401

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from release.cli import main
-from release.rehearse_workflow.github_api import Api, serving
+from release.rehearsals.workflow.github_api import Api, serving
 from tests.conftest import cli, git_tag
 
 Project = Callable[[str], Path]

@@ -20,8 +20,8 @@ from pathlib import Path
 import pytest
 
 from release.config.settings import CheckSpec
+from release.github.workflow import PATH as WORKFLOW
 from release.init_try import try_checks
-from release.lanes.workflow import PATH as WORKFLOW
 from tests.conftest import PROJECTS, cli, git_tag
 
 TAGS = {  # fixture -> the tag at HEAD (a static version needs none)

@@ -19,7 +19,7 @@ import uv
 from packaging.utils import parse_wheel_filename
 
 from release.cli import main
-from release.validation import interpreters
+from release.core import interpreters
 from tests.conftest import PROJECTS, cli
 
 DECLARED = ["3.9", "3.10", "3.11", "3.12", "3.13"]  # the fixture's classifiers

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from release.cli import main
-from release.validation import interpreters
+from release.core import interpreters
 from tests.conftest import PROJECTS
 
 DECLARED = ["3.9", "3.13"]  # the fixture's classifiers

@@ -11,7 +11,7 @@ import pytest
 
 from release.index.devpi import local_indexes
 from release.index.profiles import STAND_IN_URL_ENV
-from release.rehearse_workflow.github_api import Api, serving
+from release.rehearsals.workflow.github_api import Api, serving
 from tests.conftest import cli
 from tests.integration.test_status import upload
 

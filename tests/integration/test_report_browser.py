@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from release.lanes.report_files import write_reports
+from release.reporting.report_files import write_reports
 from tests.unit.test_report_files import rehearsal
 
 SIZE = (1200, 1600)

@@ -17,10 +17,10 @@ from pathlib import Path
 import pytest
 from uv import find_uv_bin
 
-from release.rehearse_workflow import actions
-from release.validation import interpreters
+from release.core import interpreters
+from release.rehearsals.workflow import actions
 
-ACTIONS = resources.files("release.lanes").joinpath("actions.toml").read_text()
+ACTIONS = resources.files("release.github").joinpath("actions.toml").read_text()
 PINS = {name: f"{p['uses']}@{p['sha']}" for name, p in tomllib.loads(ACTIONS)["actions"].items()}
 ACT = shutil.which("act", path=str(Path(sys.executable).parent))
 

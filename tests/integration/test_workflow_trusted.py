@@ -22,14 +22,14 @@ import httpx
 
 from release.artifacts.manifest import Manifest
 from release.index.profiles import RELEASE, STAGING, LocalEndpoints
-from release.rehearse_workflow.trusted import (
+from release.rehearsals.workflow.trusted import (
     IndexFront,
     Publisher,
     TrustedPublishing,
     Workflow,
     trusted_publishing,
 )
-from release.rehearse_workflow.trusted._front import EXPIRED, NO_AUTH
+from release.rehearsals.workflow.trusted._front import EXPIRED, NO_AUTH
 from tests.integration.conftest import build_at, unique
 
 JOB = "upload_testpypi"

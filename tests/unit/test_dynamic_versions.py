@@ -14,8 +14,8 @@ from release.artifacts.build import check_built_versions, version_env
 from release.artifacts.metadata import built_version
 from release.config.project import load_config
 from release.core.errors import ConfigError, LaneError, VersionMismatch, VersionRuleError
-from release.lanes.plan import Event, Trigger, make_plan
-from release.lanes.stages import Target
+from release.pipeline.plan import Event, Trigger, make_plan
+from release.pipeline.stages import Target
 from release.versioning.check import VersionSources, tagged_version, verify
 from release.versioning.versions import parse_version
 

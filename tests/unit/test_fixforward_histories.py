@@ -14,7 +14,7 @@ import pytest
 from packaging.version import Version
 
 from release.core.errors import ReleaseError
-from release.lanes.plan import Event, Trigger, make_plan
+from release.pipeline.plan import Event, Trigger, make_plan
 from release.versioning.check import VersionSources
 from release.versioning.consumed import consumed_from_tags
 from release.versioning.fixforward import ensure_publishable, ensure_unconsumed, next_version

@@ -6,11 +6,11 @@ from __future__ import annotations
 import pytest
 
 from release.core.errors import GitHubRefused, RcNotGreen
-from release.lanes import github_api
-from release.lanes.gates import already_carried, lane_run, rc_tags, require_green_rc
-from release.lanes.github_api import WorkflowRun
-from release.lanes.plan import Event
-from release.rehearse_workflow.github_api import Api, serving
+from release.github import api as github_api
+from release.github.api import WorkflowRun
+from release.github.gates import already_carried, lane_run, rc_tags, require_green_rc
+from release.pipeline.plan import Event
+from release.rehearsals.workflow.github_api import Api, serving
 from release.versioning.versions import parse_version
 
 

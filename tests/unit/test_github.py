@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 
 from release.core.errors import ConfigError, LaneError
-from release.lanes.github import TriggerFlags, read_payload, trigger_from, write_outputs
-from release.lanes.plan import Event, Trigger
-from release.lanes.stages import Target
+from release.github.events import TriggerFlags, read_payload, trigger_from, write_outputs
+from release.pipeline.plan import Event, Trigger
+from release.pipeline.stages import Target
 
 NO_FLAGS = TriggerFlags()
 

@@ -7,10 +7,10 @@ from __future__ import annotations
 import hashlib
 
 from release.artifacts.manifest import DistFile, Manifest
+from release.github import api as github_api
+from release.github.releases import notes, sha256sums
 from release.index.simple_api import ListedFile
-from release.lanes import github_api
-from release.lanes.github_release import notes, sha256sums
-from release.rehearse_workflow.github_api import Api, serving
+from release.rehearsals.workflow.github_api import Api, serving
 from release.validation.results import ImagesRecord
 
 WHEEL = DistFile("pkg-1.0.0-py3-none-any.whl", "a" * 64, 10)

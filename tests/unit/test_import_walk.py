@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 
 from release.config.settings import CheckSpec, parse_settings
+from release.core import interpreters
 from release.core.verdicts import CheckStatus
-from release.validation import _imports, checks, environments, interpreters
+from release.validation import _imports, checks, environments
 from release.validation._guards import Frame, Raised, guarding_frame, refusal
 
 ASSERTED = Raised("AssertionError")

@@ -14,7 +14,7 @@ import pytest
 from packaging.tags import Tag, sys_tags
 
 from release.artifacts import compiled, tags
-from release.validation import interpreters
+from release.core import interpreters
 
 OTHERS = interpreters.installed(["3.9", "3.10", "3.12", "3.13"], os.environ)
 # What an interpreter's own pip says: its vendored packaging runs on it, whatever its age.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from release.validation import interpreters
+from release.core import interpreters
 
 
 def make_exe(path: Path) -> Path:

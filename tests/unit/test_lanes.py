@@ -12,8 +12,8 @@ from release.core.errors import (
     VersionMismatch,
     VersionRuleError,
 )
-from release.lanes.plan import Event, Trigger, make_plan
-from release.lanes.stages import LANES, Target, stage_names
+from release.pipeline.plan import Event, Trigger, make_plan
+from release.pipeline.stages import LANES, Target, stage_names
 from release.versioning.check import VersionSources
 from release.versioning.consumed import consumed_from_tags
 

@@ -7,8 +7,8 @@ import pytest
 
 from release.core.errors import UsageError
 from release.core.verdicts import CheckOutcome, CheckStatus
-from release.lanes import inject
-from release.lanes.machine import (
+from release.pipeline import inject
+from release.pipeline.machine import (
     STATE_OF,
     TRANSITIONS,
     LaneRun,
@@ -18,8 +18,8 @@ from release.lanes.machine import (
     Visit,
     derive,
 )
-from release.lanes.report import Outcome, Status
-from release.lanes.stages import LANES, Target
+from release.pipeline.outcomes import Outcome, Status
+from release.pipeline.stages import LANES, Target
 
 PYTHONS = ("3.11", "3.12")
 FAILED_CHECK = CheckOutcome("injected-failure", CheckStatus.FAILED, 0.1, "", "exited with 1")

@@ -17,7 +17,7 @@ from release.core.errors import (
     ReleaseError,
 )
 from release.core.verdicts import CheckOutcome, CheckStatus
-from release.lanes.report import LOAD_FLAKY, Outcome, Report, Status, attempt, ran_alone
+from release.pipeline.outcomes import LOAD_FLAKY, Outcome, Report, Status, attempt, ran_alone
 
 BUILD = Outcome("build", "-", Status.PASSED, 1.234)
 CELL = Outcome("validate_rc", "3.12", Status.FAILED, 12.0, "check 'import' failed", 1)

@@ -22,9 +22,9 @@ from release.config import layout
 from release.config.project import load_config, read_lock_version
 from release.config.settings import parse_settings
 from release.core.errors import ConfigError, ReleaseError, VersionMismatch
-from release.lanes.github import TriggerFlags, read_payload, trigger_from
-from release.lanes.plan import Event, Trigger, make_plan
-from release.lanes.stages import Target
+from release.github.events import TriggerFlags, read_payload, trigger_from
+from release.pipeline.plan import Event, Trigger, make_plan
+from release.pipeline.stages import Target
 from release.versioning.check import VersionSources, pick_head_tag, verify
 from release.versioning.consumed import consumed_from_tags
 from release.versioning.fixforward import parse_base, parse_consumed

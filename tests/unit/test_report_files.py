@@ -10,11 +10,11 @@ from pathlib import Path
 from typing import Any
 
 from release.core.verdicts import CheckOutcome, CheckStatus
-from release.lanes.journey import journey
-from release.lanes.machine import LaneRun, State, derive
-from release.lanes.report import Outcome, Status, ran_alone
-from release.lanes.report_files import write_reports
-from release.lanes.stages import Target
+from release.pipeline.machine import LaneRun, State, derive
+from release.pipeline.outcomes import Outcome, Status, ran_alone
+from release.pipeline.stages import Target
+from release.reporting.journey import journey
+from release.reporting.report_files import write_reports
 from tests.unit.test_machine import fix_forward_runs, lane
 
 VOID = {"meta", "br", "hr", "img", "input", "link", "path", "rect", "stop"}

@@ -12,7 +12,7 @@ import sys
 import pytest
 
 from release.cli.arguments import parser
-from release.lanes.stages import LANES, STAGES, Stage, Target, by_command
+from release.pipeline.stages import LANES, STAGES, Stage, Target, by_command
 from release.versioning.consumed import consumed
 
 ROWS = list(STAGES.values())
@@ -47,7 +47,7 @@ def test_the_e2e_command_offers_exactly_the_e2e_stages_of_the_table() -> None:
 def test_reading_the_table_imports_no_stage() -> None:
     """`plan` and `nox -l` read the table: they must not pay for twine, httpx or Docker's SDK."""
     code = (
-        "import sys, release.lanes.stages, release.sessions as s\n"
+        "import sys, release.pipeline.stages, release.sessions as s\n"
         "heavy = {'twine', 'httpx', 'docker', 'devpi_server'} & set(sys.modules)\n"
         "print(sorted(heavy))\n"
     )

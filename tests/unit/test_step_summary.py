@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from release.lanes.report import Outcome, Status
-from release.lanes.summary import markdown, reproduce, stage_of
+from release.pipeline.outcomes import Outcome, Status
+from release.reporting.summary import markdown, reproduce, stage_of
 from tests.conftest import cli
 
 Project = Callable[[str], Path]

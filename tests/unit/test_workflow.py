@@ -19,8 +19,8 @@ import pytest
 import yaml
 
 from release.config.images import ImagesSpec
-from release.lanes import workflow
-from release.lanes.workflow import Facts, release_workflow
+from release.github import workflow
+from release.github.workflow import Facts, release_workflow
 from release.sessions import SESSIONS
 from tests.conftest import cli
 
@@ -72,7 +72,7 @@ def test_a_stack_and_images_add_their_jobs_in_lane_order() -> None:
 def test_every_job_runs_exactly_one_nox_session(facts: Facts) -> None:
     for name, job in jobs(facts).items():
         runs = [s["run"] for s in job["steps"] if "nox -s" in s.get("run", "")]
-        # e2e_postpublish pulls its images first, with the same session (release.lanes.workflow)
+        # e2e_postpublish pulls its images first, with the same session (release.github.workflow)
         own = [r for r in runs if not r.endswith("-- --pull-only")]
         assert len(own) == 1, name
         assert {r.split()[2] for r in runs} == {own[0].split()[2]}, name
@@ -120,7 +120,7 @@ def test_every_session_the_workflow_calls_exists() -> None:
 
 
 def test_every_action_is_pinned_by_a_sha_of_the_data_file_with_its_version() -> None:
-    text = resources.files("release.lanes").joinpath("actions.toml").read_text("utf-8")
+    text = resources.files("release.github").joinpath("actions.toml").read_text("utf-8")
     pins = tomllib.loads(text)["actions"].values()
     allowed = {f"uses: {p['uses']}@{p['sha']}  # {p['version']}" for p in pins}
     assert all(re.fullmatch(r"[0-9a-f]{40}", p["sha"]) for p in pins)

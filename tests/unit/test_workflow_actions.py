@@ -11,10 +11,10 @@ import yaml
 
 from release.config.images import ImagesSpec
 from release.core.errors import ActionNotEmulated, ConfigError, ReleaseError
-from release.lanes.workflow import Facts, release_workflow
-from release.rehearse_workflow import actions
+from release.github.workflow import Facts, release_workflow
+from release.rehearsals.workflow import actions
 
-PINS = tomllib.loads(resources.files("release.lanes").joinpath("actions.toml").read_text())[
+PINS = tomllib.loads(resources.files("release.github").joinpath("actions.toml").read_text())[
     "actions"
 ]
 EVERY_JOB = Facts(
@@ -124,7 +124,7 @@ def test_each_stand_in_is_a_composite_action_saying_what_it_does_not_emulate(nam
     assert "Does NOT emulate" in action["description"]
     assert action["runs"]["using"] == "composite"
     (step,) = action["runs"]["steps"]
-    assert step["run"].endswith(f"-I -m release.rehearse_workflow.actions._step {name}")
+    assert step["run"].endswith(f"-I -m release.rehearsals.workflow.actions._step {name}")
     # Every input the step reads is declared, under its own name.
     for variable, value in step["env"].items():
         declared = variable.removeprefix("INPUT_").lower().replace("_", "-")

@@ -9,8 +9,8 @@ from pathlib import Path, PurePosixPath
 import pytest
 
 from release.core.errors import ActionFailed, StandInRefused
-from release.rehearse_workflow.actions import _artifacts, _globs
-from release.rehearse_workflow.actions._job import Job
+from release.rehearsals.workflow.actions import _artifacts, _globs
+from release.rehearsals.workflow.actions._job import Job
 
 
 def tree(root: Path, *files: str) -> Path:

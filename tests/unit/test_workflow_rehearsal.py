@@ -13,8 +13,8 @@ import pytest
 from release.context import FAIL_AT_ENV, Options, rehearsed_failure
 from release.core.errors import ConfigError
 from release.index.profiles import Mode
-from release.rehearse_workflow import _act, jobs, report
-from release.rehearse_workflow.events import Event, Kind, Repository, payload
+from release.rehearsals.workflow import _act, jobs, report
+from release.rehearsals.workflow.events import Event, Kind, Repository, payload
 
 WORKFLOW = """
 on:

@@ -14,9 +14,9 @@ import pytest
 import yaml
 
 from release.config.images import ImagesSpec, default_registry, on_ghcr
-from release.lanes import tools
-from release.lanes.summary import stage_of
-from release.lanes.workflow import Facts, release_workflow
+from release.github import tools
+from release.github.workflow import Facts, release_workflow
+from release.reporting.summary import stage_of
 from tests.conftest import cli
 
 ROOT = Path(__file__).parents[2]

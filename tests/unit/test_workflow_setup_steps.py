@@ -11,9 +11,9 @@ import pytest
 from packaging.version import Version
 
 from release.core.errors import ActionFailed, StandInRefused
-from release.rehearse_workflow.actions import _checkout, _pythons, _uv
-from release.rehearse_workflow.actions._checkout import Source
-from release.rehearse_workflow.actions._job import Job
+from release.rehearsals.workflow.actions import _checkout, _pythons, _uv
+from release.rehearsals.workflow.actions._checkout import Source
+from release.rehearsals.workflow.actions._job import Job
 
 SHA = "0123456789abcdef0123456789abcdef01234567"
 EVENT_SHA = "fedcba9876543210fedcba9876543210fedcba98"

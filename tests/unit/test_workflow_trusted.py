@@ -23,8 +23,8 @@ from release.index.profiles import (
     read_mode,
     read_stand_ins,
 )
-from release.rehearse_workflow.trusted import _jwt, _peer
-from release.rehearse_workflow.trusted._front import (
+from release.rehearsals.workflow.trusted import _jwt, _peer
+from release.rehearsals.workflow.trusted._front import (
     EXPIRED,
     NO_AUTH,
     PASSWORDS,
@@ -32,16 +32,16 @@ from release.rehearse_workflow.trusted._front import (
     Minted,
     fingerprint,
 )
-from release.rehearse_workflow.trusted._front import upload_credential as credential
-from release.rehearse_workflow.trusted._http import Request
-from release.rehearse_workflow.trusted._identity import (
+from release.rehearsals.workflow.trusted._front import upload_credential as credential
+from release.rehearsals.workflow.trusted._http import Request
+from release.rehearsals.workflow.trusted._identity import (
     ISSUER,
     Publisher,
     Workflow,
     job_claims,
     match,
 )
-from release.rehearse_workflow.trusted._record import Record
+from release.rehearsals.workflow.trusted._record import Record
 from release.upload import _attest
 from release.upload.credential import Route, route
 
