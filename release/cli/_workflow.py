@@ -57,7 +57,8 @@ def _changed(diff: str) -> str:
 
 
 def cmd_github_release(args: argparse.Namespace) -> int:
-    """The tag's GitHub Release, at the end of the PyPI lane (the `github_release` job)."""
+    """The tag's GitHub Release, at the end of the PyPI lane (the `github_release` job), or
+    its pre-release at the end of an rc lane (`github_prerelease`, when the settings ask)."""
     import os
 
     from release.config.project import STATE_DIR

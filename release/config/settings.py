@@ -72,6 +72,7 @@ class Settings:
     wait_budget: float = DEFAULT_WAIT_BUDGET
     images: ImagesSpec | None = None  # None: the project builds no images
     e2e: Stack | None = None  # None: the project declares no E2E stack
+    github_prereleases: bool = False  # an rc lane's workflow run ends with a pre-release
 
 
 @cache
@@ -100,6 +101,7 @@ def parse_settings(table: dict[str, Any], builtin: Mapping[str, CheckSpec] = BUI
         wait_budget=float(table.get("wait-budget", DEFAULT_WAIT_BUDGET)),
         images=parse_images(table.get("images")),
         e2e=parse_e2e(table.get("e2e")),
+        github_prereleases=bool(table.get("github-prereleases", False)),
     )
 
 

@@ -159,7 +159,7 @@ def _check(answer: httpx.Response, method: str, url: str) -> None:
         raise GitHubRefused(
             what,
             hint="the job's permissions lack what this call needs (plan: `actions: read`, "
-            f"github_release: `contents: write`); {_REGENERATE}",
+            f"github_release, github_prerelease: `contents: write`); {_REGENERATE}",
         )
     raise GitHubUnavailable(what, hint="re-run the job")
 

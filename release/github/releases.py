@@ -1,8 +1,10 @@
 """The GitHub Release at the end of the PyPI lane (`staged-release github-release`, the
 workflow's `github_release` job): the Release of the tag, with notes from what the lane left
 (each file with its sha256 and the address PyPI serves it from, each image tag with its
-digest), the built files and a SHA256SUMS attached. A Release published for the tag on GitHub's
-page is updated, not duplicated; an asset already attached is not sent again.
+digest), the built files and a SHA256SUMS attached. An rc's lane, where the settings ask for it
+(`github-prereleases`), ends with a pre-release made the same way from TestPyPI's listing. A
+Release published for the tag on GitHub's page is updated, not duplicated; an asset already
+attached is not sent again.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from release.validation.results import ImagesRecord, published_images
 from release.versioning.versions import Kind, parse_version
 
 SUMS = "SHA256SUMS"
+_SPELLED = {indexes.STAGING: "TestPyPI", indexes.RELEASE: "PyPI"}  # as the notes' reader knows them
 
 
 def sha256sums(manifest: Manifest) -> str:
@@ -29,11 +32,12 @@ def sha256sums(manifest: Manifest) -> str:
     return "".join(f"{f.sha256}  {f.filename}\n" for f in manifest.files)
 
 
-def notes(manifest: Manifest, listed: Mapping[str, ListedFile], images: ImagesRecord | None) -> str:
-    """The Release's body (Markdown), from the lane's records: each file's address on PyPI and
-    its PEP 740 attestations there (PyPI's provenance address, or none)."""
-    lines = [f"{manifest.name} {manifest.version}, released by its PyPI lane.", "",
-             "| file | sha256 | on PyPI | attestations |", "|---|---|---|---|"]  # fmt: skip
+def notes(manifest: Manifest, listed: Mapping[str, ListedFile], images: ImagesRecord | None,
+          index: str = "PyPI") -> str:  # fmt: skip
+    """The Release's body (Markdown), from the lane's records: each file's address on the
+    index and its PEP 740 attestations there (the index's provenance address, or none)."""
+    lines = [f"{manifest.name} {manifest.version}, released by its {index} lane.", "",
+             f"| file | sha256 | on {index} | attestations |", "|---|---|---|---|"]  # fmt: skip
     for f in manifest.files:
         found = listed[f.filename]
         url, attested = found.url.split("#", 1)[0], found.provenance or "none"
@@ -52,12 +56,13 @@ def publish(config: Config, dist: Path, state: Path, env: Mapping[str, str],
     """Create (or update) the tag's Release and attach the files; what GitHub answered."""
     manifest = verified(dist)
     version = parse_version(manifest.version)
-    listed = _listed(config, manifest, env, progress)
+    role = indexes.STAGING if version.kind is Kind.RC else indexes.RELEASE  # where it was sent
+    listed, index = _listed(config, manifest, role, env, progress)
     wheel = next((f.sha256 for f in manifest.wheels), "")
     images = published_images(state, manifest.version, wheel)
     api = github_api.from_env(env)
     fields = {"tag_name": version.tag, "name": f"{manifest.name} {version}",
-              "body": notes(manifest, listed, images), "draft": False,
+              "body": notes(manifest, listed, images, index), "draft": False,
               "prerelease": version.kind is Kind.RC}  # fmt: skip
     with api.client() as http:
         release = api.save_release(http, fields)
@@ -70,20 +75,21 @@ def publish(config: Config, dist: Path, state: Path, env: Mapping[str, str],
     return {"url": release.get("html_url", ""), "assets": sorted(assets)}
 
 
-def _listed(config: Config, manifest: Manifest, env: Mapping[str, str],
-            progress: Progress) -> dict[str, ListedFile]:  # fmt: skip
-    """Each file as PyPI lists it, which must be with the manifest's sha256."""
+def _listed(config: Config, manifest: Manifest, role: str, env: Mapping[str, str],
+            progress: Progress) -> tuple[dict[str, ListedFile], str]:  # fmt: skip
+    """Each file as the lane's index lists it, which must be with the manifest's sha256; and
+    that index's name."""
     from release.context import Options, open_run
 
-    options = Options(indexes.read_mode(None, env), indexes.RELEASE)
+    options = Options(indexes.read_mode(None, env), role)
     with open_run(config, options, progress) as run:
-        index = run.index(indexes.RELEASE)
+        index = run.index(role)
         listed = {f.filename: f for f in run.listing(index, config.name)}
     for file in manifest.files:
         found = listed.get(file.filename)
         if found is None or found.sha256 not in (None, file.sha256):
             raise IntegrityError(
                 f"{file.filename} is not on {index.name} with the sha256 dist/ records",
-                hint="the Release describes what PyPI serves: run it after upload_pypi passed",
+                hint="the Release describes what the index serves: run it after the lane's upload",
             )
-    return listed
+    return listed, _SPELLED.get(index.name, index.name)

@@ -57,11 +57,13 @@ class Facts:
     e2e: bool = False  # an E2E stack is declared
     images: ImagesSpec | None = None  # None: the project builds no images
     tools: tuple[str, ...] = ()  # what every job installs, pinned (release.github.tools)
+    prereleases: bool = False  # an rc lane ends with a GitHub pre-release too
 
 
 def facts_of(config: Config) -> Facts:
     settings, pins = config.settings, tools.of_project(config.root, config.name)
-    return Facts(config.pythons, settings.e2e is not None, settings.images, pins)
+    e2e, prereleases = settings.e2e is not None, settings.github_prereleases
+    return Facts(config.pythons, e2e, settings.images, pins, prereleases)
 
 
 def release_workflow(facts: Facts) -> str:
@@ -83,24 +85,32 @@ def release_workflow(facts: Facts) -> str:
 
 def _jobs(facts: Facts) -> dict[str, Any]:
     lanes = {"plan": _plan_job(facts), "build": _build_job(facts), **_lane_jobs(facts)}
-    return {**lanes, RELEASE_JOB: _release_job(facts)}
+    return {**lanes, **{job: _release_job(facts, target) for target, job in _releases(facts)}}
 
 
 def job_names(facts: Facts) -> list[str]:
-    return ["plan", "build", *_lane_jobs(facts), RELEASE_JOB]
+    return ["plan", "build", *_lane_jobs(facts), *(job for _, job in _releases(facts))]
 
 
 RELEASE_JOB = "github_release"  # the PyPI lane's last job: the tag's GitHub Release
+PRERELEASE_JOB = "github_prerelease"  # the rc lane's, when the settings ask for it
 
 
-def _release_job(facts: Facts) -> dict[str, Any]:
-    """After the PyPI lane's last job: the only job that may write to the repository."""
-    last = [name for name in _lane_jobs(facts) if STAGES[name] in LANES[Target.PYPI]][-1]
-    job = _head(RELEASE_JOB, ["plan", last], {"contents": "write"})
-    job["if"] = f"needs.plan.outputs.target == '{Target.PYPI}'"
+def _releases(facts: Facts) -> list[tuple[Target, str]]:
+    """Which lanes end with a GitHub Release for their tag, and the job that makes it."""
+    rc = [(Target.TESTPYPI, PRERELEASE_JOB)] if facts.prereleases else []
+    return [*rc, (Target.PYPI, RELEASE_JOB)]
+
+
+def _release_job(facts: Facts, target: Target) -> dict[str, Any]:
+    """After its lane's last job: the only job that may write to the repository."""
+    last = [name for name in _lane_jobs(facts) if STAGES[name] in LANES[target]][-1]
+    job = _head(dict(_releases(facts))[target], ["plan", last], {"contents": "write"})
+    job["if"] = f"needs.plan.outputs.target == '{target}'"
     session = _nox(RELEASE_JOB, env={"GITHUB_TOKEN": "${{ github.token }}"})
     steps = [_download({"name": DIST, "path": "dist"})]
-    if _wanted(STAGES["images"], facts):  # the notes name each image tag's digest
+    # the notes name each published image tag's digest (an rc's images are never published)
+    if target is Target.PYPI and _wanted(STAGES["images"], facts):
         steps.append(_download({"name": "results-images", "path": RESULTS}))
     job["steps"] = [*_setup(facts), *steps, session]
     return job

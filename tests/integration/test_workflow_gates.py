@@ -1,8 +1,8 @@
 """rehearse --workflow: what the jobs ask of GitHub's API (the rehearsal's stand-in, fed from
 its own events). An rc push, its final's push, then the GitHub releases published for both
-tags: the tags' lanes run once each and the PyPI lane ends with the tag's GitHub Release; the
-releases run none (green, plan's reason in its summary), and the rc's pre-release never asks
-for PyPI."""
+tags: the tags' lanes run once each and each lane ends with the tag's GitHub Release (the rc's
+a pre-release, as the project's settings ask); the releases run none (green, plan's reason in
+its summary), and the rc's pre-release never asks for PyPI."""
 
 from __future__ import annotations
 
@@ -11,14 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.test_workflow_rehearsal import _jobs, adopted, rehearse
+from tests.integration.test_workflow_rehearsal import _git, _jobs, _suite, adopted, rehearse
 
 RC, FINAL = "v0.3.0rc1", "v0.3.0"
 
 
 @pytest.mark.integration
 def test_each_tag_runs_its_lane_once_and_the_final_follows_a_green_rc(tmp_path: Path) -> None:
-    root = adopted(tmp_path / "project")
+    root = _asking_for_prereleases(adopted(tmp_path / "project"))
     # (f) too: TestPyPI has no trusted publisher, and the token secret the workflow maps into
     # its upload job holds an API token that index takes; PyPI's upload exchanges as usual.
     done, data = rehearse(root, "--event", f"push:{RC}", "--event", f"push:{FINAL}",
@@ -52,7 +52,10 @@ def test_each_tag_runs_its_lane_once_and_the_final_follows_a_green_rc(tmp_path: 
     assert all(rule["ok"] for rule in data["audit"]), data["audit"]
     # the GitHub Release: the dists and SHA256SUMS attached, the notes naming each file's
     # sha256 and where PyPI serves it
-    (release,) = data["github"]["releases"]
+    prerelease, release = data["github"]["releases"]
+    assert (prerelease["tag_name"], prerelease["prerelease"]) == (RC, True)
+    assert _jobs(rc)["github_prerelease"]["status"] == "success"
+    assert "released by its stand-in testpypi lane" in prerelease["body"]  # the index it used
     assert (release["tag_name"], release["prerelease"]) == (FINAL, False)
     assert _jobs(final)["github_release"]["status"] == "success"
     built = json.loads((root / ".staged-release/workflow/event-2/artifacts/dist/manifest.json")
@@ -67,3 +70,17 @@ def test_each_tag_runs_its_lane_once_and_the_final_follows_a_green_rc(tmp_path: 
         "<h2>GitHub Release v0.3.0: quiet-pkg 0.3.0</h2>"
         in (tmp_path / "report" / "report.html").read_text()
     )
+
+
+def _asking_for_prereleases(root: Path) -> Path:
+    """The project's settings ask for an rc's pre-release; its workflow regenerated, committed."""
+    pyproject = root / "pyproject.toml"
+    text = pyproject.read_text()  # init wrote the table; the setting goes at its head
+    assert text.count("[tool.staged-release]\n") == 1
+    pyproject.write_text(text.replace("[tool.staged-release]\n", "[tool.staged-release]\n"
+                                      "github-prereleases = true\n"))  # fmt: skip
+    done = _suite("workflow", "--project", str(root))
+    assert done.returncode == 0, done.stderr
+    _git(root, "add", "-A")
+    _git(root, "-c", "user.name=t", "-c", "user.email=t@localhost", "commit", "-qm", "prereleases")
+    return root

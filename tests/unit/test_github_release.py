@@ -5,10 +5,15 @@ duplicated."""
 from __future__ import annotations
 
 import hashlib
+from typing import Any
+
+import yaml
 
 from release.artifacts.manifest import DistFile, Manifest
+from release.config.images import ImagesSpec
 from release.github import api as github_api
 from release.github.releases import notes, sha256sums
+from release.github.workflow import Facts, release_workflow
 from release.index.simple_api import ListedFile
 from release.rehearsals.workflow.github_api import Api, serving
 from release.validation.results import ImagesRecord
@@ -36,6 +41,40 @@ def test_the_notes_name_each_file_where_pypi_serves_it_and_each_image_digest() -
     assert "| pkg:1.0.0 | `sha256:1` |" in text
     assert "| pkg:1.0.0-nginx | `sha256:2` |" in text
     assert "| image |" not in notes(MANIFEST, urls, None)
+
+
+def _jobs(facts: Facts) -> dict[str, Any]:
+    loaded: dict[str, Any] = yaml.safe_load(release_workflow(facts))["jobs"]
+    return loaded
+
+
+def test_an_rc_lane_ends_with_a_pre_release_only_when_the_settings_ask() -> None:
+    images = ImagesSpec(app="app:app", registry="ghcr.io/example")
+    asked = _jobs(Facts(("3.12",), e2e=True, images=images, prereleases=True))
+    job = asked["github_prerelease"]
+    assert (job["needs"], job["if"]) == (
+        ["plan", "e2e_rc"],
+        "needs.plan.outputs.target == 'testpypi'",
+    )
+    assert job["permissions"] == {"contents": "write"}
+    # the same session; no image digests: an rc's images are built for its E2E, never pushed
+    assert job["steps"][-1]["run"] == "nox -s github_release"
+    assert [s["with"]["name"] for s in job["steps"] if "name" in s.get("with", {})] == ["dist"]
+    assert list(asked)[-2:] == ["github_prerelease", "github_release"]
+    assert asked["github_release"]["needs"] == ["plan", "e2e_postpublish"]
+    assert "github_prerelease" not in _jobs(Facts(("3.12",), e2e=True, images=images))
+
+
+def test_an_rcs_notes_say_where_testpypi_serves_each_file() -> None:
+    listed = {f.filename: ListedFile(f.filename, f"https://test.example/{f.filename}", f.sha256)
+              for f in MANIFEST.files}  # fmt: skip
+    text = notes(MANIFEST, listed, None, "TestPyPI")
+    assert text.startswith("pkg 1.0.0, released by its TestPyPI lane.\n")
+    assert "| file | sha256 | on TestPyPI | attestations |" in text
+    assert (
+        f"| {WHEEL.filename} | `{'a' * 64}` | https://test.example/{WHEEL.filename} | none |"
+        in text
+    )
 
 
 def test_a_release_made_on_githubs_page_is_updated_and_its_assets_not_resent() -> None:

@@ -172,7 +172,8 @@ def test_this_repository_carries_the_workflow_its_stage_table_generates(
 def _linted(tmp_path: Path) -> list[str]:
     """This repository's workflows and ones generated for projects with everything."""
     generated = []
-    for name, facts in (("full", FULL), ("own-registry", OWN_REGISTRY)):
+    prereleases = Facts(PYTHONS, e2e=True, images=FULL.images, prereleases=True)
+    for name, facts in (("full", FULL), ("own-registry", OWN_REGISTRY), ("pre", prereleases)):
         generated.append(tmp_path / f"release-{name}.yml")
         generated[-1].write_text(release_workflow(facts))
     ours = sorted(WORKFLOWS.glob("*.yml"))
