@@ -46,6 +46,10 @@ _NONE_INSTALLED = (
     "note: {tools} run on Python {python}, but none of the lane's Pythons ({lane}) is installed "
     "here, so they will not run locally"
 )
+_NO_LOCK = (
+    "note: no uv.lock: the lanes' version check compares pyproject.toml, uv.lock and the tag, "
+    "and their tools install what uv.lock pins; run `uv lock` and commit uv.lock"
+)
 _MARK = "# Written by `staged-release init` from what it found; edit freely."
 IMPORT_LINE = "import release.sessions  # noqa: F401 - the lane sessions of staged-release"
 _WHEEL_BUDGET = 900.0  # seconds to build the wheel that shows which modules it installs
@@ -110,6 +114,7 @@ def settings_table(found: Findings) -> tuple[dict[str, Any], list[str]]:
         checks[tool.name] = {**source, "pythons": [python], "run": list(tool.run)}
         names.append(tool.name)
     notes += _pin_notes(found, python, list(checks))
+    notes += [] if "uv.lock" in found.files else [_NO_LOCK]
     if detect.uses_pytest(found.pyproject, found.files):
         names.append("tests")  # the built-in check, which installs the test dependencies itself
     table: dict[str, Any] = {"import": found.modules, "checks": names}

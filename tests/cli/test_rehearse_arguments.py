@@ -60,3 +60,16 @@ def test_a_bad_workflow_rehearsal_request_is_refused_before_anything_starts(
     assert code == 2
     assert says in err
     assert not (root / ".staged-release").exists()
+
+
+def test_a_workflow_rehearsal_of_a_project_without_uv_lock_is_refused_before_anything_starts(
+    capsys: pytest.CaptureFixture[str], project: Callable[[str], Path]
+) -> None:
+    """Every job's version check reads uv.lock: without one, nothing is built or started."""
+    root = project("no-lock")
+    assert cli(capsys, "workflow", "--project", str(root))[0] == 0
+    git_tag(root)
+    code, _, err = cli(capsys, "rehearse", "--workflow", "--project", str(root))
+    assert code == 2
+    assert err.startswith(f"error: {root / 'uv.lock'} does not exist")
+    assert not (root / ".staged-release").exists()

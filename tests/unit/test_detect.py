@@ -122,7 +122,9 @@ def test_a_tool_comes_from_the_group_that_pins_it_before_an_extra() -> None:
 
 
 def findings(pyproject: dict[str, Any], files: set[str], **pins: str) -> Findings:
-    return Findings(pyproject, frozenset(files), ["inventory_api"], ("3.11", "3.13", "3.12"), pins)
+    """What init finds in a uv-managed project (it has a uv.lock) with these files besides."""
+    names = frozenset({*files, "uv.lock"})
+    return Findings(pyproject, names, ["inventory_api"], ("3.11", "3.13", "3.12"), pins)
 
 
 def test_the_table_init_writes() -> None:
@@ -147,7 +149,8 @@ def test_the_table_init_writes() -> None:
 def test_tool_checks_run_on_the_newest_python_of_the_lane_this_machine_has() -> None:
     pyproject = {"tool": {"ruff": {}, "mypy": {}}, "dependency-groups": {"lint": ["ruff", "mypy"]}}
     lane = ("3.11", "3.12", "3.13", "3.14")
-    here = Findings(pyproject, frozenset(), ["m"], lane, installed=("3.11", "3.12", "3.13"))
+    locked = frozenset({"uv.lock"})
+    here = Findings(pyproject, locked, ["m"], lane, installed=("3.11", "3.12", "3.13"))
     table, notes = settings_table(here)
     assert [table["check"][t]["pythons"] for t in ("ruff", "mypy")] == [["3.13"], ["3.13"]]
     assert notes == [
@@ -157,7 +160,7 @@ def test_tool_checks_run_on_the_newest_python_of_the_lane_this_machine_has() -> 
             "it if you want it)"
         )
     ]
-    none_here = Findings(pyproject, frozenset(), ["m"], lane, installed=())
+    none_here = Findings(pyproject, locked, ["m"], lane, installed=())
     table, notes = settings_table(none_here)
     assert table["check"]["ruff"]["pythons"] == ["3.14"]
     assert notes[0].startswith("note: ruff, mypy run on Python 3.14, but none of the lane's")
@@ -170,6 +173,19 @@ def test_a_tool_pinned_nowhere_gets_a_note_instead_of_a_check() -> None:
     assert notes[0].startswith(
         "note: ty is configured, but no dependency group, extra or pre-commit"
     )
+
+
+def test_a_project_without_uv_lock_is_told_what_the_lanes_need_of_it() -> None:
+    found = findings({}, set())
+    unlocked = Findings(found.pyproject, frozenset({"src"}), found.modules, found.pythons)
+    _, notes = settings_table(unlocked)
+    assert notes == [
+        (
+            "note: no uv.lock: the lanes' version check compares pyproject.toml, uv.lock and the "
+            "tag, and their tools install what uv.lock pins; run `uv lock` and commit uv.lock"
+        )
+    ]
+    assert settings_table(found)[1] == []
 
 
 def test_a_tool_pinned_by_its_pre_commit_hook_is_installed_at_that_version() -> None:

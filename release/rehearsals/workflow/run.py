@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from release.config.project import Config, load_config
+from release.config.project import Config, load_config, read_lock_version
 from release.context import STATE_DIR, claim
 from release.core import interpreters
 from release.core.errors import ConfigError, UsageError
@@ -97,6 +97,7 @@ def _prepare(plan: WorkflowPlan, progress: Progress) -> _Session:
     from release.rehearsals.workflow import actions
 
     config = load_config(plan.project)
+    read_lock_version(config.root, config.name)  # every job's version check reads it
     path = plan.project / WORKFLOW
     if not path.is_file():
         raise ConfigError(f"{path} does not exist", hint="write it with `staged-release workflow`")
