@@ -58,7 +58,7 @@ def build(
         lane = this if pythons is None else pythons
         files = _compiled(_run_backend(root, dist, env, log), dist, env, log, lane)
     _check_built(files, version, dynamic=dynamic, root=root)
-    argv = [sys.executable, "-m", "twine", "check", "--strict", *map(str, files)]
+    argv = [*runner.python_module("twine"), "check", "--strict", *map(str, files)]
     runner.run(argv, timeout=CHECK_BUDGET, log_to=log)
     built = Manifest(
         str(canonicalize_name(name)), str(version), tuple(map(manifests.describe, files))
@@ -82,7 +82,7 @@ def _check_built(files: list[Path], version: ReleaseVersion, *, dynamic: bool, r
 
 def _run_backend(root: Path, dist: Path, env: dict[str, str], log: Path | None) -> list[Path]:
     """`python -m build` (sdist, then the wheel from it): the files it left in `dist`."""
-    argv = [sys.executable, "-m", "build", "--installer", "uv", "--outdir", str(dist), str(root)]
+    argv = [*runner.python_module("build"), "--installer", "uv", "--outdir", str(dist), str(root)]
     runner.run(argv, env=env, timeout=BUILD_BUDGET, log_to=log)
     files = sorted(p for p in dist.iterdir() if p.name.endswith(DIST_SUFFIXES))
     _expect_both(files, dist)
@@ -117,7 +117,7 @@ def _with_prebuilt(
 ) -> list[Path]:  # fmt: skip
     """The sdist built here, beside the wheels of `folder` (verified first)."""
     taken = prebuilt.verified(folder, *release)  # before anything is built
-    argv = [sys.executable, "-m", "build", "--sdist", "--installer", "uv", "--outdir", str(dist),
+    argv = [*runner.python_module("build"), "--sdist", "--installer", "uv", "--outdir", str(dist),
             str(root)]  # fmt: skip
     runner.run(argv, env=env, timeout=BUILD_BUDGET, log_to=log)
     sdists = sorted(p for p in dist.iterdir() if p.name.endswith(".tar.gz"))

@@ -109,6 +109,6 @@ def _auditwheel(wheel: Path, out: Path, log: Path | None, policy: str = "") -> r
     path = os.pathsep.join([scripts, os.environ.get("PATH", "")])
     plat = ["--plat", policy] if policy else []
     return runner.run(
-        [sys.executable, "-m", "auditwheel", "repair", *plat, "--wheel-dir", str(out), str(wheel)],
+        [*runner.python_module("auditwheel"), "repair", *plat, "--wheel-dir", str(out), str(wheel)],
         env={"PATH": path}, timeout=REPAIR_BUDGET, log_to=log, check=False,
     )  # fmt: skip

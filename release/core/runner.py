@@ -17,6 +17,7 @@ import logging
 import os
 import signal
 import subprocess
+import sys
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -36,6 +37,13 @@ DEFAULT_BUDGET = 600.0  # seconds; callers that may take longer (builds, install
 GRACE = 5.0  # seconds between SIGTERM and SIGKILL when a process group is stopped
 _POLL = 0.2  # how often a waiting command looks at its budget and at cancellation
 _DRAIN = 2.0  # seconds to read what is left once a command has exited
+
+
+def python_module(module: str) -> list[str]:
+    """`python -P -m MODULE` with staged-release's own interpreter. Commands run in the
+    project's directory, and plain `-m` puts it first on sys.path, where a project's own
+    `release/`, `release.py` or `build.py` would run instead of the module: -P leaves it off."""
+    return [sys.executable, "-P", "-m", module]
 
 
 @dataclass(frozen=True)

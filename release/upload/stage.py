@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import re
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -154,7 +153,7 @@ def _twine(
 ) -> str | None:
     """None when every file went up; the index's answer when it failed (5xx) part-way."""
     assert index.upload_url is not None  # checked before anything else
-    argv = [sys.executable, "-m", "twine", "upload", "--non-interactive", "--disable-progress-bar"]
+    argv = [*runner.python_module("twine"), "upload", "--non-interactive", "--disable-progress-bar"]
     argv += ["--repository-url", index.upload_url]
     argv += ["--attestations"] if signed else []
     secrets = dict(credential.env)

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import os
 import secrets
-import sys
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
@@ -123,7 +122,7 @@ def wheelhouse(home: Path, progress: Note) -> Path:
     source = _source_tree()
     if source is not None:
         progress("staged-release's wheel, for the jobs' noxfiles")
-        argv = [sys.executable, "-m", "uv", "build", "--wheel", "--out-dir", str(folder)]
+        argv = [*runner.python_module("uv"), "build", "--wheel", "--out-dir", str(folder)]
         runner.run([*argv, "--quiet", str(source)], timeout=300)
     folder.mkdir(parents=True, exist_ok=True)
     return folder
