@@ -4,9 +4,9 @@
 # dependencies = ["nox[uv]>=2025.10.16"]
 # ///
 """Sessions for staged-release itself: its quality gates here, its lane sessions from
-`release.sessions`, the same module an adopting project imports.
+`release.sessions`, the module an adopting project's `import staged_release_sessions` loads.
 
-An adopter names `staged-release` in the script header and imports `release.sessions`; this
+An adopter names `staged-release` in the script header and imports `staged_release_sessions`; this
 repository *is* staged-release, so it imports the library from its own source tree and has the
 lane sessions run that tree (through `uv run`, with uv.lock's pins).
 """
@@ -74,7 +74,7 @@ def lint(session: nox.Session) -> None:
 @nox.session(python=PYTHONS[0])
 def typecheck(session: nox.Session) -> None:
     sync(session, "typecheck")
-    session.run("mypy", "--strict", "release", "noxfile.py")
+    session.run("mypy", "--strict", "release", "staged_release_sessions.py", "noxfile.py")
 
 
 @nox.session(python=PYTHONS)

@@ -1,7 +1,7 @@
 """`staged-release init`: how a project starts. It inspects the project and writes what the
 suite needs: a `[tool.staged-release]` table (what it found: the modules in the built wheel, the
 test dependencies, the checks of the tools the project already uses), a noxfile importing
-`release.sessions` (or the lines to add to the project's own) and the release workflow
+the lane sessions (or the lines to add to the project's own) and the release workflow
 (.github/workflows/release.yml, generated from the stage table).
 
 Nothing that exists is overwritten without --force, so a second run changes nothing.
@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import importlib.metadata
 import os
-import sys
 import tempfile
 import tomllib
 from collections.abc import Mapping
@@ -51,7 +50,10 @@ _NO_LOCK = (
     "and their tools install what uv.lock pins; run `uv lock` and commit uv.lock"
 )
 _MARK = "# Written by `staged-release init` from what it found; edit freely."
-IMPORT_LINE = "import release.sessions  # noqa: F401 - the lane sessions of staged-release"
+# Not `import release.sessions`: a project's own `release` would be found first (see the module).
+IMPORT_LINE = "import staged_release_sessions"
+REGISTER_LINE = "staged_release_sessions.register()  # the lane sessions of staged-release"
+_LINES = f"    {IMPORT_LINE}\n    {REGISTER_LINE}"  # what to add to a noxfile of the project's
 _WHEEL_BUDGET = 900.0  # seconds to build the wheel that shows which modules it installs
 NOXFILE_TEXT = '''#!/usr/bin/env -S uv run --script
 # /// script
@@ -66,6 +68,7 @@ import nox
 
 nox.needs_version = ">=2025.10.16"
 nox.options.default_venv_backend = "uv|virtualenv"
+{register_line}
 
 if __name__ == "__main__":
     nox.main()
@@ -210,7 +213,7 @@ def wheel_modules(root: Path, pyproject: Mapping[str, Any]) -> list[str]:
     """The top-level modules of the project's wheel, built from a scratch copy of the tree."""
     with tempfile.TemporaryDirectory(prefix="staged-release-init-") as scratch:
         source = copy_source(root, Path(scratch) / "src")
-        argv = [sys.executable, "-m", "build", "--wheel", "--installer", "uv"]
+        argv = [*runner.python_module("build"), "--wheel", "--installer", "uv"]
         env = _any_version(pyproject)
         log = root / STATE_DIR / "logs" / "init-build.log"
         log.unlink(missing_ok=True)
@@ -241,14 +244,22 @@ def _any_version(pyproject: Mapping[str, Any]) -> dict[str, str]:
 
 def _noxfile(root: Path, force: bool) -> str:
     path = root / NOXFILE
-    if path.exists() and "release.sessions" in path.read_text(encoding="utf-8"):
-        return f"{NOXFILE} already imports release.sessions"
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    if "import staged_release_sessions" in text:
+        return f"{NOXFILE} already imports the lane sessions"
+    if "release.sessions" in text:  # what init wrote before
+        return (
+            f"{NOXFILE} imports release.sessions: a `release` of the project's own would run in"
+            " its place, and `./noxfile.py` lists no lane session; replace that import with:\n"
+            + _LINES
+        )
     if path.exists() and not force:
         return (
-            f"{NOXFILE} exists; add this line to it (and `{_requirement()}` to its script header's"
-            f" dependencies) for the lane sessions:\n    {IMPORT_LINE}"
+            f"{NOXFILE} exists; add these lines to it (and `{_requirement()}` to its script "
+            f"header's dependencies) for the lane sessions:\n{_LINES}"
         )
-    path.write_text(NOXFILE_TEXT.format(requirement=_requirement(), import_line=IMPORT_LINE))
+    lines = {"import_line": IMPORT_LINE, "register_line": REGISTER_LINE}
+    path.write_text(NOXFILE_TEXT.format(requirement=_requirement(), **lines))
     path.chmod(0o755)
     return f"wrote {NOXFILE}: `nox -l` lists the lane sessions (none runs by default)"
 

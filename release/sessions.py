@@ -5,10 +5,14 @@ An adopter's whole noxfile can be:
     # /// script
     # dependencies = ["nox[uv]", "staged-release"]
     # ///
-    import release.sessions  # noqa: F401 - registers the lane sessions
+    import staged_release_sessions
 
-Sessions are thin: each runs one `staged-release` command for the project. They run it with the
-interpreter that runs nox (the noxfile's PEP 723 header brings staged-release there), so the
+    staged_release_sessions.register()  # the lane sessions of staged-release
+
+(which imports this module, never a `release` of the project's own; see that module). Sessions
+are thin: each runs one `staged-release` command for the project. They run it with the
+interpreter that runs nox (the noxfile's PEP 723 header brings staged-release there), as
+`python -P -m release`: the project's directory stays off sys.path there too. So the
 single ones need no environment of their own; the per-Python ones (`validate_rc-3.12`) get nox's
 usual one, which only names the cell. All are default=False: `nox` alone still runs the
 project's own sessions.
@@ -17,7 +21,6 @@ project's own sessions.
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,13 +28,13 @@ from pathlib import Path
 import nox
 
 from release.config.project import read_pythons
-from release.core import interpreters
+from release.core import interpreters, runner
 from release.pipeline.stages import STAGES
 
 ROOT = Path.cwd()  # nox loads a noxfile from its own directory: the project's
 PYTHONS = read_pythons(ROOT)
 # How sessions run staged-release; a noxfile may replace it (this repository runs its own tree).
-COMMAND: list[str] = [sys.executable, "-m", "release"]
+COMMAND: list[str] = runner.python_module("release")
 
 
 @dataclass(frozen=True)
@@ -85,7 +88,16 @@ def _register(lane: LaneSession) -> None:
     nox.session(name=lane.name, python=python, default=False)(_function(lane))
 
 
+def register() -> None:
+    """Register the lane sessions nox's registry lacks. A noxfile calls this: run as a script
+    (`./noxfile.py`), it is executed twice, and `nox.main()` clears the registry in between,
+    where the second, cached import of this module would register nothing."""
+    known = nox.registry.get()
+    for lane in SESSIONS:
+        if lane.name not in known:
+            _register(lane)
+
+
 # The cells' Pythons are found where pyenv keeps them, so nox never downloads one for a name.
 interpreters.expose(PYTHONS, os.environ)
-for _lane in SESSIONS:
-    _register(_lane)
+register()  # on import too: the noxfiles written before register() import this module alone

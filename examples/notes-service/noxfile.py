@@ -7,10 +7,11 @@
 them, none runs by default (`nox -s rehearse_rc` rehearses the rc lane locally)."""
 
 import nox
-import release.sessions  # noqa: F401 - the lane sessions of staged-release
+import staged_release_sessions
 
 nox.needs_version = ">=2025.10.16"
 nox.options.default_venv_backend = "uv|virtualenv"
+staged_release_sessions.register()  # the lane sessions of staged-release
 
 if __name__ == "__main__":
     nox.main()

@@ -77,7 +77,7 @@ def test_a_second_init_changes_nothing(fresh: Path, capsys: pytest.CaptureFixtur
     assert (code, files(fresh)) == (0, before)
     assert out.splitlines() == [
         "pyproject.toml already has [tool.staged-release]; left as it is (--force redoes it)",
-        "noxfile.py already imports release.sessions",
+        "noxfile.py already imports the lane sessions",
         f"{WORKFLOW} is what this staged-release generates",
         ".gitignore already ignores .staged-release/",
     ]

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from release.init import IMPORT_LINE, NOXFILE_TEXT, _requirement
+from release.init import IMPORT_LINE, NOXFILE_TEXT, REGISTER_LINE, _requirement
 
 # Absent where these tests run from a copy against the installed package (a validation cell of
 # this repository's own rehearsal): the source tree's noxfile is then not beside them.
@@ -32,7 +32,9 @@ def has_main_block(module: ast.Module) -> bool:
     )
 
 
-WRITTEN = NOXFILE_TEXT.format(requirement=_requirement(), import_line=IMPORT_LINE)
+WRITTEN = NOXFILE_TEXT.format(
+    requirement=_requirement(), import_line=IMPORT_LINE, register_line=REGISTER_LINE
+)
 NOXFILES = [
     pytest.param(REPOSITORY_NOXFILE, id="this repository", marks=pytest.mark.skipif(
         not REPOSITORY_NOXFILE.is_file(), reason="the source tree is not beside these tests"
@@ -59,5 +61,7 @@ def test_the_written_noxfile_names_staged_release_and_imports_the_sessions() -> 
     text = WRITTEN
     # exact: the version it was written with, the one the release workflow's jobs install
     assert f'"staged-release=={importlib.metadata.version("staged-release")}"' in text
-    assert "\nimport release.sessions  # noqa: F401" in text
+    # never `import release.sessions`: a project's own `release` would be found first
+    assert "\nimport staged_release_sessions\n" in text
+    assert "\nstaged_release_sessions.register()  # the lane sessions" in text
     compile(text, "noxfile.py", "exec")
