@@ -13,7 +13,6 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -75,7 +74,7 @@ def _run(argv: list[str], root: Path, env: dict[str, str]) -> subprocess.Complet
 
 
 @pytest.fixture(scope="module")
-def adoption(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Adoption]:
+def adoption(tmp_path_factory: pytest.TempPathFactory) -> Adoption:
     home = tmp_path_factory.mktemp("adopter-release")
     wheels = wheelhouse(home, lambda _: None)
     if not any(wheels.glob("staged_release-*.whl")):
@@ -85,7 +84,7 @@ def adoption(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Adoption]:
     env = _env(home, wheels)
     # Installed as the workflow's build job installs it: its own step, run as it stands.
     _run(["bash", "-c", _step(template, "build", "install nox")], template, env)
-    yield Adoption(template, env, home / "tools" / "nox" / "bin" / "python")
+    return Adoption(template, env, home / "tools" / "nox" / "bin" / "python")
 
 
 @pytest.mark.parametrize("case", list(OWN))
@@ -100,9 +99,10 @@ def test_the_noxfile_runs_our_sessions_never_the_projects_own_release(
     env, dist = adoption.env, root / "dist"
     for lister in (["nox", "-l"], [str(adoption.python), "-m", "nox", "-l"]):
         listed = _run(lister, root, env).stdout
-        assert "\n- build -> " in listed and "\n- rehearse_rc -> " in listed, listed
+        assert "\n- build -> " in listed, listed
+        assert "\n- rehearse_rc -> " in listed, listed
     builds = (
-        ["bash", "-c", _step(root, "build", "nox -s build")],  # the workflow's step: `nox -s build`
+        ["bash", "-c", _step(root, "build", "nox -s build")],  # the workflow's step
         ["./noxfile.py", "-s", "build"],  # uv script mode, through the noxfile's shebang
     )
     for build in builds:
