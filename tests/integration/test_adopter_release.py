@@ -20,8 +20,8 @@ import pytest
 import yaml
 
 from release.cli import main
-from release.lanes.workflow import PATH as WORKFLOW
-from release.rehearse_workflow.stand_ins import wheelhouse
+from release.github.workflow import PATH as WORKFLOW
+from release.rehearsals.workflow.stand_ins import wheelhouse
 from tests.conftest import PROJECTS, git_tag
 
 MARKER = "ADOPTER-CODE-RAN"  # what the project's own modules write when anything runs them
@@ -62,7 +62,7 @@ def _env(home: Path, wheels: Path) -> dict[str, str]:
 def _step(root: Path, job: str, name: str) -> str:
     """The `run:` of the step NAME of JOB in the release workflow `init` wrote."""
     jobs = yaml.safe_load((root / WORKFLOW).read_text())["jobs"]
-    return next(s["run"] for s in jobs[job]["steps"] if s.get("name") == name)
+    return str(next(s["run"] for s in jobs[job]["steps"] if s.get("name") == name))
 
 
 def _run(argv: list[str], root: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
