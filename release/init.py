@@ -9,7 +9,6 @@ Nothing that exists is overwritten without --force, so a second run changes noth
 
 from __future__ import annotations
 
-import importlib.metadata
 import os
 import tempfile
 import tomllib
@@ -30,9 +29,9 @@ from release.config.settings import parse_settings
 from release.core import interpreters, runner
 from release.core.errors import ConfigError, IntegrityError
 from release.github import workflow
+from release.init_noxfile import noxfile
 from release.versioning.versions import parse_version
 
-NOXFILE = "noxfile.py"
 _UNPINNED = (
     "note: {tool} is configured, but no dependency group, extra or pre-commit hook pins it, so "
     "no check was written for it (pin it in a group, then `staged-release init --force`)"
@@ -50,29 +49,7 @@ _NO_LOCK = (
     "and their tools install what uv.lock pins; run `uv lock` and commit uv.lock"
 )
 _MARK = "# Written by `staged-release init` from what it found; edit freely."
-# Not `import release.sessions`: a project's own `release` would be found first (see the module).
-IMPORT_LINE = "import staged_release_sessions"
-REGISTER_LINE = "staged_release_sessions.register()  # the lane sessions of staged-release"
-_LINES = f"    {IMPORT_LINE}\n    {REGISTER_LINE}"  # what to add to a noxfile of the project's
 _WHEEL_BUDGET = 900.0  # seconds to build the wheel that shows which modules it installs
-NOXFILE_TEXT = '''#!/usr/bin/env -S uv run --script
-# /// script
-# requires-python = ">=3.11"
-# dependencies = ["nox[uv]>=2025.10.16", "{requirement}"]
-# ///
-"""Sessions of this project. The release lane's come from staged-release: `nox -l` lists
-them, none runs by default (`nox -s rehearse_rc` rehearses the rc lane locally)."""
-
-import nox
-{import_line}
-
-nox.needs_version = ">=2025.10.16"
-nox.options.default_venv_backend = "uv|virtualenv"
-{register_line}
-
-if __name__ == "__main__":
-    nox.main()
-'''
 
 
 def init(root: Path, *, force: bool = False, try_checks: bool = True) -> list[str]:
@@ -81,7 +58,7 @@ def init(root: Path, *, force: bool = False, try_checks: bool = True) -> list[st
     said (release.init_try); nothing written changes for it."""
     pyproject = load_toml(root / "pyproject.toml", "run from the project root or pass --project")
     written, table = _settings(root, pyproject, force)
-    done = [*written, _noxfile(root, force), _workflow(root, force), _gitignore(root)]
+    done = [*written, noxfile(root, force), _workflow(root, force), _gitignore(root)]
     if try_checks and table is not None:
         from release.init_try import try_checks as tried
 
@@ -242,28 +219,6 @@ def _any_version(pyproject: Mapping[str, Any]) -> dict[str, str]:
     return version_env(name, parse_version("0.0.0")) if dynamic else {}
 
 
-def _noxfile(root: Path, force: bool) -> str:
-    path = root / NOXFILE
-    text = path.read_text(encoding="utf-8") if path.exists() else ""
-    if "import staged_release_sessions" in text:
-        return f"{NOXFILE} already imports the lane sessions"
-    if "release.sessions" in text:  # what init wrote before
-        return (
-            f"{NOXFILE} imports release.sessions: a `release` of the project's own would run in"
-            " its place, and `./noxfile.py` lists no lane session; replace that import with:\n"
-            + _LINES
-        )
-    if path.exists() and not force:
-        return (
-            f"{NOXFILE} exists; add these lines to it (and `{_requirement()}` to its script "
-            f"header's dependencies) for the lane sessions:\n{_LINES}"
-        )
-    lines = {"import_line": IMPORT_LINE, "register_line": REGISTER_LINE}
-    path.write_text(NOXFILE_TEXT.format(requirement=_requirement(), **lines))
-    path.chmod(0o755)
-    return f"wrote {NOXFILE}: `nox -l` lists the lane sessions (none runs by default)"
-
-
 def _gitignore(root: Path) -> str:
     """The state directory ignored at the root, where every build backend looks: hatchling reads
     no .gitignore but the root's, so the one inside the state directory keeps `git status` clean
@@ -294,12 +249,6 @@ def _workflow(root: Path, force: bool) -> str:
     wrote = f"wrote {workflow.PATH}: jobs {', '.join(workflow.job_names(facts))}"
     note = registry_note(facts.images)
     return f"{wrote}\n{note}" if note else wrote
-
-
-def _requirement() -> str:
-    # Exact: the version whose sessions and workflow this was written with; the workflow's jobs
-    # install that one too (release.github.tools), so nox never resolves another at run time.
-    return f"staged-release=={importlib.metadata.version('staged-release')}"
 
 
 def _has_table(pyproject: Mapping[str, Any]) -> bool:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from release.init import IMPORT_LINE, NOXFILE_TEXT, REGISTER_LINE, _requirement
+from release.init_noxfile import IMPORT_LINE, NOXFILE_TEXT, REGISTER_LINE, requirement
 
 # Absent where these tests run from a copy against the installed package (a validation cell of
 # this repository's own rehearsal): the source tree's noxfile is then not beside them.
@@ -33,7 +33,7 @@ def has_main_block(module: ast.Module) -> bool:
 
 
 WRITTEN = NOXFILE_TEXT.format(
-    requirement=_requirement(), import_line=IMPORT_LINE, register_line=REGISTER_LINE
+    requirement=requirement(), import_line=IMPORT_LINE, register_line=REGISTER_LINE
 )
 NOXFILES = [
     pytest.param(REPOSITORY_NOXFILE, id="this repository", marks=pytest.mark.skipif(
