@@ -73,3 +73,19 @@ def test_a_workflow_rehearsal_of_a_project_without_uv_lock_is_refused_before_any
     assert code == 2
     assert err.startswith(f"error: {root / 'uv.lock'} does not exist")
     assert not (root / ".staged-release").exists()
+
+
+def test_a_workflow_rehearsal_of_a_version_the_lanes_refuse_is_refused_before_anything_starts(
+    capsys: pytest.CaptureFixture[str], project: Callable[[str], Path]
+) -> None:
+    """The default events tag the project's version: "1.4" (packaging's form) is none."""
+    root = project("final-agrees")
+    for name in ("pyproject.toml", "uv.lock"):
+        path = root / name
+        path.write_text(path.read_text().replace('version = "1.4.0"', 'version = "1.4"', 1))
+    assert cli(capsys, "workflow", "--project", str(root))[0] == 0
+    git_tag(root)
+    code, _, err = cli(capsys, "rehearse", "--workflow", "--project", str(root))
+    assert code == 2
+    assert err.startswith("error: pyproject.toml [project].version (1.4) is not of the form X.Y.Z")
+    assert not (root / ".staged-release").exists()

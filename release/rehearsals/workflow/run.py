@@ -28,6 +28,7 @@ from release.core.progress import Progress
 from release.github.workflow import PATH as WORKFLOW
 from release.index.profiles import RELEASE, STAGING
 from release.pipeline import inject
+from release.pipeline.entry import release_version
 from release.pipeline.stages import STAGES
 from release.rehearsals.workflow import _act, audit, jobs, results, scratch, sequence, stand_ins
 from release.rehearsals.workflow.events import Event, Kind, Repository, payload
@@ -108,6 +109,8 @@ def _prepare(plan: WorkflowPlan, progress: Progress) -> _Session:
     _warn_missing_pythons(config, progress)
     if any(":" not in spec for spec in plan.events):  # before anything starts: a missing tag
         sequence.default_tag(plan.project, plan.tag, plan.events)  # is bad input, not a red run
+    if not plan.events:  # the default events tag the project's version: it must be one
+        release_version(config, sequence.head_tag(plan.project), plan.project)
     home = claim(plan.project / STATE_DIR) / HOME
     shutil.rmtree(home, ignore_errors=True)
     repository = Repository(plan.owner, config.name)
