@@ -3,36 +3,43 @@
 from __future__ import annotations
 
 import threading
-import time
 
 import pytest
 
 from release.core.parallel import in_order, overlapping
 
+PATIENCE = 30.0  # seconds: a deadline for a wait that a working pool ends at once
+
 
 def test_results_come_back_in_input_order_whatever_finishes_first() -> None:
+    """The cells finish in the order 3.12, 3.13, 3.11: each waits until those before it are done."""
     finished: list[str] = []
+    done = {python: threading.Event() for python in ("3.11", "3.12", "3.13")}
+    after = {"3.11": ("3.12", "3.13"), "3.12": (), "3.13": ("3.12",)}
 
     def work(python: str) -> str:
-        time.sleep({"3.11": 0.3, "3.12": 0.0, "3.13": 0.1}[python])
+        for earlier in after[python]:
+            assert done[earlier].wait(PATIENCE), f"{python} waited for {earlier} in vain"
         finished.append(python)
+        done[python].set()
         return f"cell {python}"
 
     results = in_order(work, ["3.11", "3.12", "3.13"], jobs=3)
-    assert finished[0] == "3.12"  # 3.11 really did finish after the others
+    assert finished == ["3.12", "3.13", "3.11"]  # 3.11 really did finish after the others
     assert results == ["cell 3.11", "cell 3.12", "cell 3.13"]
 
 
 def test_no_more_than_jobs_run_at_once() -> None:
     running, most = 0, 0
     lock = threading.Lock()
+    pair = threading.Barrier(2, timeout=PATIENCE)  # passes only when two cells run together
 
     def work(n: int) -> int:
         nonlocal running, most
         with lock:
             running += 1
             most = max(most, running)
-        time.sleep(0.05)
+        pair.wait()
         with lock:
             running -= 1
         return n

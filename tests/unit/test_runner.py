@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -99,6 +102,35 @@ def _alive(pid: int) -> bool:
     return state != "Z"  # a zombie has ended; only its exit status is left
 
 
+PATIENCE = 30.0  # seconds: the deadline of a wait that ends at once when all is well
+
+
+def _until(condition: Callable[[], bool]) -> bool:
+    """Whether `condition` came true before the deadline (polled: it is a file or a process)."""
+    deadline = time.monotonic() + PATIENCE
+    while not (met := condition()) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    return met
+
+
+def _logged(log: Path, wanted: Callable[[list[str]], bool]) -> Callable[[], bool]:
+    return lambda: log.is_file() and wanted(log.read_text().splitlines())
+
+
+class _BudgetSpentWhen:
+    """The runner's clock: real time until `condition` holds, then far past any budget. The budget
+    runs out at a point the command chose, however slowly a loaded machine starts it."""
+
+    def __init__(self, condition: Callable[[], bool]) -> None:
+        self.condition = condition
+
+    def monotonic(self) -> float:
+        return time.monotonic() + (1e6 if self.condition() else 0.0)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(time, name)
+
+
 # A parent that starts a grandchild which would sleep for a minute, prints its pid, then waits;
 # the grandchild stays in the parent's process group, or starts a session of its own.
 TREE = """
@@ -112,32 +144,32 @@ time.sleep(60)
 
 @pytest.mark.parametrize("detached", [False, True], ids=["in-its-group", "own-session"])
 def test_a_command_over_its_budget_is_killed_with_its_whole_tree(
-    tmp_path: Path, detached: bool
+    tmp_path: Path, detached: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     log = tmp_path / "logs" / "slow.log"
-    started = time.monotonic()
+    said_its_child = _logged(log, lambda lines: any(line.isdigit() for line in lines))
+    monkeypatch.setattr(runner, "time", _BudgetSpentWhen(said_its_child))
     with pytest.raises(CommandTimedOut) as caught:
-        runner.run([sys.executable, "-c", TREE.format(detached=detached)], timeout=1.5, log_to=log)
-    assert time.monotonic() - started < 10
+        runner.run([sys.executable, "-c", TREE.format(detached=detached)], timeout=30, log_to=log)
     grandchild = int(caught.value.tail)  # the output so far
-    assert "exceeded its time budget of 1.5 s" in caught.value.message
+    assert "exceeded its time budget of 30 s" in caught.value.message
     assert str(grandchild) in log.read_text().splitlines()
-    deadline = time.monotonic() + 5
-    while _alive(grandchild) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert not _alive(grandchild)
+    assert _until(lambda: not _alive(grandchild))
     # One that left the group is found by its marker, and the log names it.
     assert (f"#   pid {grandchild}: " in log.read_text()) is detached
 
 
-# A command that starts a child which would sleep for a minute, prints its pid and exits; the
-# child stays in the command's process group, or (with a session of its own) leaves it.
+# A command that starts a child which would sleep for a minute, waits until the child says it is
+# ready (its SIGTERM handler set), prints the child's pid and exits; the child stays in the
+# command's process group, or (with a session of its own) leaves it.
 LEAVES = """
 import subprocess, sys
 child = subprocess.Popen(
-    [sys.executable, "-c", "import signal, time; {handler}; time.sleep(60)", "left-{tag}"],
-    start_new_session={detached}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    [sys.executable, "-c",
+     "import signal, time; {handler}; print('ready', flush=True); time.sleep(60)", "left-{tag}"],
+    start_new_session={detached}, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
 )
+assert child.stdout.readline().strip() == b"ready"
 print(child.pid, flush=True)
 """
 
@@ -178,23 +210,29 @@ def test_a_command_that_leaves_nothing_says_nothing_of_it(tmp_path: Path) -> Non
 def test_output_goes_live_to_the_log_with_secrets_redacted(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """The command prints a line, then blocks on a pipe until the test has read the log."""
     monkeypatch.setenv("INDEX_TOKEN", CANARY)
     log = tmp_path / "cell" / "check.log"
+    go = tmp_path / "go"
+    os.mkfifo(go)
     script = (
-        "import sys, time; print('first', flush=True); time.sleep(1.5);"
+        f"import sys; print('first', flush=True); open({str(go)!r}).read();"
         f"print('then {CANARY}', file=sys.stderr)"
     )
-    seen: list[str] = []
+    seen: list[bool] = []
 
     def peek() -> None:
-        time.sleep(0.8)
-        seen.append(log.read_text() if log.exists() else "")
+        try:
+            seen.append(_until(_logged(log, lambda lines: lines[1:] == ["first"])))
+        finally:
+            with go.open("w"):  # the command goes on (and ends) whatever was seen
+                pass
 
     watcher = threading.Thread(target=peek)
     watcher.start()
-    runner.run([sys.executable, "-c", script], log_to=log)
+    runner.run([sys.executable, "-c", script], log_to=log, timeout=2 * PATIENCE)
     watcher.join()
-    assert seen[0].endswith("\nfirst\n")  # written while the command still ran
+    assert seen == [True]  # written while the command still ran
     text = log.read_text()
     assert text.startswith("$ ")
     assert text.endswith(f"\nthen {REDACTED}\n")
@@ -208,14 +246,25 @@ def test_colour_codes_never_reach_an_error_message() -> None:
     assert caught.value.tail == "ERROR bad readme"
 
 
-def test_a_cancelled_run_stops_a_running_command_and_starts_no_other() -> None:
-    threading.Timer(0.5, runner.cancel, (signal.SIGTERM,)).start()
-    started = time.monotonic()
+def test_a_cancelled_run_stops_a_running_command_and_starts_no_other(tmp_path: Path) -> None:
+    """The cancel comes once the command has said it runs (its pid in its log)."""
+    log = tmp_path / "slow.log"
+    started = _logged(log, lambda lines: any(line.isdigit() for line in lines))
+    seen: list[bool] = []
+
+    def cancel_once_started() -> None:
+        seen.append(_until(started))
+        runner.cancel(signal.SIGTERM)
+
+    threading.Thread(target=cancel_once_started).start()
+    script = "import os, time; print(os.getpid(), flush=True); time.sleep(60)"
     try:
         with pytest.raises(Interrupted) as caught:
-            runner.run([sys.executable, "-c", "import time; time.sleep(60)"])
-        assert time.monotonic() - started < 10
+            runner.run([sys.executable, "-c", script], log_to=log)
+        assert seen == [True]
         assert caught.value.exit_code == 143
+        (pid,) = [int(line) for line in log.read_text().splitlines() if line.isdigit()]
+        assert _until(lambda: not _alive(pid))
         with pytest.raises(Interrupted):
             runner.run([sys.executable, "-c", "pass"])
     finally:

@@ -1,6 +1,6 @@
-"""The stage table is the one place a stage is named: everything that runs or lists a stage is
-derived from it, so a row that points at nothing, or a command that does not exist, is a bug a
-user would meet as a crash."""
+"""The stage table's rows hold: each names work that exists and takes what a stage is given, and a
+command the CLI parses; the lanes and the sessions list exactly its stages. A row that points at
+nothing, or a command that does not exist, is a bug a user would meet as a crash."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import sys
 import pytest
 
 from release.cli.arguments import parser
+from release.core.errors import UsageError
 from release.pipeline.stages import LANES, STAGES, Stage, Target, by_command
 from release.versioning.consumed import consumed
 
@@ -40,8 +41,9 @@ def test_every_stage_is_in_a_lane_and_lanes_share_only_their_entry() -> None:
 
 def test_the_e2e_command_offers_exactly_the_e2e_stages_of_the_table() -> None:
     assert by_command("e2e") == ("e2e_rc", "e2e_prepublish", "e2e_postpublish")
-    with pytest.raises(Exception, match="invalid choice"):
+    with pytest.raises(UsageError, match="invalid choice: 'images'") as caught:
         parser().parse_args(["e2e", "--stage", "images"])
+    assert caught.value.exit_code == 2
 
 
 def test_reading_the_table_imports_no_stage() -> None:

@@ -80,12 +80,15 @@ def test_every_job_runs_exactly_one_nox_session(facts: Facts) -> None:
 
 @pytest.mark.parametrize("facts", [BARE, FULL], ids=["bare", "full"])
 def test_no_expression_in_run_and_no_credential_left_in_checkouts(facts: Facts) -> None:
-    for _job, step in steps(facts):
-        assert "${{" not in step.get("run", "")
-        if step.get("uses", "").startswith("actions/checkout@"):
-            assert step["with"]["persist-credentials"] is False
-        if step.get("uses", "").startswith("astral-sh/setup-uv@"):
-            assert step["with"]["enable-cache"] is False  # no cache on a release trigger
+    runs = [step["run"] for _job, step in steps(facts) if "run" in step]
+    assert runs
+    assert [run for run in runs if "${{" in run] == []
+    for name, job in jobs(facts).items():  # every job checks out and sets up uv, once
+        uses = [(s["uses"].split("@")[0], s.get("with", {})) for s in job["steps"] if "uses" in s]
+        checkouts = [w.get("persist-credentials") for u, w in uses if u == "actions/checkout"]
+        setups = [w.get("enable-cache") for u, w in uses if u == "astral-sh/setup-uv"]
+        assert checkouts == [False], name
+        assert setups == [False], name  # no cache on a release trigger
 
 
 def test_only_the_upload_jobs_get_an_identity_token_and_an_environment() -> None:
@@ -112,11 +115,15 @@ def test_matrix_cells_come_from_the_plan_and_reach_the_step_through_env() -> Non
 def test_every_session_the_workflow_calls_exists() -> None:
     defined = {s.name for s in SESSIONS if not s.per_python}
     defined |= {f"{s.name}-{p}" for s in SESSIONS if s.per_python for p in PYTHONS}
-    for _job, step in steps(FULL):
-        if "nox -s" in step.get("run", ""):
-            session = step["run"].split("nox -s ", 1)[1].split(" ")[0].strip('"')
-            cells = [session.replace("$CELL_PYTHON", p) for p in PYTHONS]
-            assert set(cells) <= defined, session
+    called = [
+        (job, step["run"].split("nox -s ", 1)[1].split(" ")[0].strip('"'))
+        for job, step in steps(FULL)
+        if "nox -s" in step.get("run", "")
+    ]
+    assert {job for job, _session in called} == set(jobs(FULL))  # every job calls one
+    for _job, session in called:
+        cells = [session.replace("$CELL_PYTHON", p) for p in PYTHONS]
+        assert set(cells) <= defined, session
 
 
 def test_every_action_is_pinned_by_a_sha_of_the_data_file_with_its_version() -> None:
@@ -184,7 +191,10 @@ def test_each_secret_reaches_only_the_nox_step_of_the_job_that_needs_it() -> Non
     """The registry's login: the images jobs, in the `registry` environment. The index's token
     (what `auto` falls back to with no publisher registered): its upload job's nox step."""
     token = {"upload_testpypi": "TESTPYPI_API_TOKEN", "upload_pypi": "PYPI_API_TOKEN"}
-    for name, job in jobs(OWN_REGISTRY).items():
+    found = jobs(OWN_REGISTRY)
+    # in the environment the trusted publisher names, where the secret lives
+    assert {name: found[name]["environment"] for name in token} == UPLOADS
+    for name, job in found.items():
         mapped = {
             (step.get("name"), variable, value)
             for step in job["steps"]
@@ -197,8 +207,6 @@ def test_each_secret_reaches_only_the_nox_step_of_the_job_that_needs_it() -> Non
         wanted = token.get(name)
         expected = {(f"nox -s {name}", wanted, f"${{{{ secrets.{wanted} }}}}")} if wanted else set()
         assert mapped - registry == expected, name
-        if wanted:  # in the environment the trusted publisher names, where the secret lives
-            assert job["environment"] == name.removeprefix("upload_"), name
 
 
 def _tool(name: str) -> str:
