@@ -73,8 +73,8 @@ def lint(session: nox.Session) -> None:
 
 @nox.session(python=PYTHONS[0])
 def typecheck(session: nox.Session) -> None:
-    sync(session, "typecheck")
-    session.run("mypy", "--strict", "release", "staged_release_sessions.py", "noxfile.py")
+    sync(session, "typecheck", "test")  # the tests import their group's packages (hypothesis)
+    session.run("mypy", "--strict", "release", "staged_release_sessions.py", "noxfile.py", "tests")
 
 
 @nox.session(python=PYTHONS)

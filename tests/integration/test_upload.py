@@ -6,7 +6,6 @@ import dataclasses
 import itertools
 import sys
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -121,14 +120,23 @@ def test_a_file_that_appears_late_is_waited_for(
     name = built.name
     index = run.index("testpypi")
     files = [run.dist / f.filename for f in built.files]
-    late = threading.Thread(target=lambda: (time.sleep(1.5), _twine(files, str(index.upload_url))))
     messages: list[str] = []
+    waiting = threading.Event()
+
+    def told(message: str) -> None:
+        messages.append(message)
+        waiting.set()
+
+    def upload_once_waited_for() -> None:
+        waiting.wait(60)  # the files arrive only after the wait has begun (bounded, never hangs)
+        _twine(files, str(index.upload_url))
+
+    late = threading.Thread(target=upload_once_waited_for)
     late.start()
     try:
         wait_until_listed(
-            lambda: run.listing(index, name), built, where=index.name, budget=120,
-            progress=messages.append,
-        )  # fmt: skip
+            lambda: run.listing(index, name), built, where=index.name, budget=120, progress=told
+        )
     finally:
         late.join()
     assert messages

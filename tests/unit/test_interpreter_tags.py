@@ -29,7 +29,7 @@ def test_this_interpreter_gets_exactly_what_packaging_says_here() -> None:
 def test_another_interpreter_gets_what_its_own_packaging_says(version: str) -> None:
     python = OTHERS[version]
     ours = compiled.interpreter_tags(python)
-    argv = [python, "-I", "-c", PIP_TAGS]
+    argv: list[str | Path] = [python, "-I", "-c", PIP_TAGS]
     said = subprocess.run(argv, check=False, capture_output=True, text=True)
     if said.returncode != 0:
         pytest.skip(f"Python {version} has no pip to ask")

@@ -178,7 +178,7 @@ def test_a_jobs_error_annotation_is_in_its_log() -> None:
 
 
 def test_every_jobs_end_is_told_though_act_ends_between_two_looks(tmp_path: Path) -> None:
-    log, told = tmp_path / "act.log", []
+    log, told = tmp_path / "act.log", list[str]()
     with _act._watching(log, told.append):  # act ran and ended before the watcher's first look
         log.write_text("\n".join(ACT) + "\n", "utf-8")
     assert sorted(told) == ["cell (3.11): success (0 s)", "cell (3.12): failure (0 s)",

@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -40,7 +41,7 @@ PYTHON = "3.12"  # one cell is enough here: test_validate covers every Python
 @dataclass(frozen=True)
 class Released:
     root: Path
-    published: list[dict[str, object]]
+    published: list[dict[str, Any]]  # the images stage's JSON
 
 
 @pytest.fixture(scope="module")
@@ -92,7 +93,7 @@ def test_three_variants_are_published_with_version_and_latest_tags(released: Rel
     assert list(by_variant) == list(VARIANTS)
     suffix = {"raw": "", "nginx": "-nginx", "granian": "-granian"}
     for variant, image in by_variant.items():
-        tags = [str(t).rsplit(":", 1)[1] for t in image["tags"]]  # type: ignore[attr-defined]
+        tags = [str(t).rsplit(":", 1)[1] for t in image["tags"]]
         assert tags == [f"{VERSION}{suffix[variant]}", f"latest{suffix[variant]}"]
         assert str(image["digest"]).startswith("sha256:")
         assert image["smoke_seconds"] is not None

@@ -15,7 +15,7 @@ import uuid
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import docker
 import httpx
@@ -206,7 +206,8 @@ def _wait_ready(db: Container, command: list[str]) -> None:
 def _exec(container: Container, argv: list[str]) -> str:
     code, output = container.exec_run(argv, demux=True)
     assert isinstance(output, tuple)  # demuxed: (stdout, stderr), each bytes or None
-    out, err = (part.decode(errors="replace") if isinstance(part, bytes) else "" for part in output)
+    parts = cast("tuple[bytes | None, bytes | None]", output)  # the stubs know no demux
+    out, err = (part.decode(errors="replace") if part is not None else "" for part in parts)
     assert code == 0, f"{argv[0]} failed ({code}): {err}{out}"
     return out.strip()
 
