@@ -41,7 +41,7 @@ class Rehearsed:
 def rehearsed(tmp_path_factory: pytest.TempPathFactory) -> Rehearsed:
     root = Path(shutil.copytree(PROJECTS / "compiled-ext", tmp_path_factory.mktemp("c") / "p"))
     report = root / "report.json"
-    with pytest.MonkeyPatch.context() as env:  # as the function-scoped clean_env and online do
+    with pytest.MonkeyPatch.context() as env:  # as the function-scoped online does
         env.setenv("UV_PYTHON_DOWNLOADS", "never")
         env.delenv("UV_OFFLINE", raising=False)
         code = main([
