@@ -65,11 +65,13 @@ def test_a_module_with_a_real_defect_fails_the_lane_by_name(winclick: Path) -> N
     )
     code, cells = rehearse(winclick)
     assert code == 1
-    for python, status, reason in cells:
-        if python in PYTHONS:
-            assert status == "failed"
-            assert reason.startswith(
-                "check 'import' failed: 1 of the package's modules did not import: "
-                "winclick.termui (NameError(\"name 'prompt_default' is not defined\"))"
-            )
-            assert "# skipped: winclick._winconsole" in import_log(winclick, python)
+    assert [(c, s) for c, s, _ in cells] == [
+        (p, "failed" if p in PYTHONS else "skipped") for p in DECLARED
+    ]
+    failed = {python: reason for python, status, reason in cells if status == "failed"}
+    for python in PYTHONS:
+        assert failed[python].startswith(
+            "check 'import' failed: 1 of the package's modules did not import: "
+            "winclick.termui (NameError(\"name 'prompt_default' is not defined\"))"
+        )
+        assert "# skipped: winclick._winconsole" in import_log(winclick, python)

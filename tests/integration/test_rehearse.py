@@ -22,20 +22,41 @@ def snapshot(root: Path) -> dict[str, str]:
     }
 
 
-# Slow on 3.11 only: with all cells at once, 3.11 finishes last, yet the report lists it first.
-SLOW_ON_311 = """
-[tool.staged-release.check.slow-on-311]
-run = ["{python}", "-c", "import sys, time; time.sleep(4 if sys.version_info < (3, 12) else 0)"]
+# Last on 3.11: with all cells at once, 3.11's check waits until the other cells' have said they
+# ran (a file each), so 3.11 finishes last, yet the report lists it first.
+LAST_ON_311 = """
+import sys, time
+from pathlib import Path
+
+said = Path(sys.argv[1])
+if sys.version_info >= (3, 12):
+    (said / f"ran-{sys.version_info[1]}").touch()
+    raise SystemExit(0)
+deadline = time.monotonic() + 300
+while len(list(said.glob("ran-*"))) < 2:
+    if time.monotonic() > deadline:
+        raise SystemExit("the other cells' checks never ran beside this one")
+    time.sleep(0.05)
+"""
+
+
+def last_on_311(folder: Path) -> str:
+    """The check's table, its script and the folder it says through written in `folder`."""
+    (folder / "said").mkdir(parents=True)
+    (folder / "last_on_311.py").write_text(LAST_ON_311)
+    script, said = folder / "last_on_311.py", folder / "said"
+    return f"""
+[tool.staged-release.check.last-on-311]
+run = ["{{python}}", "{script}", "{said}"]
 """
 
 
 def test_the_rehearsal_runs_the_rc_lane_and_leaves_the_tree_alone(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    checks = ("compile", "import", "slow-on-311")
-    root = write_project(
-        tmp_path / "p", unique("sr-app"), "1.0.0rc1", checks=checks, extra=SLOW_ON_311
-    )
+    checks = ("compile", "import", "last-on-311")
+    extra = last_on_311(tmp_path / "last")
+    root = write_project(tmp_path / "p", unique("sr-app"), "1.0.0rc1", checks=checks, extra=extra)
     before = snapshot(root)
     report = tmp_path / "report.json"
     code, out, _ = cli(
@@ -69,7 +90,7 @@ def test_the_rehearsal_runs_the_rc_lane_and_leaves_the_tree_alone(
     ]  # fmt: skip
     cell = data["outcomes"][3]
     assert [(c["name"], c["status"]) for c in cell["checks"]] == [
-        ("compile", "passed"), ("import", "passed"), ("slow-on-311", "passed")
+        ("compile", "passed"), ("import", "passed"), ("last-on-311", "passed")
     ]  # fmt: skip
     logs = root / ".staged-release" / "logs" / "validate_rc-3.11"
     assert [c["log"] for c in cell["checks"]] == [str(logs / f"{c}.log") for c in checks]

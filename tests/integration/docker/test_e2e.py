@@ -305,7 +305,7 @@ def test_sigterm_to_a_running_stack_removes_everything_it_labelled(
     env = {**os.environ, "DOCKER_HOST": engine.host, "PYTHONPATH": str(Path(__file__).parents[3])}
     holder = subprocess.Popen(argv, env=env, stderr=subprocess.PIPE, text=True)
     try:
-        _wait_for_container(engine, label, holder)
+        _wait_for_migration(engine, label, holder)
         holder.send_signal(signal.SIGTERM)
         _, err = holder.communicate(timeout=60)
     finally:
@@ -316,14 +316,14 @@ def test_sigterm_to_a_running_stack_removes_everything_it_labelled(
     assert "migrating the database" in (tmp_path / "logs" / "netbox.log").read_text()
 
 
-def _wait_for_container(engine: Engine, label: str, holder: subprocess.Popen[str]) -> None:
-    """Until the stack's container runs (and the holder waits for its probe)."""
+def _wait_for_migration(engine: Engine, label: str, holder: subprocess.Popen[str]) -> None:
+    """Until the stack's container says it migrates (the holder then waits for its probe)."""
     selector: dict[str, str | list[str] | bool] = {"label": f"{LABEL}={label}"}
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and holder.poll() is None:
-        if engine.client.containers.list(filters=selector):
-            time.sleep(1.0)  # into the probe's wait
+        containers = engine.client.containers.list(filters=selector)
+        if any(b"migrating the database" in c.logs() for c in containers):
             return
         time.sleep(0.2)
     holder.kill()
-    pytest.fail(f"the stack never started its container: {holder.communicate()}")
+    pytest.fail(f"the stack's container never said it migrates: {holder.communicate()}")
