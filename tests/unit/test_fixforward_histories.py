@@ -13,7 +13,7 @@ from collections.abc import Callable
 import pytest
 from packaging.version import Version
 
-from release.core.errors import ReleaseError
+from release.core.errors import ConsumedVersion, ReleaseError
 from release.pipeline.plan import Event, Trigger, make_plan
 from release.versioning.check import VersionSources
 from release.versioning.consumed import consumed_from_tags
@@ -128,7 +128,7 @@ def test_one_rule_for_every_command(tags: tuple[str, ...], command: str, expecte
 
 
 def test_the_refusal_says_why_and_what_to_tag() -> None:
-    with pytest.raises(ReleaseError) as caught:
+    with pytest.raises(ConsumedVersion) as caught:
         _plan(consumed_from_tags(POST_WITHOUT_FINAL), "v1.4.0")
     assert caught.value.message == (
         "v1.4.0 may not be released: 1.4.0.post1 is consumed, so 1.4.0 was released and is "

@@ -66,7 +66,7 @@ def test_a_private_engine_stops_with_its_block(tmp_path: Path, fails: bool) -> N
                 raise RuntimeError("a stage failed")
 
     if fails:
-        with pytest.raises(RuntimeError):
+        with pytest.raises(RuntimeError, match="a stage failed"):
             hold()
     else:
         hold()
