@@ -92,5 +92,26 @@ def tests(session: nox.Session) -> None:
     session.run("pytest", *scope, *session.posargs)
 
 
+BENCHMARKS = HERE / "benchmarks"
+
+
+@nox.session(python=PYTHONS[0], default=False)
+def bench(session: nox.Session) -> None:
+    """The benchmarks (issue 25's figures beside their references; never part of the tests):
+    `nox -s bench` runs every `benchmarks/<name>.py` in turn, `nox -s bench -- cell` one, and
+    `nox -s bench -- cell --runs 3` passes what follows the names to each benchmark."""
+    sync(session, "test")
+    found = sorted(p.stem for p in BENCHMARKS.glob("*.py") if not p.name.startswith("_"))
+    names = []
+    args = list(session.posargs)
+    while args and args[0] in found:
+        names.append(args.pop(0))
+    if args and not names and not args[0].startswith("-"):
+        session.error(f"no benchmark {args[0]!r}; there are: {', '.join(found)}")
+    for name in names or found:
+        session.log(f"benchmark {name}")
+        session.run("python", "-m", f"benchmarks.{name}", *args)
+
+
 if __name__ == "__main__":
     nox.main()

@@ -2,7 +2,7 @@
 three variants costs against building one (goal: three at most 1.5 times one, since they share
 the install of the wheel and its dependencies).
 
-    uv run python benchmarks/images.py [--runs 2]
+    nox -s bench -- images [--runs 2]
 
 Uses the engine at DOCKER_HOST, else a private one; the base image is built first if missing
 (about 45 s, once per machine). Two kinds of figures:
@@ -13,9 +13,9 @@ Uses the engine at DOCKER_HOST, else a private one; the base image is built firs
 
 from __future__ import annotations
 
-import argparse
 import shutil
 import statistics
+import sys
 import tempfile
 import time
 import uuid
@@ -25,6 +25,7 @@ from typing import TypeVar
 
 import httpx
 
+from benchmarks import _common as common
 from release.artifacts.manifest import sha256_of
 from release.config.settings import Settings
 from release.containers.base_image import ensure_base
@@ -42,10 +43,8 @@ APP, HEALTH, DIST = "notes_service.app:app", "/health", "notes-service"
 LABELS = {"dev.staged-release": "benchmark"}
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--runs", type=int, default=2)
-    runs = parser.parse_args().runs
+def main(argv: list[str] | None = None) -> int:
+    runs = common.parser(__doc__, runs=2).parse_args(argv).runs
     with tempfile.TemporaryDirectory() as tmp, open_engine(Path(tmp) / "engine", print) as engine:
         base = timed("base image (cached after the first time)", lambda: ensure_base(engine, print))
         releases = iter(range(1, 2 * runs + 2))
@@ -59,10 +58,10 @@ def main() -> None:
         three = [
             build(engine, context(Path(tmp), base, next(releases)), VARIANTS) for _ in range(runs)
         ]
-        ratio = statistics.median(three) / statistics.median(one)
-        print(f"\na release: one variant (raw) {fmt(one)}; all three {fmt(three)}")
-        print(f"a release: three / one = {ratio:.2f} (goal: at most 1.5)\n")
+        row = common.Row("a release: three variants vs one (raw)", three, one, target=1.25)
+        print(common.table("\nimages (seconds)", [row]))
         smoke_and_push(engine, first, Path(tmp))
+    return 0
 
 
 def context(tmp: Path, base: str, release: int) -> tuple[Path, dict[str, str]]:
@@ -136,4 +135,4 @@ def fmt(seconds: list[float]) -> str:
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -1,7 +1,8 @@
 """Benchmark (not a test): the rc rehearsal of this repository, and how quickly a file that
 becomes visible on the index is noticed by the wait that gates validation.
 
-    uv run python benchmarks/rehearse_rc.py [--delays 0.5 2 5 12] [--project PATH]
+    nox -s bench -- rehearse_rc [--delays 0.5 2 5 12] [--project PATH] [--skip-rehearsal]
+    uv run python -m benchmarks.rehearse_rc ...   (the same, in the project's environment)
 
 With --project (a fixture such as tests/projects/compiled-ext, the C extension whose build makes
 a repaired wheel per Python), a copy of that project is rehearsed instead of this repository.
@@ -13,7 +14,6 @@ latency is from that moment until the wait returns (and validation would proceed
 
 from __future__ import annotations
 
-import argparse
 import resource
 import shutil
 import sys
@@ -24,6 +24,7 @@ from pathlib import Path
 
 import httpx
 
+from benchmarks import _common as common
 from release.artifacts.build import build
 from release.artifacts.manifest import Manifest
 from release.config.project import load_config
@@ -39,32 +40,37 @@ from release.versioning.versions import parse_version
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
+def main(argv: list[str] | None = None) -> int:
+    parser = common.parser(__doc__, runs=1)
     parser.add_argument("--delays", type=float, nargs="*", default=[0.5, 2.0, 5.0, 12.0])
     parser.add_argument("--skip-rehearsal", action="store_true")
     parser.add_argument("--project", type=Path, help="rehearse a copy of this project instead")
-    args = parser.parse_args()
-    if not args.skip_rehearsal:
-        rehearsal(args.project)
-    latency(args.delays)
+    args = parser.parse_args(argv)
+    rows = [] if args.skip_rehearsal else [rehearsal(args.project, args.runs)]
+    rows += latency(args.delays)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(common.table("\nrc rehearsal (seconds)", rows))
     print(f"\npeak RSS of this process: {peak:.0f} MiB")
+    return 0
 
 
-def rehearsal(project: Path | None) -> None:
-    with tempfile.TemporaryDirectory() as tmp:
-        root = ROOT if project is None else shutil.copytree(project, Path(tmp) / project.name)
-        started = time.monotonic()
-        report = rehearse_rc(Rehearsal(root, Path(tmp) / "report.json"), Progress(quiet=True))
-        total = time.monotonic() - started
+def rehearsal(project: Path | None, runs: int) -> common.Row:
     what = "this repository" if project is None else str(project)
-    print(f"rc rehearsal of {what} (local indexes, dependencies from the trusted index)")
-    print(report.table())
-    print(f"total: {total:.1f} s (includes starting and stopping devpi-server)")
+    totals = []
+    for _ in range(runs):
+        with tempfile.TemporaryDirectory() as tmp:
+            root = ROOT if project is None else shutil.copytree(project, Path(tmp) / project.name)
+            started = time.monotonic()
+            report = rehearse_rc(Rehearsal(root, Path(tmp) / "report.json"), Progress(quiet=True))
+            totals.append(time.monotonic() - started)
+        print(f"rc rehearsal of {what} (local indexes, dependencies from the trusted index)")
+        print(report.table())
+    return common.Row(f"rc rehearsal of {what}, devpi start and stop included", totals)
 
 
-def latency(delays: list[float]) -> None:
+def latency(delays: list[float]) -> list[common.Row]:
+    """Per delay, seconds from the file being visible on the index to the wait returning."""
+    rows = []
     print("\npropagation detection (file visible on the index -> wait returns)")
     with tempfile.TemporaryDirectory() as tmp, local_indexes(Path(tmp) / "idx") as endpoints:
         index = endpoints.index("testpypi")
@@ -85,6 +91,10 @@ def latency(delays: list[float]) -> None:
                     f"  upload after {delay:>4.1f} s: visible at {seen - began:5.2f} s, "
                     f"noticed {returned - seen:5.2f} s later"
                 )
+                rows.append(
+                    common.Row(f"upload after {delay:.1f} s: noticed after", [returned - seen])
+                )
+    return rows
 
 
 class _Watcher(threading.Thread):
@@ -128,4 +138,4 @@ def _upload(files: list[str], url: str) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
