@@ -19,6 +19,7 @@ from release.config.project import STATE_DIR as STATE_DIR
 from release.config.project import Config
 from release.core import git
 from release.core.progress import Progress
+from release.core.service import tls
 from release.index import profiles as indexes
 from release.index.devpi import local_indexes
 from release.index.profiles import RELEASE, STAGING, Index, LocalEndpoints, Mode, StandIns
@@ -123,7 +124,7 @@ def open_run(config: Config, options: Options, progress: Progress) -> Iterator[R
         local = None
         if indexes.needs_local(options.mode, dependency_index):
             local = stack.enter_context(local_indexes(state / "indexes", progress))
-        http = stack.enter_context(httpx.Client(timeout=TIMEOUT))
+        http = stack.enter_context(httpx.Client(timeout=TIMEOUT, verify=tls()))
         dist = options.dist or config.root / "dist"
         repo = options.repo or config.root
         logs = options.logs or state / LOGS

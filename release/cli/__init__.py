@@ -8,6 +8,7 @@ arguments (its values' types in _values).
 from __future__ import annotations
 
 import argparse
+import importlib
 import logging
 import os
 import signal
@@ -15,7 +16,6 @@ import time
 from collections.abc import Callable, Sequence
 from types import FrameType
 
-from release.cli import _rehearse, _stages, _status, _versions, _workflow
 from release.cli._output import fail
 from release.cli.arguments import parser
 from release.core import runner
@@ -27,24 +27,34 @@ from release.reporting import summary
 
 SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
-HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
-    "check": _versions.cmd_check,
-    "plan": _versions.cmd_plan,
-    "next": _versions.cmd_next,
-    "bump": _versions.cmd_bump,
-    "build": _stages.cmd_build,
-    "upload": _stages.cmd_upload,
-    "validate": _stages.cmd_validate,
-    "rehearse": _rehearse.cmd_rehearse,
-    "schema": _stages.cmd_schema,
-    "init": _stages.cmd_init,
-    "images": _stages.cmd_images,
-    "candidate-checks": _stages.cmd_candidate_checks,
-    "e2e": _stages.cmd_e2e,
-    "workflow": _workflow.cmd_workflow,
-    "github-release": _workflow.cmd_github_release,
-    "status": _status.cmd_status,
+# command -> (module of release.cli, handler): a command imports only its own handlers' module,
+# so `validate` does not wait for the version commands' YAML and workflow modules to load.
+HANDLERS: dict[str, tuple[str, str]] = {
+    "check": ("_versions", "cmd_check"),
+    "plan": ("_versions", "cmd_plan"),
+    "next": ("_versions", "cmd_next"),
+    "bump": ("_versions", "cmd_bump"),
+    "build": ("_stages", "cmd_build"),
+    "upload": ("_stages", "cmd_upload"),
+    "validate": ("_stages", "cmd_validate"),
+    "rehearse": ("_rehearse", "cmd_rehearse"),
+    "schema": ("_stages", "cmd_schema"),
+    "init": ("_stages", "cmd_init"),
+    "images": ("_stages", "cmd_images"),
+    "candidate-checks": ("_stages", "cmd_candidate_checks"),
+    "e2e": ("_stages", "cmd_e2e"),
+    "workflow": ("_workflow", "cmd_workflow"),
+    "github-release": ("_workflow", "cmd_github_release"),
+    "status": ("_status", "cmd_status"),
 }
+
+
+def handler(command: str) -> Callable[[argparse.Namespace], int]:
+    module, name = HANDLERS[command]
+    found: Callable[[argparse.Namespace], int] = getattr(
+        importlib.import_module(f"release.cli.{module}"), name
+    )
+    return found
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -62,7 +72,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         signal.signal(signum, _on_signal)
     started = time.monotonic()
     try:
-        code = int(HANDLERS[args.command](args))
+        code = int(handler(args.command)(args))
     except ReleaseError as exc:
         _summarize(args, time.monotonic() - started, exc)
         return fail(exc.message, exc.hint, exc.exit_code)

@@ -2,9 +2,10 @@
 
 The suite starts its own stand-ins (devpi-server, docker-registry, a private dockerd, an image
 under its smoke test) and waits for each the same way: a look at once, then looks after short
-growing pauses (0.05 s, x1.5, at most 0.5 s: they answer within 0.1-5 s, so a quick one is seen
-at once and a slow one within half a second of answering), until it answers, it exits, or the
-budget runs out. A signal cancels the wait: runner.CANCEL is seen before every look and while
+growing pauses (0.05 s, x1.5, at most 0.1 s: they answer within 0.1-5 s, and a look at a
+loopback server costs about a millisecond, so each is seen within a tenth of a second of
+answering: devpi-server's start is on every validation cell's path), until it answers, it exits,
+or the budget runs out. A signal cancels the wait: runner.CANCEL is seen before every look and while
 pausing. The caller says what giving up means to the user: its own error, its own message.
 
 The slower schedule of the longer waits (an index listing an upload, an E2E service's readiness
@@ -13,7 +14,9 @@ gate: 0.5 s, x1.6, at most 15 s) lives here too, with the clock they are tested 
 
 from __future__ import annotations
 
+import functools
 import socket
+import ssl
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -29,7 +32,7 @@ GROWTH = 1.6
 MAX_DELAY = 15.0
 QUICK_FIRST = 0.05  # seconds; a local server's schedule
 QUICK_GROWTH = 1.5
-QUICK_MAX = 0.5
+QUICK_MAX = 0.1
 _NAP = 0.2  # seconds between looks at the cancellation while pausing
 
 
@@ -142,6 +145,15 @@ def wait_started(
 def http_ok(url: str) -> bool:
     """Whether `url` answers 200 now; a refused or slow connection is "not yet"."""
     try:
-        return httpx.get(url, timeout=2.0).status_code == 200
+        return httpx.get(url, timeout=2.0, verify=tls()).status_code == 200
     except httpx.HTTPError:
         return False
+
+
+@functools.cache
+def tls() -> ssl.SSLContext:
+    """The TLS settings every HTTP client of a run shares (`verify=tls()`): httpx's own default
+    (certifi's bundle, or SSL_CERT_FILE / SSL_CERT_DIR), read once. A client made without it
+    reads the CA bundle anew, about 40 ms each time: a readiness wait making a client per look
+    spent more reading certificates than waiting for the server."""
+    return httpx.create_ssl_context()

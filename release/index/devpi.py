@@ -19,7 +19,7 @@ import httpx
 from release.core import runner
 from release.core.errors import IndexUnavailable
 from release.core.locks import exclusive
-from release.core.service import free_port, wait_started
+from release.core.service import free_port, tls, wait_started
 from release.index.profiles import RELEASE, STAGING, LocalEndpoints
 
 HOST = "127.0.0.1"
@@ -62,15 +62,25 @@ def _server_argv(serverdir: Path, base: str) -> list[str]:
 
 
 def _ensure_indexes(base: str) -> None:
-    with httpx.Client(base_url=base, timeout=30.0) as client:
+    """Both indexes, made on the first start of a state directory. Reading needs no login, so
+    a start that finds them (every later one) asks nothing more: the login alone is a password
+    hash on the server's side."""
+    with httpx.Client(base_url=base, timeout=30.0, verify=tls()) as client:
+        json = {"Accept": "application/json"}
+        missing = [
+            r
+            for r in (STAGING, RELEASE)
+            if client.get(f"/root/{r}", headers=json).status_code == 404
+        ]
+        if not missing:
+            return
         login = client.post("/+login", json={"user": "root", "password": ""})
         login.raise_for_status()
         token = login.json()["result"]["password"]
         auth = base64.b64encode(f"root:{token}".encode()).decode()
-        headers = {"X-Devpi-Auth": auth, "Accept": "application/json"}
-        for role in (STAGING, RELEASE):
-            if client.get(f"/root/{role}", headers=headers).status_code == 404:
-                client.put(f"/root/{role}", json=_INDEX, headers=headers).raise_for_status()
+        for role in missing:
+            put = client.put(f"/root/{role}", json=_INDEX, headers={**json, "X-Devpi-Auth": auth})
+            put.raise_for_status()
 
 
 def _script(name: str) -> str:

@@ -115,8 +115,10 @@ def check_wheel(run: Run, cell: Cell, expected: Expected, wheel: Path, sha256: s
     place.tmp.mkdir()
     # Smoke before the check tools arrive, so none of theirs can hide a missing dependency.
     installed = checks.smoke(place, expected.name, expected.version, _modules(run, wheel))
-    run.progress.doing("install the check tools")
-    environments.install_from(env, run.trusted(), _tools(run), "checks", place.log("environment"))
+    tools = _tools(run)
+    if tools:
+        run.progress.doing("install the check tools")
+        environments.install_from(env, run.trusted(), tools, "checks", place.log("environment"))
     result, skip = CellResult(cell.stage, cell.python, wheel.name), run.config.settings.import_skip
     for spec in run.config.settings.checks:
         run.progress.doing(f"check {spec.name}")
@@ -166,7 +168,9 @@ def _environment(
     """A fresh environment holding our wheel and its dependencies from the trusted index."""
     env = environments.create(root, python, log)
     environments.install_file(env, wheel, log)
-    environments.install_from(env, run.trusted(), runtime_requirements(wheel), "runtime", log)
+    needs = runtime_requirements(wheel)
+    if needs:  # asked only then: naming PyPI imports twine (0.4 s), for its addresses
+        environments.install_from(env, run.trusted(), needs, "runtime", log)
     environments.check_consistent(env, log)
     return env
 
