@@ -53,6 +53,24 @@ def pairs(
     return mine, theirs
 
 
+def interleaved(
+    runs: int, figures: dict[str, Callable[[], object]], reference: Callable[[], object]
+) -> dict[str, list[float]]:
+    """Like `pairs` for several figures against one reference: one unmeasured round first
+    (caches warm, bytecode written), then `runs` rounds of each figure and the reference in
+    turn. Returns each figure's seconds and the reference's under "reference"."""
+    works = {**figures, "reference": reference}
+    for work in works.values():
+        work()
+    timed: dict[str, list[float]] = {name: [] for name in works}
+    for n in range(1, runs + 1):
+        for name, work in works.items():
+            timed[name].append(seconds(work))
+        shown = ", ".join(f"{name} {times[-1]:.2f} s" for name, times in timed.items())
+        print(f"  run {n}/{runs}: {shown}", flush=True)
+    return timed
+
+
 @dataclass(frozen=True)
 class Row:
     """One figure: its runs, the reference's runs (none: no reference, e.g. a step's floor given

@@ -28,6 +28,7 @@ import sys
 import sysconfig
 import tarfile
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -48,18 +49,33 @@ def main(argv: list[str] | None = None) -> int:
     parser = common.parser(__doc__, runs=7)
     parser.add_argument("--python", default="3.11")
     parser.add_argument("--profile", action="store_true", help="where our cell's time goes")
+    parser.add_argument(
+        "--baseline", type=Path, metavar="STAGED_RELEASE",
+        help="another checkout's staged-release script, timed in the same runs (before/after)",
+    )  # fmt: skip
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
         project, version = prepare(Path(tmp))
-        ours = lambda: validate(project, args.python)  # noqa: E731
         seed = lambda: reference(Path(tmp) / "seed-devpi", version, args.python)  # noqa: E731
-        common.pairs(1, ours, seed, label="warm-up ")
-        mine, theirs = common.pairs(args.runs, ours, seed)
+        cells = {"this tree": _ours()}
+        if args.baseline:
+            cells["baseline"] = [str(args.baseline)]
+        timed = common.interleaved(
+            args.runs, {n: _cell(c, project, args.python) for n, c in cells.items()}, seed
+        )
         if args.profile:
             profile(project, args.python)
-    row = common.Row(f"validation cell, {PROJECT} rc, Python {args.python}", mine, theirs, 1.2)
-    print(common.table("\ncell: staged-release validate vs the seed-style cell (seconds)", [row]))
+    seed_runs = timed.pop("reference")
+    rows = [
+        common.Row(f"{name}: validate, {PROJECT} rc, Python {args.python}", runs, seed_runs, 1.2)
+        for name, runs in timed.items()
+    ]
+    print(common.table("\ncell: staged-release validate vs the seed-style cell (seconds)", rows))
     return 0
+
+
+def _cell(command: list[str], project: Path, python: str) -> Callable[[], object]:
+    return lambda: validate(project, python, command=command)
 
 
 def prepare(tmp: Path) -> tuple[Path, str]:
@@ -97,8 +113,8 @@ def _unpack(sdist: Path, tmp: Path) -> tuple[Path, str]:
     return project, version
 
 
-def validate(project: Path, python: str, *extra: str) -> None:
-    argv = [*_ours(), *extra, "validate", "--index", "testpypi", "--python", python]
+def validate(project: Path, python: str, *extra: str, command: list[str] | None = None) -> None:
+    argv = [*(command or _ours()), *extra, "validate", "--index", "testpypi", "--python", python]
     _quiet([*argv, "--project", str(project)])
 
 

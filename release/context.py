@@ -21,7 +21,7 @@ from release.core import git
 from release.core.progress import Progress
 from release.core.service import tls
 from release.index import profiles as indexes
-from release.index.devpi import local_indexes
+from release.index.devpi import Server, local_indexes
 from release.index.profiles import RELEASE, STAGING, Index, LocalEndpoints, Mode, StandIns
 from release.index.simple_api import TIMEOUT, ListedFile, fetch_listing, versions
 from release.versioning.consumed import consumed
@@ -113,8 +113,11 @@ def claim(state: Path) -> Path:
 
 
 @contextmanager
-def open_run(config: Config, options: Options, progress: Progress) -> Iterator[Run]:
-    """A run; the local stand-ins are started only when it needs them, and stopped after.
+def open_run(
+    config: Config, options: Options, progress: Progress, started: Server | None = None
+) -> Iterator[Run]:
+    """A run; the local stand-ins are started only when it needs them, and stopped after
+    (`started`: their server, started by the caller before it loaded the project).
     Running stand-ins (--indexes stand-ins) are read from the environment first of all."""
     env = dict(os.environ)
     stand_ins = indexes.read_stand_ins(env) if options.mode is Mode.STAND_INS else None
@@ -123,7 +126,7 @@ def open_run(config: Config, options: Options, progress: Progress) -> Iterator[R
     with ExitStack() as stack:
         local = None
         if indexes.needs_local(options.mode, dependency_index):
-            local = stack.enter_context(local_indexes(state / "indexes", progress))
+            local = stack.enter_context(local_indexes(state / "indexes", progress, started))
         http = stack.enter_context(httpx.Client(timeout=TIMEOUT, verify=tls()))
         dist = options.dist or config.root / "dist"
         repo = options.repo or config.root

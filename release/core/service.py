@@ -22,8 +22,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
-
 from release.core import runner
 
 HOST = "127.0.0.1"
@@ -144,6 +142,8 @@ def wait_started(
 
 def http_ok(url: str) -> bool:
     """Whether `url` answers 200 now; a refused or slow connection is "not yet"."""
+    import httpx  # here: 0.2 s to import, and starting a server must not wait for it
+
     try:
         return httpx.get(url, timeout=2.0, verify=tls()).status_code == 200
     except httpx.HTTPError:
@@ -156,4 +156,6 @@ def tls() -> ssl.SSLContext:
     (certifi's bundle, or SSL_CERT_FILE / SSL_CERT_DIR), read once. A client made without it
     reads the CA bundle anew, about 40 ms each time: a readiness wait making a client per look
     spent more reading certificates than waiting for the server."""
+    import httpx
+
     return httpx.create_ssl_context()

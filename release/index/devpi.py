@@ -11,10 +11,9 @@ from __future__ import annotations
 import base64
 import sysconfig
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
 from pathlib import Path
-
-import httpx
 
 from release.core import runner
 from release.core.errors import IndexUnavailable
@@ -31,24 +30,56 @@ _INDEX = {"type": "stage", "bases": [], "volatile": False, "acl_upload": [":ANON
 
 @contextmanager
 def local_indexes(
-    state: Path, progress: Callable[[str], None] = lambda _: None
+    state: Path, progress: Callable[[str], None] = lambda _: None, started: Server | None = None
 ) -> Iterator[LocalEndpoints]:
-    """Run the stand-ins for the duration of the block; state persists in `state`."""
+    """Run the stand-ins for the duration of the block; state persists in `state`. `started`:
+    a server the caller started earlier with `start` (and stops), now waited for."""
+    with ExitStack() as stack:
+        server = started or stack.enter_context(start(state, progress))
+        yield server.ready()
+
+
+@dataclass
+class Server:
+    """A started devpi-server, not yet known to answer: `ready()` waits for it (once)."""
+
+    service: runner.Service
+    base: str  # "http://127.0.0.1:PORT/"
+    log: Path
+    answered: bool = False
+
+    def ready(self) -> LocalEndpoints:
+        if not self.answered:
+            wait_started(
+                self.service, f"{self.base}+api", name="devpi-server", budget=READY_TIMEOUT,
+                log=self.log, error=IndexUnavailable,
+            )  # fmt: skip
+            _ensure_indexes(self.base)
+            self.answered = True
+        return LocalEndpoints(self.base)
+
+
+def initialised(state: Path) -> bool:
+    """Whether `state` holds a server directory made by an earlier start."""
+    return (state / "devpi" / ".serverversion").exists()
+
+
+@contextmanager
+def start(state: Path, progress: Callable[[str], None] = lambda _: None) -> Iterator[Server]:
+    """Start the stand-ins' server (the state's lock held, its directory made on first use)
+    without waiting for it: its start (about 1.5 s, mostly its own imports) is the longest step
+    of a small validation cell, so a command starts it first and loads itself meanwhile.
+    Stopped when the block ends."""
     state.mkdir(parents=True, exist_ok=True)
     with exclusive(state / "devpi.lock", "the local indexes", progress):
         serverdir = state / "devpi"
-        if not (serverdir / ".serverversion").exists():
+        if not initialised(state):
             init = [_script("devpi-init"), "--serverdir", str(serverdir), "--no-root-pypi"]
             runner.run(init, log_to=state / "devpi.log")  # beside the server's own output
         base = f"http://{HOST}:{free_port()}/"
         service = runner.start(_server_argv(serverdir, base), output=state / "devpi.log")
         try:
-            wait_started(
-                service, f"{base}+api", name="devpi-server", budget=READY_TIMEOUT,
-                log=state / "devpi.log", error=IndexUnavailable,
-            )  # fmt: skip
-            _ensure_indexes(base)
-            yield LocalEndpoints(base)
+            yield Server(service, base, state / "devpi.log")
         finally:
             service.stop()
 
@@ -65,6 +96,8 @@ def _ensure_indexes(base: str) -> None:
     """Both indexes, made on the first start of a state directory. Reading needs no login, so
     a start that finds them (every later one) asks nothing more: the login alone is a password
     hash on the server's side."""
+    import httpx  # here: 0.2 s to import, and a command starts the server before it needs it
+
     with httpx.Client(base_url=base, timeout=30.0, verify=tls()) as client:
         json = {"Accept": "application/json"}
         missing = [
