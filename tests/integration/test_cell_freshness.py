@@ -18,10 +18,11 @@ from release.config.project import DEFAULT_PYTHONS
 from release.core.errors import IntegrityError
 from release.core.verdicts import CheckStatus
 from release.index.devpi import local_indexes
-from release.index.profiles import LocalEndpoints
+from release.index.profiles import DEPENDENCY_INDEX_ENV, MODE_ENV, LocalEndpoints
 from release.upload.stage import upload
 from release.validation.validate import validate
-from tests.integration.conftest import build_at, make_run, unique
+from tests.conftest import cli
+from tests.integration.conftest import build_at, make_run, processes, unique
 
 PYTHON = DEFAULT_PYTHONS[0]
 CELL = f"validate_rc-{PYTHON}"
@@ -65,3 +66,35 @@ def test_a_second_run_makes_its_environment_anew_and_proves_the_wheel_again(
     with pytest.raises(IntegrityError, match="served bytes whose sha256 is not"):
         validate(run, "validate_rc", "testpypi", PYTHON)
     assert not (state / "cells" / CELL / "venv").exists()  # nothing installed from them
+
+
+def _servers(state: Path) -> list[int]:
+    """devpi-servers serving from `state`."""
+    return processes(lambda argv: any(b"devpi-server" in a for a in argv)
+                     and str(state).encode() in b" ".join(argv))  # fmt: skip
+
+
+def test_the_command_starts_its_index_first_and_stops_it_on_every_way_out(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`staged-release validate` on the local stand-ins starts their server before it loads
+    the project (where an upload made the state directory): the cell passes, and neither it nor
+    a pyproject.toml broken after the upload (read while the server starts) leaves the server
+    running (the test's process lives on, so the server's parent-death signal would not)."""
+    monkeypatch.setenv(MODE_ENV, "local")
+    monkeypatch.setenv(DEPENDENCY_INDEX_ENV, "local")
+    root = tmp_path / "p"
+    build_at(root, unique("sr-early"), "1.0.0rc1")
+    state = root / ".staged-release"
+    assert cli(capsys, "upload", "--index", "testpypi", "--project", str(root))[0] == 0
+    argv = ("validate", "--python", PYTHON, "--project", str(root))
+    code, out, err = cli(capsys, *argv)
+    assert code == 0, err
+    assert "passes its checks" in out
+    assert _servers(state) == []
+    pyproject = root / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text() + "\n[tool.staged-release]\n")  # a second one
+    code, _, err = cli(capsys, *argv)
+    assert code == 2
+    assert f"cannot read {pyproject}" in err
+    assert _servers(state) == []
