@@ -51,6 +51,10 @@ class Run:
     fail_at: tuple[str, str] | None = None
     rebuild: bool = False  # --no-cache: build the E2E stacks' images anew, not from the cache
     stand_ins: StandIns | None = None  # --indexes stand-ins: the running ones the env names
+    prebuilt: Path | None = None  # build --prebuilt DIR: the wheels built elsewhere, verified
+    after: Path | None = None  # images --after REPORT: a lane report whose validation passed
+    allow_final_without_rc: bool = False  # upload: a final with no rc before it (loudly)
+    policy: indexes.Policy | None = None  # upload: trusted publishing (None: the variable's)
 
     def fails_at(self, stage: str, cell: str) -> bool:
         """Whether the rehearsal asked this stage or cell to fail (see release.pipeline.inject)."""
@@ -94,6 +98,11 @@ class Options:
     lane: str | None = None
     fail_at: tuple[str, str] | None = None
     rebuild: bool = False
+    prebuilt: Path | None = None
+    after: Path | None = None
+    allow_final_without_rc: bool = False
+    policy: indexes.Policy | None = None
+    indexes: bool = True  # False: the stage talks to no index, so no local stand-in starts
 
 
 # `/*`, not `*`: git ignores the whole directory either way, but ruff and ty also apply a parent
@@ -125,7 +134,7 @@ def open_run(
     dependency_index = options.dependency_index or config.settings.dependency_index
     with ExitStack() as stack:
         local = None
-        if indexes.needs_local(options.mode, dependency_index):
+        if options.indexes and indexes.needs_local(options.mode, dependency_index):
             local = stack.enter_context(local_indexes(state / "indexes", progress, started))
         http = stack.enter_context(httpx.Client(timeout=TIMEOUT, verify=tls()))
         dist = options.dist or config.root / "dist"
@@ -135,6 +144,7 @@ def open_run(
             config, dist, state, repo, options.mode, dependency_index, local, env, http,
             progress, logs, options.check_timeout, options.tag, options.expected_version,
             options.lane, rehearsed_failure(options, env), options.rebuild, stand_ins,
+            options.prebuilt, options.after, options.allow_final_without_rc, options.policy,
         )  # fmt: skip
 
 

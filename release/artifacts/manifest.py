@@ -96,10 +96,12 @@ def load(dist: Path) -> Manifest:
         return Manifest(data["name"], data["version"], files)
     except FileNotFoundError:
         raise IntegrityError(
-            f"{path} does not exist", hint="build first: `staged-release build` (nox -s build)"
+            f"{path} does not exist", hint="build first (the build stage: `staged-release build`)"
         ) from None
     except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise IntegrityError(f"{path} is unreadable: {exc}", hint="rebuild: nox -s build") from None
+        raise IntegrityError(
+            f"{path} is unreadable: {exc}", hint="rebuild it: run the build stage again"
+        ) from None
 
 
 def verified(dist: Path) -> Manifest:
@@ -114,4 +116,4 @@ def verified(dist: Path) -> Manifest:
     return manifest
 
 
-_REBUILD = "dist/ must hold what was built; rebuild with `nox -s build` and do not edit dist/"
+_REBUILD = "dist/ must hold what was built; run the build stage again and do not edit dist/"

@@ -24,7 +24,7 @@ _MODULE_SUFFIXES = (".py", ".so", ".pyd")
 # What a truncated or corrupt archive raises: zipfile and tarfile pass zlib's and the OS's on.
 _UNREADABLE = (OSError, EOFError, zipfile.BadZipFile, zlib.error, tarfile.TarError)
 _REBUILD = (
-    "build it again (`nox -s build`): a wheel is a zip archive with its *.dist-info/METADATA "
+    "build it again (the build stage): a wheel is a zip archive with its *.dist-info/METADATA "
     "at the top, and the build backend's output is no such thing"
 )
 

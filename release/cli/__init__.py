@@ -1,8 +1,8 @@
 """The `staged-release` command: the boundary that prints, and turns errors into exit codes.
 
 Handlers only translate arguments into calls of the library: the version commands in _versions,
-the stage commands in _stages, the rehearsals in _rehearse, the command line itself in
-arguments (its values' types in _values).
+the stage commands (one per command of the stage table, one handler) in _stages, the rehearsals
+in _rehearse, the command line itself in arguments (its values' types in _values).
 """
 
 from __future__ import annotations
@@ -23,26 +23,22 @@ from release.core.errors import Interrupted, ReleaseError, UsageError
 from release.core.progress import Progress
 from release.pipeline import outcomes
 from release.pipeline.outcomes import Outcome, Status
+from release.pipeline.stages import commands
 from release.reporting import summary
 
 SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 # command -> (module of release.cli, handler): a command imports only its own handlers' module,
-# so `validate` does not wait for the version commands' YAML and workflow modules to load.
+# so `validate` does not wait for the version commands' YAML and workflow modules to load. The
+# stage commands come from the stage table, one handler for all; the rest by hand.
 HANDLERS: dict[str, tuple[str, str]] = {
-    "check": ("_versions", "cmd_check"),
+    **dict.fromkeys(commands(), ("_stages", "cmd_stage")),
     "plan": ("_versions", "cmd_plan"),
     "next": ("_versions", "cmd_next"),
     "bump": ("_versions", "cmd_bump"),
-    "build": ("_stages", "cmd_build"),
-    "upload": ("_stages", "cmd_upload"),
-    "validate": ("_stages", "cmd_validate"),
     "rehearse": ("_rehearse", "cmd_rehearse"),
     "schema": ("_stages", "cmd_schema"),
     "init": ("_stages", "cmd_init"),
-    "images": ("_stages", "cmd_images"),
-    "candidate-checks": ("_stages", "cmd_candidate_checks"),
-    "e2e": ("_stages", "cmd_e2e"),
     "workflow": ("_workflow", "cmd_workflow"),
     "github-release": ("_workflow", "cmd_github_release"),
     "status": ("_status", "cmd_status"),
@@ -81,18 +77,20 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _summarize(args: argparse.Namespace, took: float, error: ReleaseError | int | None) -> None:
-    """In a GitHub Actions job, the stage's outcome and how to reproduce it, on the job's page."""
-    stage = summary.stage_of(args.command, vars(args))
-    if stage is None or summary.SUMMARY_ENV not in os.environ:
+    """In a GitHub Actions job, the stage's outcome and how to reproduce it, on the job's page:
+    a stage command's own (it ran through release.pipeline.run), or plan's."""
+    if summary.SUMMARY_ENV not in os.environ:
         return
-    if isinstance(error, ReleaseError):
-        outcome = outcomes.failed(*stage, took, error)
-    else:  # a handler that reported its failure itself returns its exit code
-        status = Status.PASSED if error is None else Status.FAILED
-        # what a handler noted of its success (an upload's credential and attestations)
-        noted = getattr(args, "noted", "")
-        outcome = Outcome(*stage, status, took, reason=noted, exit_code=error or 0)
-    summary.write(outcome, os.environ, detail=getattr(error, "diff", ""))
+    outcome: Outcome | None = getattr(args, "outcome", None)
+    if outcome is None and args.command == summary.PLAN:
+        if isinstance(error, ReleaseError):
+            outcome = outcomes.failed(summary.PLAN, "-", took, error)
+        else:  # a handler that reported its failure itself returns its exit code
+            status = Status.PASSED if error is None else Status.FAILED
+            noted = getattr(args, "noted", "")  # what plan noted: the gates' runs it read
+            outcome = Outcome(summary.PLAN, "-", status, took, reason=noted, exit_code=error or 0)
+    if outcome is not None:
+        summary.write(outcome, os.environ, detail=getattr(error, "diff", ""))
 
 
 def _on_signal(signum: int, _frame: FrameType | None) -> None:

@@ -1,83 +1,76 @@
-"""The commands that run a stage (build, upload, validate, candidate-checks, images, e2e), a
-rehearsal, init and schema. Each handler imports its stage inside: twine, httpx, devpi, Docker's
-SDK and tomlkit are slow to import, and the version commands must start quickly."""
+"""The commands that run a stage (one per command of the stage table: check, build, upload,
+validate, candidate-checks, images, e2e), init and schema. Every stage command is one handler,
+`cmd_stage`: it opens the run and hands it to release.pipeline.run, the same function a rehearsal
+runs each stage with, then prints what the stage did. Each stage imports its work inside: twine,
+httpx, devpi, Docker's SDK and tomlkit are slow to import, and the version commands must start
+quickly."""
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
-import json
 import os
 import tempfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from release.cli import _shown
 from release.cli._output import fail
-from release.config.project import STATE_DIR, Config, load_config, version_sources
-from release.core.errors import CheckFailed, Unavailable, UsageError
-from release.core.verdicts import CheckOutcome, CheckStatus, left_running
+from release.config.project import STATE_DIR, Config, load_config
+from release.core.errors import Unavailable, UsageError
 from release.index import profiles as indexes
-from release.versioning.check import resolve_tag, verify
+from release.pipeline.stages import Job, Stage, chosen, commands, flags
+from release.versioning.check import resolve_tag
 
 if TYPE_CHECKING:
-    from release.context import Options, Run
+    from release.context import Options
     from release.index.devpi import Server
-    from release.validation.validate import CellResult
 
 
-def cmd_build(args: argparse.Namespace) -> int:
-    from release.artifacts.build import build
-    from release.core import interpreters
+def cmd_stage(args: argparse.Namespace) -> int:
+    """The stage the command and its options name, run alone: its outcome goes to the job's
+    summary (GitHub Actions), its result to stdout, its error to the boundary."""
+    stage, session = _stage(args)
+    config = _with_budget(load_config(args.project), getattr(args, "wait_budget", None))
+    if getattr(args, "pull_only", False):
+        return _pull_only(args, stage, config)
+    _credential_first(args, stage, config)
+    python = args.python if stage.per_python else None
+    with _early_indexes(args, stage) as started:
+        from release.context import open_run  # once the index server is starting
+        from release.pipeline.run import run_stage
 
-    config = load_config(args.project)
-    if args.index:  # a missing credential or a refused publisher stops it before the build
-        _preflight(args, config)
-    tag = resolve_tag(args.tag, os.environ, config.root)
-    version = verify(version_sources(config, tag, args.expected_version))
-    dist = args.dist or config.root / "dist"
-    pythons = interpreters.installed(config.pythons, os.environ)
-    log = _build_log(config.root / STATE_DIR)
-    log.unlink(missing_ok=True)
-    built = build(
-        config.root, dist, config.name, version, log, dynamic=config.version is None,
-        pythons=pythons, prebuilt=args.prebuilt,
-    )  # fmt: skip
-    for file in built.files:
-        print(f"built {file.filename}  sha256:{file.sha256}  {file.size} bytes")
-    missing = [p for p in config.pythons if p not in pythons]
-    if missing and args.prebuilt is None:
-        _warn_unbuilt(args, missing, [w.filename for w in built.wheels])
+        with open_run(config, _options(args, stage, config), args.progress, started) as run:
+            # a cell is watched while it runs (many checks); a stage alone prints its result
+            ran = run_stage(run, stage, python, announce=stage.per_python)
+            noted = _shown.show(args, run, ran, stage)
+    if session:  # a configured index's upload is no session of the table's
+        args.outcome = dataclasses.replace(ran.outcome, reason=ran.outcome.reason or noted)
+    if isinstance(ran.error, Unavailable):  # e.g. no Docker engine: skipped, saying why
+        return fail(ran.error.message, ran.error.hint, ran.error.exit_code, word="skipped")
+    if ran.error is not None:
+        raise ran.error
     return 0
 
 
-def _build_log(state: Path) -> Path:
-    """Where the build's whole output goes: the state directory's logs (where a lane's build
-    writes it too) when the project has one; else a temporary folder, since a state directory
-    made now would be packed into the sdist of a project that does not ignore it (hatchling reads
-    no .gitignore but the root's) and the build would refuse it."""
-    if state.is_dir():
-        from release.context import LOGS
-
-        return state / LOGS / "build.log"
-    return Path(tempfile.mkdtemp(prefix="staged-release-build-")) / "build.log"
+def _stage(args: argparse.Namespace) -> tuple[Stage, bool]:
+    """The table's stage for the command and its options, and whether it is one (an upload or
+    validation from a configured index runs the command's first stage against that index)."""
+    found = chosen(args.command, vars(args))
+    if found is not None:
+        return found, True
+    first = commands()[args.command][0]
+    return dataclasses.replace(first, index=args.index), False
 
 
-def _warn_unbuilt(args: argparse.Namespace, missing: list[str], wheels: list[str]) -> None:
-    """A compiled project's Pythons that got no wheel here: their cells will fail."""
-    from release.artifacts.wheels import is_platform_specific
-
-    if any(is_platform_specific(w) for w in wheels):
-        args.progress.warn(
-            f"no wheel for Python {', '.join(missing)}: not installed here, so its cells will "
-            "find no wheel that fits (install it, or build elsewhere and pass --prebuilt DIR)"
-        )
-
-
-def _preflight(args: argparse.Namespace, config: Config) -> None:
+def _credential_first(args: argparse.Namespace, stage: Stage, config: Config) -> None:
+    """build --index: a missing credential or a refused publisher stops it before the build."""
     from release.upload.credential import preflight
 
+    if "credential-first" not in stage.options or not args.index:
+        return
     mode = indexes.read_mode(args.indexes, os.environ)
     policy = indexes.read_policy(args.trusted_publishing, os.environ)
     found = preflight(args.index, mode, config.settings, os.environ, policy)
@@ -85,75 +78,17 @@ def _preflight(args: argparse.Namespace, config: Config) -> None:
         print(f"credential for {args.index}: {found.source}")
 
 
-def cmd_upload(args: argparse.Namespace) -> int:
-    from release.context import open_run
-    from release.upload.stage import upload
-
-    config = _with_budget(load_config(args.project), args.wait_budget)
-    with open_run(config, _options(args), args.progress) as run:
-        policy = indexes.read_policy(args.trusted_publishing, run.env)
-        final = args.allow_final_without_rc
-        done = upload(run, args.index, allow_final_without_rc=final, policy=policy)
-    for name in done.already:
-        print(f"already published (identical): {name}")
-    for name in done.sent:
-        print(f"uploaded: {name}")
-    print(f"credential: {done.credential}")
-    print(f"attestations: {done.attestations}")
-    args.noted = f"credential: {done.credential}; attestations: {done.attestations}"
-    print(f"ok: {done.index} lists every file with the expected sha256 ({done.waited:.1f} s)")
-    return 0
-
-
-def cmd_validate(args: argparse.Namespace) -> int:
-    stage = args.stage or ("validate_rc" if args.index == indexes.STAGING else "validate_final")
-
-    def work(run: Run) -> CellResult:
-        from release.validation.validate import validate  # once the index server is starting
-
-        return validate(run, stage, args.index, args.python)
-
-    result = _cell(args, stage, work)
-    print(f"ok: {result.wheel} from {args.index} passes its checks on Python {args.python}")
-    return 0
-
-
-def cmd_candidate_checks(args: argparse.Namespace) -> int:
-    from release.validation.validate import CANDIDATE, candidate_checks
-
-    result = _cell(args, CANDIDATE, lambda run: candidate_checks(run, args.python))
-    print(f"ok: {result.wheel} from dist/ passes its checks on Python {args.python}")
-    return 0
-
-
-def _cell(args: argparse.Namespace, stage: str, work: Callable[[Run], CellResult]) -> CellResult:
-    """One validation cell, its checks printed whether it passed or not."""
-    with _early_indexes(args) as started:
-        from release.context import open_run
-
-        config = load_config(args.project)
-        options = dataclasses.replace(_options(args), check_timeout=args.check_timeout)
-        cell = f"{stage}-{args.python}"
-        with open_run(config, options, args.progress, started) as run, run.progress.activity(cell):
-            try:
-                result = work(run)
-            except CheckFailed as exc:
-                _print_checks(exc.checks)
-                raise
-    _print_checks(result.checks)
-    return result
-
-
 @contextmanager
-def _early_indexes(args: argparse.Namespace) -> Iterator[Server | None]:
-    """Under --indexes local, the stand-ins' server started before anything else, so that it
-    starts (1.5 s) while this process loads the project and its own modules (0.5 s): the run
-    waits for it only where it first needs it. Only where an earlier command made its state
-    directory: nothing is created here before the project is known to be one."""
+def _early_indexes(args: argparse.Namespace, stage: Stage) -> Iterator[Server | None]:
+    """Under --indexes local, the stand-ins' server started before the stage's own modules load,
+    so that it starts (1.5 s) while they do: the run waits for it only where it first needs it.
+    Only where an earlier command made its state directory (nothing is created here before the
+    project is known to be one), and never for a stage that talks to no index."""
     from release.index import devpi
 
     state = args.project.resolve() / STATE_DIR / "indexes"
-    local = indexes.read_mode(args.indexes, os.environ) is indexes.Mode.LOCAL
+    mode = indexes.read_mode(args.indexes, os.environ)
+    local = stage.job is not Job.BUILD and mode is indexes.Mode.LOCAL
     if not local or not devpi.initialised(state):
         yield None
         return
@@ -161,52 +96,14 @@ def _early_indexes(args: argparse.Namespace) -> Iterator[Server | None]:
         yield server
 
 
-def _print_checks(checks: Sequence[CheckOutcome]) -> None:
-    for check in checks:
-        detail = check.reason if check.status is CheckStatus.SKIPPED else f"{check.seconds:.1f} s"
-        where = f"  log: {check.log}" if check.log else ""
-        print(f"{check.status}: {check.name} ({detail}){where}")
-        if check.leftovers:
-            print(f"  {left_running(check.leftovers)}")
-
-
-def cmd_images(args: argparse.Namespace) -> int:
-    from release.context import open_run
-    from release.images.stage import publish_images
-
-    config = load_config(args.project)
-    with open_run(config, _options(args), args.progress) as run:
-        try:
-            done = publish_images(run, after=args.after)
-        except Unavailable as exc:
-            fail(exc.message, exc.hint, exc.exit_code, word="skipped")
-            return exc.exit_code
-    if args.json:
-        print(json.dumps([dataclasses.asdict(p) for p in done], indent=2))
-    for image in [] if args.json else done:
-        how = "published" if image.state == "pushed" else "already published (identical)"
-        print(f"{how}: {', '.join(image.tags)}  {image.digest}")
-    return 0
-
-
-def cmd_e2e(args: argparse.Namespace) -> int:
-    from release.context import open_run
-    from release.e2e.stage import run_e2e
-
-    config = load_config(args.project)
-    options = dataclasses.replace(_options(args), rebuild=args.no_cache)
-    if args.pull_only:
-        return _pull_only(args, config, options)
-    with open_run(config, options, args.progress) as run:
-        try:
-            result = run_e2e(run, args.stage)
-        except Unavailable as exc:
-            return fail(exc.message, exc.hint, exc.exit_code, word="skipped")
-    for phase, seconds in result.phases().items():
-        print(f"{phase}: {seconds:.1f} s")
-    where = run.logs / args.stage
-    print(f"ok: the {args.stage} stack passed in {result.seconds:.1f} s (logs: {where})")
-    return 0
+def _state(stage: Stage, config: Config) -> Path | None:
+    """Where the run keeps its state: the project's state directory, except for a build in a
+    project that has none yet: one made now would be packed into the sdist of a project that
+    does not ignore it (hatchling reads no .gitignore but the root's), and the build would
+    refuse it; its log then goes to a temporary folder."""
+    if stage.job is Job.BUILD and not (config.root / STATE_DIR).is_dir():
+        return Path(tempfile.mkdtemp(prefix="staged-release-build-"))
+    return None
 
 
 def cmd_init(args: argparse.Namespace) -> int:
@@ -226,12 +123,22 @@ def cmd_schema(args: argparse.Namespace) -> int:
     return 0
 
 
-def _options(args: argparse.Namespace) -> Options:
+def _options(args: argparse.Namespace, stage: Stage, config: Config) -> Options:
     from release.context import Options
 
     mode = indexes.read_mode(args.indexes, os.environ)
     dependency_index = args.dependency_index or os.environ.get(indexes.DEPENDENCY_INDEX_ENV)
-    return Options(mode, dependency_index, args.dist)
+    given = vars(args)
+    tag = resolve_tag(given.get("tag"), os.environ, config.root) if "tag" in stage.options else None
+    policy = given.get("trusted_publishing")
+    return Options(
+        mode, dependency_index, args.dist, state=_state(stage, config), tag=tag,
+        expected_version=given.get("expected_version"), check_timeout=given.get("check_timeout"),
+        rebuild=bool(given.get("no_cache")), prebuilt=given.get("prebuilt"),
+        after=given.get("after"), allow_final_without_rc=bool(given.get("allow_final_without_rc")),
+        policy=indexes.read_policy(policy, os.environ) if "publishing" in stage.options else None,
+        indexes=stage.job is not Job.BUILD,  # the build job's stages read no index
+    )  # fmt: skip
 
 
 def _with_budget(config: Config, budget: float | None) -> Config:
@@ -242,16 +149,26 @@ def _with_budget(config: Config, budget: float | None) -> Config:
     )
 
 
-def _pull_only(args: argparse.Namespace, config: Config, options: Options) -> int:
+def _pull_only(args: argparse.Namespace, stage: Stage, config: Config) -> int:
     from release.context import open_run
     from release.e2e.stage import pull_published
 
-    if args.stage != "e2e_postpublish":
+    if stage.job is not Job.PULL:
+        pulling = [s for s in commands()[args.command] if s.job is Job.PULL]
         raise UsageError(
-            "--pull-only pulls the published images: only e2e_postpublish has them",
-            hint="run `staged-release e2e --stage e2e_postpublish --pull-only`",
+            f"--pull-only pulls the published images: only {_names(pulling)} has them",
+            hint=f"run `staged-release {args.command} {_argv(pulling)} --pull-only`",
         )
-    with open_run(config, options, args.progress) as run:
-        pulled = pull_published(run)
+    with open_run(config, _options(args, stage, config), args.progress) as run:
+        pulled = pull_published(run, stage)
     print("\n".join(f"pulled {line}" for line in pulled) or "no candidate image to pull")
     return 0
+
+
+def _names(stages: list[Stage]) -> str:
+    return " or ".join(s.name for s in stages) or "no stage"
+
+
+def _argv(stages: list[Stage]) -> str:
+    fixed = flags(stages[0]).items() if stages else ()
+    return " ".join(f"--{option.replace('_', '-')} {value}" for option, value in fixed)

@@ -13,7 +13,7 @@ from typing import Any
 from packaging.version import Version
 
 from release.cli.arguments import KINDS
-from release.config.project import Config, load_config, read_lock_dependents, version_sources
+from release.config.project import Config, load_config, version_sources
 from release.core import git
 from release.core.errors import IndexUnavailable, UsageError
 from release.github import at_plan
@@ -23,8 +23,6 @@ from release.pipeline.plan import Event, Plan, make_plan
 from release.versioning.check import (
     current_version,
     pick_head_tag,
-    resolve_tag,
-    verify,
 )
 from release.versioning.consumed import consumed
 from release.versioning.fixforward import (
@@ -34,29 +32,7 @@ from release.versioning.fixforward import (
     parse_consumed,
 )
 from release.versioning.held import plain
-from release.versioning.self_pins import stale_self_pins
 from release.versioning.versions import Kind, ReleaseVersion, parse_version, strip_ref
-
-
-def cmd_check(args: argparse.Namespace) -> int:
-    config = _written_config(args.project)
-    tag = resolve_tag(args.tag, os.environ, config.root)
-    sources = version_sources(config, tag, args.expected_version)
-    version = verify(sources)
-    static = config.version is not None
-    agreeing = [config.origin, "uv.lock"] if static else ["uv.lock"]
-    if tag:
-        agreeing.append(f"tag {tag}" + ("" if static else " (the dynamic version)"))
-    if args.expected_version:
-        agreeing.append(f"expected {args.expected_version}")
-    print(f"ok: {config.name} {version}: {', '.join(agreeing)} agree")
-    dependents = read_lock_dependents(config.root, config.name)
-    stale = stale_self_pins(config.name, sources.lock, dependents, version.version)
-    if stale:
-        print(f"warning: {stale}")
-    if not tag:
-        print("note: no tag was checked (none given, none from CI, none at HEAD)")
-    return 0
 
 
 def cmd_plan(args: argparse.Namespace) -> int:

@@ -10,6 +10,7 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TypeAlias
 
+from release.cli._stage_arguments import CHECK_TIMEOUT, no_cache, stage_commands
 from release.cli._values import count as _count
 from release.cli._values import event as _event
 from release.cli._values import given as _given
@@ -18,7 +19,6 @@ from release.cli._values import path as _path
 from release.cli._values import seconds as _seconds
 from release.core.errors import UsageError
 from release.index import profiles as indexes
-from release.pipeline.stages import by_command
 from release.versioning.versions import Kind
 
 KINDS = [k.value for k in Kind]
@@ -50,21 +50,11 @@ def parser() -> argparse.ArgumentParser:
     top.register("type", None, str)  # it hands a command's arguments to the command as given
     sub = top.add_subparsers(dest="command", required=True)
     project = _project()
+    stage_commands(sub, _where(project))
     _version_commands(sub, project)
     _fix_forward_commands(sub, project)
-    _stage_commands(sub, _where(project))
     _rehearse_command(sub, project)
     sub.add_parser("schema", parents=[project], help="validate settings and workflows")
-    images = sub.add_parser("images", parents=[_where(project)], help="build and push images")
-    images.add_argument("--json", action="store_true", help="print per variant: tags, digest, ...")
-    images.add_argument("--after", type=_path, help="a lane report whose validate_final passed")
-    e2e = sub.add_parser("e2e", parents=[_where(project)], help="run the E2E stack of a stage")
-    e2e.add_argument("--stage", required=True, choices=by_command("e2e"), help="which candidate")
-    e2e.add_argument(
-        "--pull-only", action="store_true",
-        help="e2e_postpublish: only pull the published images (the step holding the password)",
-    )  # fmt: skip
-    _no_cache(e2e)
     init = sub.add_parser("init", parents=[project], help="set a project up for the suite")
     init.add_argument("--force", action="store_true", help="write anew what exists already")
     init.add_argument(
@@ -94,8 +84,6 @@ def _project() -> _Parser:
 
 
 def _version_commands(sub: Sub, project: _Parser) -> None:
-    check = sub.add_parser("check", parents=[project], help="check that the versions agree")
-    _tag_options(check)
     plan = sub.add_parser("plan", parents=[project], help="choose the lane for this trigger")
     plan.add_argument("--json", action="store_true", help="print one JSON object")
     plan.add_argument("--event", help="push, release, workflow_dispatch or local")
@@ -108,11 +96,6 @@ def _version_commands(sub: Sub, project: _Parser) -> None:
         help="fail (with the diff) when .github/workflows/release.yml is not what the project's "
         "settings generate, as `workflow --check` does",
     )  # fmt: skip
-
-
-def _tag_options(command: _Parser) -> None:
-    command.add_argument("--tag", help="tag to check (default: CI tag, else the tag at HEAD)")
-    command.add_argument("--expected-version", help="the version the caller expects")
 
 
 def _fix_forward_commands(sub: Sub, project: _Parser) -> None:
@@ -164,34 +147,6 @@ def _where(project: _Parser) -> _Parser:
     return where
 
 
-def _stage_commands(sub: Sub, where: _Parser) -> None:
-    build = sub.add_parser("build", parents=[where], help="build sdist and wheel once")
-    _tag_options(build)
-    build.add_argument("--index", help="check the credential for this index before building")
-    build.add_argument(
-        "--prebuilt", type=_path, metavar="DIR",
-        help="take the wheels in DIR (cibuildwheel's, say), verified; build only the sdist here",
-    )  # fmt: skip
-    _trusted_publishing(build)
-    upload = sub.add_parser("upload", parents=[where], help="upload what the index lacks")
-    upload.add_argument("--index", required=True, help="testpypi, pypi or a configured index")
-    upload.add_argument("--wait-budget", type=_seconds, help="seconds to wait for the listing")
-    upload.add_argument(
-        "--allow-final-without-rc", action="store_true", help="publish a final with no rc (loudly)"
-    )
-    _trusted_publishing(upload)
-    validate = sub.add_parser("validate", parents=[where], help="reinstall from an index and check")
-    validate.add_argument("--index", default=indexes.STAGING, help="testpypi (default) or pypi")
-    validate.add_argument("--python", required=True, help="X.Y")
-    validate.add_argument("--stage", help="cell directory name (default validate_rc/_final)")
-    validate.add_argument("--check-timeout", type=_seconds, help=_CHECK_TIMEOUT)
-    candidate = sub.add_parser(
-        "candidate-checks", parents=[where], help="install the wheel in dist/ and check it"
-    )
-    candidate.add_argument("--python", required=True, help="X.Y")
-    candidate.add_argument("--check-timeout", type=_seconds, help=_CHECK_TIMEOUT)
-
-
 def _rehearse_command(sub: Sub, project: _Parser) -> None:
     rehearse = sub.add_parser(
         "rehearse", parents=[project], help="rehearse the whole release, or one lane, locally"
@@ -233,10 +188,10 @@ def _rehearse_command(sub: Sub, project: _Parser) -> None:
     )  # fmt: skip
     rehearse.add_argument("--jobs", type=_count, default=2, help="validation cells run at once")
     rehearse.add_argument("--dependency-index", help="trusted index for dependencies")
-    rehearse.add_argument("--check-timeout", type=_seconds, help=_CHECK_TIMEOUT)
+    rehearse.add_argument("--check-timeout", type=_seconds, help=CHECK_TIMEOUT)
     rehearse.add_argument("--tag", help="the version tag to rehearse (default: the one at HEAD)")
     _workflow_credentials(rehearse)
-    _no_cache(rehearse)
+    no_cache(rehearse)
 
 
 def _workflow_credentials(rehearse: _Parser) -> None:
@@ -256,22 +211,3 @@ def _workflow_credentials(rehearse: _Parser) -> None:
         help="--workflow: register no trusted publisher on this index; the workflow's token "
         "secret (TESTPYPI_API_TOKEN / PYPI_API_TOKEN) holds an API token it takes instead",
     )  # fmt: skip
-
-
-def _no_cache(command: _Parser) -> None:
-    command.add_argument(
-        "--no-cache", action="store_true",
-        help="build the E2E stack's images anew instead of reusing the engine's stack cache",
-    )  # fmt: skip
-
-
-def _trusted_publishing(command: _Parser) -> None:
-    command.add_argument(
-        "--trusted-publishing",
-        choices=[p.value for p in indexes.Policy],
-        help="exchange the CI's identity token for an upload token: auto (default: when the CI "
-        f"offers one, else the token variable), always, never ({indexes.TRUSTED_PUBLISHING_ENV})",
-    )
-
-
-_CHECK_TIMEOUT = "seconds every check may run (default: each check's timeout, 1800)"

@@ -12,21 +12,11 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from release.context import Run
     from release.e2e.stack import StackResult
+    from release.pipeline.stages import Stage
 
 
-def e2e_rc(run: Run) -> StackResult:
+def e2e_stage(run: Run, stage: Stage) -> StackResult:
+    """The work of every E2E gate of the table: the stack around the stage's candidate."""
     from release.e2e.stage import run_e2e
 
-    return run_e2e(run, "e2e_rc")
-
-
-def e2e_prepublish(run: Run) -> StackResult:
-    from release.e2e.stage import run_e2e
-
-    return run_e2e(run, "e2e_prepublish")
-
-
-def e2e_postpublish(run: Run) -> StackResult:
-    from release.e2e.stage import run_e2e
-
-    return run_e2e(run, "e2e_postpublish")
+    return run_e2e(run, stage)

@@ -1,10 +1,11 @@
-"""Stages e2e_rc, e2e_prepublish and e2e_postpublish: the project's E2E stack (release.e2e.stack)
-around the candidate of each stage —
+"""The E2E gates of the stage table: the project's E2E stack (release.e2e.stack) around the
+candidate of each — what the stage's row says (release.pipeline.stages):
 
-- e2e_rc: images built from the rc wheel downloaded from TestPyPI (its sha256 the manifest's);
-- e2e_prepublish: images built from the wheel in dist/, before anything reaches PyPI;
-- e2e_postpublish: the images the images stage published, pulled by digest, and the package as
-  PyPI serves it for the verify steps.
+- a stage reading an index (the rc lane's): images built from the wheel downloaded from that
+  index (its sha256 the manifest's);
+- a stage reading no index (before the PyPI upload): images built from the wheel in dist/;
+- a stage that pulls (Job.PULL, after the images were pushed): the images the images stage
+  published, pulled by digest, and the package as PyPI serves it for the verify steps.
 
 The verify steps run on the host in a fresh environment holding that same wheel, its
 dependencies from the trusted index, and the project's test dependencies.
@@ -36,28 +37,12 @@ from release.images.access import login, registry_address
 from release.images.preflight import Candidate, image_wheel
 from release.images.stage import build_variants
 from release.index.fetch import fetch
-from release.index.profiles import RELEASE, STAGING
+from release.pipeline.stages import STAGES, Job, Stage
 from release.validation import checks, environments, results
 from release.validation.validate import check_tools
 from release.versioning.versions import parse_version
 
 VERIFY_BUDGET = 1800.0  # seconds for one verify step
-
-
-@dataclass(frozen=True)
-class Gate:
-    """What an E2E stage puts under test: the wheel from an index (or dist/ when None), and
-    images built from that wheel, or (published) the images the images stage pushed."""
-
-    wheel_from: str | None
-    published: bool = False
-
-
-GATES = {
-    "e2e_rc": Gate(STAGING),  # the rc from TestPyPI
-    "e2e_prepublish": Gate(None),  # the wheel in dist/, before the PyPI upload
-    "e2e_postpublish": Gate(RELEASE, published=True),  # the published package and images
-}
 
 
 class NoStack(Unavailable):
@@ -74,7 +59,9 @@ class Subject:
     obtain: Callable[[DistFile], Path]
 
 
-def run_e2e(run: Run, stage: str) -> StackResult:
+def run_e2e(run: Run, stage: Stage) -> StackResult:
+    """The stack around the stage's candidate: the wheel from its index (or dist/ when none),
+    and images built from that wheel, or (a stage that pulls) the images that were pushed."""
     stack = run.config.settings.e2e
     if stack is None:
         raise NoStack(
@@ -85,21 +72,19 @@ def run_e2e(run: Run, stage: str) -> StackResult:
     label = f"e2e-{uuid.uuid4().hex[:12]}"  # run_stack removes all it labels, on any way out
     with open_engine(run.state / "docker", run.progress) as engine:
         variants = sorted({s.candidate for s in stack.services if s.candidate})
-        verify = _verifier(run, stage, subject)
+        verify = _verifier(run, stage.name, subject)
         with _candidates(run, stage, engine, subject, variants) as candidates:
             return run_stack(
                 engine, stack, project=run.config.root, version=subject.manifest.version,
                 base=_base(run, engine), candidates=candidates, verify=verify,
-                logs=run.logs / stage, label=label, progress=run.progress, rebuild=run.rebuild,
+                logs=run.logs / stage.name, label=label, progress=run.progress, rebuild=run.rebuild,
             )  # fmt: skip
 
 
-def _subject(run: Run, stage: str) -> Subject:
+def _subject(run: Run, stage: Stage) -> Subject:
     """The manifest's wheels: from dist/, or downloaded from the stage's index and proved."""
-    if stage not in GATES:
-        raise ConfigError(f"{stage!r} is not an E2E stage", hint=f"use one of: {', '.join(GATES)}")
     manifest = verified(run.dist)
-    index_name = GATES[stage].wheel_from
+    index_name = stage.index
     if index_name is None:
         return Subject(manifest, lambda wheel: run.dist / wheel.filename)
     index = run.index(index_name)
@@ -110,7 +95,7 @@ def _subject(run: Run, stage: str) -> Subject:
             raise NotYetListed(
                 f"{index.name} does not list {wheel.filename}", hint="upload it first"
             )
-        target = run.state / "e2e" / stage / wheel.filename
+        target = run.state / "e2e" / stage.name / wheel.filename
         target.unlink(missing_ok=True)  # always the index's bytes, fetched now
         return fetch(run.http, listed.url, target, wheel.sha256)
 
@@ -119,13 +104,13 @@ def _subject(run: Run, stage: str) -> Subject:
 
 @contextlib.contextmanager
 def _candidates(
-    run: Run, stage: str, engine: Engine, subject: Subject, variants: list[str]
+    run: Run, stage: Stage, engine: Engine, subject: Subject, variants: list[str]
 ) -> Iterator[dict[str, str]]:
     """variant -> image: built from the subject's wheel (removed after), or pulled by digest."""
     if not variants:
         yield {}
         return
-    if GATES[stage].published:
+    if stage.job is Job.PULL:
         with _published(run, engine, subject, variants) as pulled:
             yield pulled
         return
@@ -152,7 +137,7 @@ def _published(
     if held is None:
         raise NotYetListed(
             f"no images of {wheel.filename} were published in this run",
-            hint="run the images stage first (nox -s images)",
+            hint=f"run the images stage first ({_pusher()})",
         )
     with registry_address(run, spec) as address:
         refs = {v: f"{address}/{held.name}@{held.digests[v]}" for v in variants}
@@ -171,15 +156,19 @@ def _held_locally(engine: Engine, ref: str) -> str | None:
         return None
 
 
-def pull_published(run: Run) -> list[str]:
-    """`e2e --stage e2e_postpublish --pull-only`: the published images pulled by digest, and
-    nothing run. The release workflow runs it in a step of its own, which alone holds the
-    registry's password, so the step running the project's verify tests holds none."""
+def _pusher() -> str:
+    return ", ".join(f"nox -s {s.session()}" for s in STAGES.values() if s.job is Job.PUSH)
+
+
+def pull_published(run: Run, stage: Stage) -> list[str]:
+    """`e2e --stage NAME --pull-only` of a stage that pulls: the published images pulled by
+    digest, and nothing run. The release workflow runs it in a step of its own, which alone
+    holds the registry's password, so the step running the project's verify tests holds none."""
     stack = run.config.settings.e2e
     variants = sorted({s.candidate for s in stack.services if s.candidate}) if stack else []
     if not variants:
         return []
-    subject = _subject(run, "e2e_postpublish")
+    subject = _subject(run, stage)
     with (
         open_engine(run.state / "docker", run.progress) as engine,
         _published(run, engine, subject, variants) as pulled,

@@ -19,7 +19,7 @@ from release.config.images import ImagesSpec
 from release.config.project import Config
 from release.github import _emit, _registry, tools
 from release.index.profiles import TOKEN_VARIABLES
-from release.pipeline.stages import LANES, STAGES, Stage, Target
+from release.pipeline.stages import LANES, STAGES, Job, Needs, Stage, Target, entry
 
 PATH: Final = Path(".github") / "workflows" / "release.yml"
 HEADER = """\
@@ -35,9 +35,10 @@ MATRIX = "${{ fromJSON(needs.plan.outputs.pythons) }}"
 CELL_ENV = "CELL_PYTHON"  # how a matrix cell's Python reaches its `nox -s` step
 DIST = "dist"  # the artifact holding dist/ and its manifest, built once
 RESULTS = ".staged-release/results"  # cell and image records a later job reads
-# Records a job hands on: images need every validate_final cell's, the post-publish E2E the
-# digests the images job pushed.
-HANDS_ON: Final = {"images": "validate_final", "e2e_postpublish": "images"}
+# Records a job hands on (the table's `reads`): images need every cell's of the validation they
+# follow, the post-publish E2E the digests the images job pushed.
+HANDS_ON: Final = {s.name: s.reads for s in STAGES.values() if s.reads}
+BUILD_JOB: Final = entry()[-1].name  # the build job checks the version before it builds
 # Why a job holds more than `contents: read`, written beside the permission.
 NOTES: Final = {
     "id-token: write": "trusted publishing: an identity token to trade for an upload token",
@@ -84,12 +85,12 @@ def release_workflow(facts: Facts) -> str:
 
 
 def _jobs(facts: Facts) -> dict[str, Any]:
-    lanes = {"plan": _plan_job(facts), "build": _build_job(facts), **_lane_jobs(facts)}
+    lanes = {"plan": _plan_job(facts), BUILD_JOB: _build_job(facts), **_lane_jobs(facts)}
     return {**lanes, **{job: _release_job(facts, target) for target, job in _releases(facts)}}
 
 
 def job_names(facts: Facts) -> list[str]:
-    return ["plan", "build", *_lane_jobs(facts), *(job for _, job in _releases(facts))]
+    return ["plan", BUILD_JOB, *_lane_jobs(facts), *(job for _, job in _releases(facts))]
 
 
 RELEASE_JOB = "github_release"  # the PyPI lane's last job: the tag's GitHub Release
@@ -109,9 +110,9 @@ def _release_job(facts: Facts, target: Target) -> dict[str, Any]:
     job["if"] = f"needs.plan.outputs.target == '{target}'"
     session = _nox(RELEASE_JOB, env={"GITHUB_TOKEN": "${{ github.token }}"})
     steps = [_download({"name": DIST, "path": "dist"})]
-    # the notes name each published image tag's digest (an rc's images are never published)
-    if target is Target.PYPI and _wanted(STAGES["images"], facts):
-        steps.append(_download({"name": "results-images", "path": RESULTS}))
+    # the notes name each published image tag's digest (an rc lane pushes no images)
+    pushed = [s for s in _pushing(facts) if s in LANES[target]]
+    steps += [_download({"name": f"results-{s.name}", "path": RESULTS}) for s in pushed]
     job["steps"] = [*_setup(facts), *steps, session]
     return job
 
@@ -163,44 +164,46 @@ def _plan_job(facts: Facts) -> dict[str, Any]:
 
 def _build_job(facts: Facts) -> dict[str, Any]:
     upload = _upload_artifact(DIST, "dist/", hidden=False)
-    steps = [*_setup(facts), _nox("build"), upload]
+    steps = [*_setup(facts), _nox(BUILD_JOB), upload]
     # no target: plan found the tag's lane carried by an earlier run, and nothing runs
-    return {**_head("build", ["plan"]), "if": "needs.plan.outputs.target != ''", "steps": steps}
+    return {**_head(BUILD_JOB, ["plan"]), "if": "needs.plan.outputs.target != ''", "steps": steps}
 
 
 def _lane_jobs(facts: Facts) -> dict[str, Any]:
     """Each lane's stages after the build, each needing the one before it."""
     jobs: dict[str, Any] = {}
     for target, lane in LANES.items():
-        previous = "build"
-        for stage in (s for s in lane if s.name not in _BUILD_JOB and _wanted(s, facts)):
+        previous = BUILD_JOB
+        for stage in (s for s in lane if s.job is not Job.BUILD and _wanted(s, facts)):
             jobs[stage.name] = _stage_job(stage, target, previous, facts)
             previous = stage.name
     return jobs
 
 
-_BUILD_JOB = ("version_check", "build")  # the build job checks the version before it builds
-
-
 def _wanted(stage: Stage, facts: Facts) -> bool:
-    if stage.command[0] == "e2e":
+    """A job only for a stage the project has something for."""
+    if stage.needs is Needs.E2E:
         return facts.e2e
-    return facts.images is not None if stage.name == "images" else True
+    return facts.images is not None if stage.needs is Needs.IMAGES else True
+
+
+def _pushing(facts: Facts) -> list[Stage]:
+    return [s for s in STAGES.values() if s.job is Job.PUSH and _wanted(s, facts)]
 
 
 def _stage_job(stage: Stage, target: Target, previous: str, facts: Facts) -> dict[str, Any]:
     job = _head(stage.name, ["plan", previous], _permissions(stage, facts))
     job["if"] = f"needs.plan.outputs.target == '{target}'"
-    if stage.command[0] == "upload":  # the environment a trusted publisher is registered for
+    if stage.job is Job.PUBLISH:  # the environment a trusted publisher is registered for
         job["environment"] = str(target)
     if stage.per_python:
         job["strategy"] = {"fail-fast": False, "matrix": {"python": MATRIX}}
-    credentials = _registry.credentials(stage.name, facts.images)
+    credentials = _registry.credentials(stage.job, facts.images)
     if _registry.needs_environment(credentials):
         job["environment"] = _registry.ENVIRONMENT
     session = [_nox(stage.name, stage.per_python, credentials or _token_secret(stage, target))]
-    if stage.name == "e2e_postpublish" and credentials:  # its verify steps run the project's
-        session = [_registry.pull(credentials), _nox(stage.name)]  # tests: they get no password
+    if stage.job is Job.PULL and credentials:  # its verify steps run the project's tests:
+        session = [_registry.pull(stage.name, credentials), _nox(stage.name)]  # no password
     setup = _setup(facts, matrix=stage.per_python)
     job["steps"] = [*setup, *_inputs(stage, facts), *session, *_handed(stage, facts)]
     return job
@@ -214,15 +217,15 @@ def _head(name: str, needs: list[str], permissions: dict[str, str] | None = None
 
 
 def _permissions(stage: Stage, facts: Facts) -> dict[str, str]:
-    if stage.command[0] == "upload":  # the OIDC token of trusted publishing
+    if stage.job is Job.PUBLISH:  # the OIDC token of trusted publishing
         return {"contents": "read", "id-token": "write"}
-    return {"contents": "read", **_registry.packages(stage.name, facts.images)}
+    return {"contents": "read", **_registry.packages(stage.job, facts.images)}
 
 
 def _token_secret(stage: Stage, target: Target) -> dict[str, str]:
     """The upload job's token secret (TESTPYPI_API_TOKEN / PYPI_API_TOKEN, in its environment):
     what `auto` falls back to while no trusted publisher is registered; unset, it maps to ""."""
-    if stage.command[0] != "upload":
+    if stage.job is not Job.PUBLISH:
         return {}
     name = TOKEN_VARIABLES[str(target)]
     return {name: f"${{{{ secrets.{name} }}}}"}
@@ -268,7 +271,7 @@ def _inputs(stage: Stage, facts: Facts) -> list[dict[str, Any]]:
 
 def _handed(stage: Stage, facts: Facts) -> list[dict[str, Any]]:
     # the images' digests go on to the GitHub Release's notes, with or without an E2E after
-    if stage.name not in (*_handing(facts).values(), "images"):
+    if stage.name not in _handing(facts).values() and stage.job is not Job.PUSH:
         return []
     name = f"results-{stage.name}" + ("-${{ matrix.python }}" if stage.per_python else "")
     return [_upload_artifact(name, f"{RESULTS}/", hidden=True)]

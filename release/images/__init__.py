@@ -17,10 +17,12 @@ from release.images._tags import read_tag as read_tag
 if TYPE_CHECKING:
     from release.context import Run
     from release.images.stage import Published
+    from release.pipeline.stages import Stage
 
 
-def publish_images(run: Run) -> list[Published]:
-    """The stage work of the table: imports Docker's SDK only when it runs."""
-    from release.images import stage
+def images_stage(run: Run, stage: Stage) -> list[Published]:
+    """The stage work of the table: imports Docker's SDK only when it runs. Images follow the
+    cells of the stage its row `reads` (every Python passed), or the report `--after` names."""
+    from release.images import stage as images
 
-    return stage.publish_images(run)
+    return images.publish_images(run, stage, after=run.after)

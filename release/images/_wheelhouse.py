@@ -31,6 +31,7 @@ from release.core.errors import ConfigError, IntegrityError, ReleaseError
 from release.index.fetch import fetch
 from release.index.profiles import Index
 from release.index.simple_api import ListedFile, fetch_listing
+from release.pipeline.stages import builder
 from release.validation.environments import INDEX_VARIABLES
 
 SERVERS = ("uvicorn", "granian")  # what the Dockerfile's variants run the service with
@@ -186,7 +187,8 @@ def _copy_checked(wheel: Path, sha256: str, folder: Path) -> Path:
     if sha256_of(wheel) != sha256:
         raise IntegrityError(
             f"{wheel} does not have the sha256 {sha256} it was built with",
-            hint="dist/ must hold what was built; rebuild with `nox -s build` and do not edit it",
+            hint=f"dist/ must hold what was built; rebuild with `nox -s {builder().name}` and do "
+            "not edit it",
         )
     target = folder / wheel.name
     if target.resolve() != wheel.resolve():

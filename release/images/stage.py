@@ -39,6 +39,7 @@ from release.images._tags import (
 )
 from release.images.access import login, registry_address
 from release.images.preflight import Candidate, image_python, preflight
+from release.pipeline.stages import Stage
 from release.validation import results
 
 
@@ -65,8 +66,8 @@ class Published:
     state: str = "pushed"  # "pushed" by this run, or found "identical" (already published)
 
 
-def publish_images(run: Run, *, after: Path | None = None) -> list[Published]:
-    return publish(run, preflight(run, after))
+def publish_images(run: Run, stage: Stage, *, after: Path | None = None) -> list[Published]:
+    return publish(run, preflight(run, stage, after))
 
 
 def publish(run: Run, candidate: Candidate) -> list[Published]:

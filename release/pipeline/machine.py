@@ -1,82 +1,48 @@
 """The release state machine (pure): its states, its transitions, and the path a rehearsal took
 through it, derived from the lanes it ran.
 
-The states are the seed's (bump, rc tag, ... post fix, done); each stage of the stage table
-belongs to one state of its lane (`STATE_OF`), so a lane's outcomes say which states it visited
-and how each went, in the table's order. The path is plain data (visits and transitions) that
+The states are the seed's (bump, rc tag, ... post fix, done): the stage table names the states
+of each lane and which stage belongs to which (a stage may have several: installing the rc, then
+its checks), so a lane's outcomes say which states it visited and how each went, in the table's
+order. The path is plain data (visits and transitions) that
 the renderers draw; a transition the table does not allow is a bug, and raises.
 """
 
 from __future__ import annotations
 
-import enum
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
 from release.pipeline.outcomes import Status
-from release.pipeline.stages import LANES, Target
+from release.pipeline.stages import LANES, STAGES, Target
 
+State = str  # a state's name: the table's (release.pipeline.stages), or one of the four below
 
-class State(enum.StrEnum):
-    BUMP = "bump"
-    RC_TAG = "rc_tag"
-    RC_UPLOAD = "rc_upload"
-    RC_VALIDATION = "rc_validation"
-    RC_CHECKS = "rc_checks"
-    RC_E2E = "rc_e2e"
-    NEXT_RC = "next_rc"
-    FINAL_TAG = "final_tag"
-    FINAL_UPLOAD = "final_upload"
-    FINAL_VALIDATION = "final_validation"
-    IMAGES = "images"
-    POSTPUBLISH_E2E = "postpublish_e2e"
-    POST_FIX = "post_fix"
-    DONE = "done"
-
-
-TITLES: Final[dict[State, str]] = {
-    State.BUMP: "Bump version",
-    State.RC_TAG: "rc tag: version check + build",
-    State.RC_UPLOAD: "Upload rc to TestPyPI",
-    State.RC_VALIDATION: "Install rc from TestPyPI",
-    State.RC_CHECKS: "rc checks per Python",
-    State.RC_E2E: "rc E2E (Docker)",
-    State.NEXT_RC: "Bump to the next rc",
-    State.FINAL_TAG: "Final tag: build + candidate gates",
-    State.FINAL_UPLOAD: "Upload to PyPI",
-    State.FINAL_VALIDATION: "Install from PyPI per Python",
-    State.IMAGES: "Publish images",
-    State.POSTPUBLISH_E2E: "Post-publish E2E",
-    State.POST_FIX: "Bump to .postN",
-    State.DONE: "Release is green",
-}
-
-# Which state each stage of each lane belongs to; the order is the stage table's. validate_rc
-# is two states: installing the rc (rc_validation) and its checks (rc_checks).
-STATE_OF: Final[dict[tuple[Target, str], tuple[State, ...]]] = {
-    (Target.TESTPYPI, "version_check"): (State.RC_TAG,),
-    (Target.TESTPYPI, "build"): (State.RC_TAG,),
-    (Target.TESTPYPI, "upload_testpypi"): (State.RC_UPLOAD,),
-    (Target.TESTPYPI, "validate_rc"): (State.RC_VALIDATION, State.RC_CHECKS),
-    (Target.TESTPYPI, "e2e_rc"): (State.RC_E2E,),
-    (Target.PYPI, "version_check"): (State.FINAL_TAG,),
-    (Target.PYPI, "build"): (State.FINAL_TAG,),
-    (Target.PYPI, "candidate_checks"): (State.FINAL_TAG,),
-    (Target.PYPI, "e2e_prepublish"): (State.FINAL_TAG,),
-    (Target.PYPI, "upload_pypi"): (State.FINAL_UPLOAD,),
-    (Target.PYPI, "validate_final"): (State.FINAL_VALIDATION,),
-    (Target.PYPI, "images"): (State.IMAGES,),
-    (Target.PYPI, "e2e_postpublish"): (State.POSTPUBLISH_E2E,),
-}
-
+# The states no stage runs: the bump before the first rc, the steps that fix forward (the next
+# rc after a failed rc lane, a .postN after the PyPI lane), and the end.
+BUMP, NEXT_RC, POST_FIX, DONE = "bump", "next_rc", "post_fix", "done"
+_STEPS: Final = {
+    BUMP: "Bump version", NEXT_RC: "Bump to the next rc", POST_FIX: "Bump to .postN",
+    DONE: "Release is green",
+}  # fmt: skip
 GREEN, FAILED, FIX = "green", "failed", "fix needed"
-_RC_STATES = (State.RC_TAG, State.RC_UPLOAD, State.RC_VALIDATION, State.RC_CHECKS, State.RC_E2E)
-_FINAL_STATES = (
-    State.FINAL_TAG, State.FINAL_UPLOAD, State.FINAL_VALIDATION, State.IMAGES,
-    State.POSTPUBLISH_E2E,
-)  # fmt: skip
+
+
+def lane_states(target: Target) -> tuple[State, ...]:
+    """A lane's states in the table's order, each once (two stages may share one)."""
+    named = (s.name for stage in LANES[target] for s in stage.states_in(target))
+    return tuple(dict.fromkeys(named))
+
+
+_RC_STATES, _FINAL_STATES = lane_states(Target.TESTPYPI), lane_states(Target.PYPI)
+# Every state, as the reports draw them: the bump, the rc lane, its fix, the PyPI lane, its fix.
+STATES: Final[tuple[State, ...]] = (BUMP, *_RC_STATES, NEXT_RC, *_FINAL_STATES, POST_FIX, DONE)
+TITLES: Final[dict[State, str]] = {
+    **_STEPS,
+    **{s.name: s.title for stage in STAGES.values() for _, states in stage.states for s in states},
+}
 
 
 def _chain(states: Sequence[State]) -> list[tuple[State, State, str]]:
@@ -85,16 +51,16 @@ def _chain(states: Sequence[State]) -> list[tuple[State, State, str]]:
 
 # (from, to, when): every move the machine allows, the seed's flowchart as data.
 TRANSITIONS: Final[tuple[tuple[State, State, str], ...]] = (
-    (State.BUMP, State.RC_TAG, ""),
+    (BUMP, _RC_STATES[0], ""),
     *_chain(_RC_STATES),
-    (State.RC_E2E, State.FINAL_TAG, GREEN),
-    *((s, State.NEXT_RC, FAILED) for s in _RC_STATES),
-    (State.NEXT_RC, State.RC_TAG, ""),
+    (_RC_STATES[-1], _FINAL_STATES[0], GREEN),
+    *((s, NEXT_RC, FAILED) for s in _RC_STATES),
+    (NEXT_RC, _RC_STATES[0], ""),
     *_chain(_FINAL_STATES),
-    (State.POSTPUBLISH_E2E, State.DONE, GREEN),
-    (State.POSTPUBLISH_E2E, State.POST_FIX, FIX),
-    *((s, State.POST_FIX, FAILED) for s in _FINAL_STATES if s is not State.POSTPUBLISH_E2E),
-    (State.POST_FIX, State.FINAL_TAG, ""),
+    (_FINAL_STATES[-1], DONE, GREEN),
+    (_FINAL_STATES[-1], POST_FIX, FIX),
+    *((s, POST_FIX, FAILED) for s in _FINAL_STATES[:-1]),
+    (POST_FIX, _FINAL_STATES[0], ""),
 )
 
 
@@ -148,7 +114,7 @@ class Path:
 
 
 def allowed(source: State, target: State) -> State:
-    if not any(a is source and b is target for a, b, _ in TRANSITIONS):
+    if not any(a == source and b == target for a, b, _ in TRANSITIONS):
         raise MachineError(f"the release state machine has no move {source} -> {target}")
     return source
 
@@ -159,9 +125,11 @@ def lane_visits(run: LaneRun) -> list[Visit]:
     visits: list[Visit] = []
     for stage in LANES[run.target]:
         outcomes = [o for o in run.outcomes if o.stage == stage.name]
-        for state in STATE_OF[(run.target, stage.name)]:
-            status = _status(state, outcomes)
-            seconds, detail = _seconds(state, outcomes), _detail(outcomes)
+        states = [s.name for s in stage.states_in(run.target)]
+        for position, state in enumerate(states):
+            getting = position < len(states) - 1  # getting the candidate, before its checks
+            status = _status(getting, outcomes)
+            seconds, detail = _seconds(getting, outcomes), _detail(outcomes)
             injected = status is Status.FAILED and _injected(outcomes, run)
             _merge(visits, Visit(state, run.version, status, seconds, run.name, detail, injected))
             if status in (Status.FAILED, Status.INTERRUPTED):
@@ -169,10 +137,11 @@ def lane_visits(run: LaneRun) -> list[Visit]:
     return visits
 
 
-def _status(state: State, outcomes: Sequence[Any]) -> Status:
-    """validate_rc's install (rc_validation) fails only when a cell failed before any check."""
+def _status(getting: bool, outcomes: Sequence[Any]) -> Status:
+    """Getting the candidate (a stage's state before its checks) fails only when a cell failed
+    before any check ran."""
     statuses = [o.status for o in outcomes]
-    if state is State.RC_VALIDATION:
+    if getting:
         statuses = [Status.PASSED if o.checks else o.status for o in outcomes]
     for worst in (Status.INTERRUPTED, Status.FAILED, Status.PASSED):
         if worst in statuses:
@@ -180,10 +149,10 @@ def _status(state: State, outcomes: Sequence[Any]) -> Status:
     return Status.SKIPPED
 
 
-def _seconds(state: State, outcomes: Sequence[Any]) -> float:
+def _seconds(getting: bool, outcomes: Sequence[Any]) -> float:
     """Cells run side by side: a per-Python state takes as long as its slowest cell."""
-    if state is State.RC_VALIDATION:
-        return 0.0  # its time is the cells', counted once under rc_checks
+    if getting:
+        return 0.0  # its time is the cells', counted once under the checks' state
     return max((o.duration for o in outcomes), default=0.0)
 
 
@@ -198,7 +167,7 @@ def _injected(outcomes: Sequence[Any], run: LaneRun) -> bool:
 def _merge(visits: list[Visit], visit: Visit) -> None:
     """Two stages of one state (version check and build) make one visit: the worse result, the
     times added."""
-    if not visits or visits[-1].state is not visit.state:
+    if not visits or visits[-1].state != visit.state:
         visits.append(visit)
         return
     last = visits[-1]
@@ -219,11 +188,11 @@ def derive(runs: Sequence[LaneRun], bumped: str | None = None) -> Path:
     PyPI lane that nothing follows."""
     path = Path()
     if bumped is not None:
-        path.go(Visit(State.BUMP, bumped, Status.PASSED, 0.0, "", f"set to {bumped}"), "")
+        path.go(Visit(BUMP, bumped, Status.PASSED, 0.0, "", f"set to {bumped}"), "")
     for index, run in enumerate(runs):
         before = runs[index - 1] if index else None
         if before is not None and _needs_step(before, path):
-            step = State.NEXT_RC if before.target is Target.TESTPYPI else State.POST_FIX
+            step = NEXT_RC if before.target is Target.TESTPYPI else POST_FIX
             path.go(Visit(step, run.version, Status.PASSED, 0.0, "", f"to {run.version}"), run.why)
             why = f"tagged {run.version}"  # the step said why; its move onwards is the new tag
         else:
@@ -232,7 +201,7 @@ def derive(runs: Sequence[LaneRun], bumped: str | None = None) -> Path:
             path.go(visit, why if position == 0 else "")
     if runs and runs[-1].target is Target.PYPI and green(path.visits[-1:]):
         last = runs[-1]
-        path.go(Visit(State.DONE, last.version, Status.PASSED, 0.0, ""), "nothing left to fix")
+        path.go(Visit(DONE, last.version, Status.PASSED, 0.0, ""), "nothing left to fix")
     return path
 
 

@@ -21,16 +21,16 @@ from release.artifacts.source import copy_source
 from release.config.project import load_config
 from release.context import LOGS, STATE_DIR, Options, Run, claim, open_run
 from release.core import interpreters, parallel, runner
-from release.core.errors import InjectedFailure, Interrupted
+from release.core.errors import Interrupted
 from release.core.progress import Progress
 from release.e2e.stack import StackResult
 from release.images.stage import Published
 from release.index.profiles import RELEASE, STAGING, Mode
 from release.pipeline.entry import release_version
-from release.pipeline.outcomes import Outcome, Report, Status, attempt, ran_alone
+from release.pipeline.outcomes import Outcome, Report, Status, ran_alone
+from release.pipeline.run import run_stage
 from release.pipeline.stages import LANES, Stage, Target
 from release.upload.stage import Uploaded
-from release.validation.validate import CellResult
 from release.versioning.bump import set_copy
 from release.versioning.versions import Kind, ReleaseVersion, parse_version
 
@@ -156,10 +156,9 @@ def _lane(run: Run, part: Part, jobs: int, report: Report) -> None:
         elif stage.per_python:
             report.outcomes += _cells(run, stage, jobs, lane)
         else:
-            work = _injected if run.fails_at(stage.name, "-") else stage.load()
-            outcome, result = _stage(run, stage.name, "-", lambda w=work: w(run), lane)  # type: ignore[misc]
-            report.outcomes.append(outcome)
-            facts[stage.name] = _fact(result)
+            ran = run_stage(run, stage, lane=lane)
+            report.outcomes.append(ran.outcome)
+            facts[stage.name] = _fact(ran.result)
 
 
 def run_part(plan: Rehearsal, home: Path, part: Part, progress: Progress) -> Report:
@@ -172,28 +171,9 @@ def run_part(plan: Rehearsal, home: Path, part: Part, progress: Progress) -> Rep
     return report
 
 
-def _injected(run: Run) -> None:
-    """What a stage does when the rehearsal's --fail-at names it: fail, saying so."""
-    raise InjectedFailure(
-        f"failure injected by the rehearsal (--fail-at {run.fail_at and run.fail_at[0]})",
-        hint="a rehearsed failure, not a defect: the rehearsal fixes forward from it",
-    )
-
-
-def _stage(
-    run: Run, stage: str, cell: str, work: Callable[[], T], lane: str
-) -> tuple[Outcome, T | None]:
-    """One stage or cell, announced and timed; a signal between two stages interrupts the next."""
-    with run.progress.activity(stage if cell == "-" else f"{stage}-{cell}") as act:
-        outcome, result = attempt(stage, cell, lambda: _unless_cancelled(work))
-        act.status = outcome.status
-    return dataclasses.replace(outcome, lane=lane), result
-
-
 def _cells(run: Run, stage: Stage, jobs: int, lane: str) -> list[Outcome]:
     """One cell per Python, side by side; outcomes in Python order, however they finish. A
     cell that failed while others ran beside it runs once more, alone, after them all."""
-    work: Callable[[Run, str], CellResult] = stage.load()
     spans: dict[str, tuple[float, float]] = {}
 
     def cell(python: str) -> Outcome:
@@ -202,7 +182,7 @@ def _cells(run: Run, stage: Stage, jobs: int, lane: str) -> list[Outcome]:
             return Outcome(stage.name, python, Status.SKIPPED, 0.0, reason, lane=lane)
         started = time.monotonic()
         try:
-            return _cell(run, stage.name, python, work, lane)
+            return run_stage(run, stage, python, lane=lane).outcome
         finally:
             spans[python] = (started, time.monotonic())
 
@@ -217,18 +197,9 @@ def _cells(run: Run, stage: Stage, jobs: int, lane: str) -> list[Outcome]:
     ]
     beside = parallel.overlapping([spans.get(p) for p in pythons])
     return [  # one after another, in Python order
-        _alone(run, work, o, lane) if crowded and _again(run, o) else o
+        _alone(run, stage, o, lane) if crowded and _again(run, o) else o
         for o, crowded in zip(outcomes, beside, strict=True)
     ]
-
-
-def _cell(
-    run: Run, stage: str, python: str, work: Callable[[Run, str], CellResult], lane: str
-) -> Outcome:
-    outcome, passed = _stage(run, stage, python, lambda: work(run, python), lane)
-    if passed is not None:  # a failed cell's checks come with its error
-        outcome = dataclasses.replace(outcome, checks=tuple(passed.checks))
-    return outcome
 
 
 def _again(run: Run, outcome: Outcome) -> bool:
@@ -238,16 +209,11 @@ def _again(run: Run, outcome: Outcome) -> bool:
     return failed and not run.fails_at(outcome.stage, outcome.cell)
 
 
-def _alone(run: Run, work: Callable[[Run, str], CellResult], first: Outcome, lane: str) -> Outcome:
+def _alone(run: Run, stage: Stage, first: Outcome, lane: str) -> Outcome:
     """The cell again, with nothing beside it (its logs under logs/alone/, the first run's stay):
     its verdict is what a CI runner of its own would say."""
     solo_run = dataclasses.replace(run, logs=run.logs / ALONE)
-    return ran_alone(first, _cell(solo_run, first.stage, first.cell, work, lane))
-
-
-def _unless_cancelled(work: Callable[[], T]) -> T:
-    runner.CANCEL.check()
-    return work()
+    return ran_alone(first, run_stage(solo_run, stage, first.cell, lane=lane).outcome)
 
 
 def _skipped(stage: str, why: str, lane: str) -> Outcome:

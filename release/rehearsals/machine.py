@@ -30,11 +30,11 @@ from release.core.progress import Progress
 from release.index.profiles import STAGING, Mode
 from release.pipeline import inject
 from release.pipeline.entry import release_version
-from release.pipeline.machine import LaneRun, State, derive
+from release.pipeline.machine import DONE, LaneRun, State, derive
 from release.pipeline.outcomes import Report
 from release.pipeline.stages import LANES, Target
 from release.rehearsals.lane import REHEARSAL, Rehearsal, part_at, run_part
-from release.reporting.journey import journey
+from release.reporting.journey import journey, pushed
 from release.status import drift_lines
 from release.versioning.fixforward import next_version, successor
 from release.versioning.versions import Kind, ReleaseVersion
@@ -164,9 +164,7 @@ def _audit(driven: _Driven, name: str) -> tuple[dict[str, Any], list[str] | None
 def _image_tags(driven: _Driven, http: httpx.Client) -> list[dict[str, Any]]:
     """Each pushed tag: the digest it got, the digest it holds now, and whether it moved
     (`latest` should, to the newest release; a version tag never)."""
-    pushed = [
-        (r.name, p) for r in driven.runs for p in driven.run_facts[r.name].get("images") or []
-    ]
+    pushed = [(r.name, p) for r in driven.runs for p in pushed(driven.run_facts[r.name])]
     if not pushed:
         return []
     rows = []
@@ -184,7 +182,7 @@ def _image_tags(driven: _Driven, http: httpx.Client) -> list[dict[str, Any]]:
 def _exit_code(driven: _Driven, last: State | None) -> int:
     if runner.CANCEL.signum:
         return 128 + runner.CANCEL.signum
-    if last is State.DONE:
+    if last == DONE:
         return 0
     failed = [r.exit_code for r in driven.reports if not r.passed]
     return failed[-1] if failed else 1

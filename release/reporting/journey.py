@@ -19,7 +19,7 @@ from release.pipeline import inject
 from release.pipeline.machine import TITLES, LaneRun, derive
 from release.pipeline.machine import Path as MachinePath
 from release.pipeline.outcomes import Report, Status
-from release.pipeline.stages import Target
+from release.pipeline.stages import Job, Target, builder, doing
 
 EXCERPT_LINES = 20  # lines of a failed check's log the report carries
 
@@ -62,7 +62,7 @@ def lane_journey(report: Report, seconds: float) -> dict[str, Any]:
     for target in dict.fromkeys(Target(o.lane) for o in report.outcomes):
         name = "rc" if target is Target.TESTPYPI and "rc" in report.facts else str(target)
         facts = report.facts.get("rc", {}) if name == "rc" else report.facts
-        version = str((facts.get("build") or {}).get("version", ""))
+        version = str((facts.get(builder().name) or {}).get("version", ""))
         outcomes = [o for o in report.outcomes if o.lane == target]
         runs.append((LaneRun(name, target, version, outcomes), facts))
     path = derive([r for r, _ in runs])
@@ -150,3 +150,8 @@ def state_status(visits: Sequence[tuple[str, str]]) -> str:
 
 def taken(data: Mapping[str, Any]) -> set[tuple[str, str]]:
     return {(m["from"], m["to"]) for m in data["moves"]}
+
+
+def pushed(facts: Mapping[str, Any]) -> list[Any]:
+    """What the stages that push images published, as a lane's facts keep it."""
+    return [p for s in doing(Job.PUSH) for p in facts.get(s.name) or []]

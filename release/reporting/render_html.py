@@ -11,6 +11,7 @@ from html import escape
 from typing import Any
 
 from release.core.verdicts import note
+from release.pipeline.stages import builder
 from release.reporting import journey as j
 from release.reporting.render_svg import COLOURS, diagram
 
@@ -188,13 +189,13 @@ def _row(name: str, status: str, seconds: float, longest: float, reason: str) ->
 
 def _facts(facts: Mapping[str, Any]) -> list[str]:
     lines: list[str] = []
-    build = facts.get("build")
+    build = facts.get(builder().name)
     if isinstance(build, Mapping):
         files = [[_code(f["filename"]), _code(f["sha256"]), str(f["size"])] for f in build["files"]]
         lines += ["<h3>Files</h3>", *_table(("file", "sha256", "bytes"), files)]
     images = [
         [escape(i["variant"]), escape(", ".join(i["tags"])), _code(i["digest"])]
-        for i in facts.get("images") or []
+        for i in j.pushed(facts)
     ]
     if images:
         lines += ["<h3>Images</h3>", *_table(("variant", "tags", "digest"), images)]

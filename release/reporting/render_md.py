@@ -8,7 +8,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from release.core.verdicts import note
-from release.pipeline.machine import TITLES, TRANSITIONS, State
+from release.pipeline.machine import STATES, TITLES, TRANSITIONS
+from release.pipeline.stages import builder
 from release.reporting import journey as j
 
 _FILL = {"passed": "#1a7f37", "failed": "#cf222e", "skipped": "#9a6700", "interrupted": "#8250df"}
@@ -31,7 +32,7 @@ def mermaid(data: Mapping[str, Any]) -> list[str]:
     """The whole machine; visited states coloured by result and annotated, taken moves thick."""
     seen, moved = j.visited(data), j.taken(data)
     lines = ["```mermaid", "flowchart TD"]
-    for state in State:
+    for state in STATES:
         label = TITLES[state] + (f"<br/>{j.annotation(seen[state])}" if state in seen else "")
         lines.append(f'    s_{state}["{_safe(label)}"]')
     styles = []
@@ -44,7 +45,7 @@ def mermaid(data: Mapping[str, Any]) -> list[str]:
     for status, colour in _FILL.items():
         lines.append(f"    classDef {status} fill:{colour},color:#fff,stroke:#000")
     lines.append("    classDef unvisited fill:#f6f8fa,color:#57606a,stroke-dasharray:4")
-    for state in State:
+    for state in STATES:
         status = j.state_status(seen[state]) if state in seen else "unvisited"
         lines.append(f"    class s_{state} {status}")
         if any(result == "failed" for _, result in seen.get(state, [])):  # failed on a visit
@@ -130,11 +131,11 @@ def _rows(o: Mapping[str, Any], aside: str = "") -> list[str]:
 
 def _facts(facts: Mapping[str, Any]) -> list[str]:
     lines: list[str] = []
-    build = facts.get("build")
+    build = facts.get(builder().name)
     if isinstance(build, Mapping):
         lines += ["Files:", ""] + [f"- `{f['filename']}` sha256 `{f['sha256']}`"
                                    for f in build["files"]] + [""]  # fmt: skip
-    for image in facts.get("images") or []:
+    for image in j.pushed(facts):
         lines.append(f"- image {image['variant']}: {', '.join(image['tags'])} `{image['digest']}`")
     for stage, value in facts.items():
         if isinstance(value, Mapping) and "timeline" in value:

@@ -10,40 +10,49 @@ from collections.abc import Mapping
 from html import escape
 from typing import Any, Final
 
-from release.pipeline.machine import TITLES, TRANSITIONS, State
+from release.pipeline.machine import (
+    BUMP,
+    DONE,
+    NEXT_RC,
+    POST_FIX,
+    STATES,
+    TITLES,
+    TRANSITIONS,
+    State,
+    lane_states,
+)  # fmt: skip
+from release.pipeline.stages import Target
 from release.reporting import journey as j
 
-WIDTH, HEIGHT = 1000, 700
+WIDTH = 1000
 BOX_W, BOX_H = 230, 58
 COLOURS: Final = {
     "passed": "#1a7f37", "failed": "#cf222e", "skipped": "#9a6700", "interrupted": "#8250df",
 }  # fmt: skip
 TAKEN, IDLE = "#0969da", "#afb8c1"
 
-# Centre of each state's box: the rc lane down the left, the PyPI lane down the right, the two
-# fix-forward steps beside them.
-PLACES: Final[dict[State, tuple[int, int]]] = {
-    State.BUMP: (140, 45),
-    State.RC_TAG: (140, 145),
-    State.RC_UPLOAD: (140, 245),
-    State.RC_VALIDATION: (140, 345),
-    State.RC_CHECKS: (140, 445),
-    State.RC_E2E: (140, 545),
-    State.NEXT_RC: (395, 345),
-    State.FINAL_TAG: (650, 145),
-    State.FINAL_UPLOAD: (650, 245),
-    State.FINAL_VALIDATION: (650, 345),
-    State.IMAGES: (650, 445),
-    State.POSTPUBLISH_E2E: (650, 545),
-    State.DONE: (650, 645),
-    State.POST_FIX: (880, 345),
-}
+
+def _places() -> dict[State, tuple[int, int]]:
+    """Centre of each state's box: the rc lane down the left, the PyPI lane down the right (done
+    below it), each lane's fix-forward step beside its middle, the bump above the rc lane."""
+    places = {BUMP: (140, 45)}
+    for x, states in ((140, lane_states(Target.TESTPYPI)), (650, lane_states(Target.PYPI))):
+        places.update({state: (x, 145 + 100 * row) for row, state in enumerate(states)})
+    rc, final = lane_states(Target.TESTPYPI), lane_states(Target.PYPI)
+    places[NEXT_RC] = (395, places[rc[len(rc) // 2]][1])
+    places[POST_FIX] = (880, places[final[len(final) // 2]][1])
+    places[DONE] = (650, places[final[-1]][1] + 100)
+    return places
+
+
+PLACES: Final = _places()
+HEIGHT = max(y for _, y in PLACES.values()) + 55
 
 
 def diagram(data: Mapping[str, Any]) -> str:
     seen, moved = j.visited(data), j.taken(data)
     edges = [_edge(s, t, (str(s), str(t)) in moved) for s, t, _ in TRANSITIONS]
-    nodes = [_node(state, seen.get(str(state))) for state in State]
+    nodes = [_node(state, seen.get(str(state))) for state in STATES]
     size = f'viewBox="0 0 {WIDTH} {HEIGHT}" width="{WIDTH}" height="{HEIGHT}"'
     return "\n".join([
         f'<svg {size} role="img" aria-label="release state machine">',

@@ -9,38 +9,20 @@ import re
 import shlex
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
 from release.core.text import redact, secret_values
 from release.pipeline.outcomes import Outcome, Status
-from release.pipeline.stages import STAGES
+from release.pipeline.stages import entry
 
 SUMMARY_ENV = "GITHUB_STEP_SUMMARY"
 _OURS = "STAGED_RELEASE_"  # variables that change what a session does: part of the command
 # ...except the workflow rehearsal's: only its local stand-in actions read them, no session does.
 _REHEARSAL = "STAGED_RELEASE_ACT_"
 _USERINFO = re.compile(r"//[^/@\s]+@")  # user:password@ in an index URL
+PLAN = "plan"  # the workflow's first job, which runs no stage: its summary is written too
 # The stages that read no dist/: the rest need the build job's artifact to be reproduced.
-_NO_DIST = frozenset({"plan", "version_check", "build"})
+_NO_DIST = frozenset({PLAN, *(s.name for s in entry())})
 _ICONS = {Status.PASSED: "✅", Status.FAILED: "❌", Status.SKIPPED: "⏭️", Status.INTERRUPTED: "⛔"}
-
-
-def stage_of(command: str, options: Mapping[str, Any]) -> tuple[str, str] | None:
-    """The stage and cell ("-" or the Python) a command runs as its nox session, or None when
-    it runs none (e.g. `validate` without --stage, `rehearse`, `init`)."""
-    if command == "plan":
-        return "plan", "-"
-    if options.get("pull_only"):  # a step before the stage's own, which reports the stage
-        return None
-    for stage in STAGES.values():
-        if stage.command[0] == command and _given(stage.command[1:], options):
-            return stage.name, str(options["python"]) if stage.per_python else "-"
-    return None
-
-
-def _given(flags: tuple[str, ...], options: Mapping[str, Any]) -> bool:
-    pairs = zip(flags[::2], flags[1::2], strict=True)
-    return all(options.get(flag[2:].replace("-", "_")) == value for flag, value in pairs)
 
 
 def reproduce(outcome: Outcome, env: Mapping[str, str]) -> list[str]:

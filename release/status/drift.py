@@ -13,6 +13,8 @@ from packaging.version import Version
 
 from release.core.errors import VersionRuleError
 from release.images import LATEST
+from release.index.profiles import RELEASE, STAGING
+from release.pipeline.stages import Job, builder, doing, reading
 from release.status.facts import OTHER, Facts, Image, Listing, is_kind, kind_of
 from release.versioning.fixforward import successor
 from release.versioning.versions import Kind, parse_version
@@ -44,13 +46,23 @@ def tag_without_upload(facts: Facts) -> list[Drift]:
     ]
 
 
+LABELS = {STAGING: "TestPyPI", RELEASE: "PyPI"}
+
+
+def _validation(index: str) -> str:
+    return " ".join(s.name for s in reading(index))
+
+
+def _pushing() -> str:
+    return " ".join(s.name for s in doing(Job.PUSH))
+
+
 def _publish_line(facts: Facts, tag: str, version: Version) -> str:
-    index, session = ("TestPyPI", "upload_testpypi")
-    if not is_kind(version, Kind.RC):
-        index, session = ("PyPI", "upload_pypi")
+    index = STAGING if is_kind(version, Kind.RC) else RELEASE
+    sessions = " ".join(s.name for s in (builder(), *doing(Job.PUBLISH, index)))
     return (
         f"{tag} is tagged but no index lists {version}: check the tag out and run "
-        f"`nox -s build {session}` to publish it to {index}; or, if it is abandoned, leave it "
+        f"`nox -s {sessions}` to publish it to {LABELS[index]}; or, if it is abandoned, leave it "
         f"(the version stays consumed) and release {_next_free(facts, version)} instead"
     )
 
@@ -135,7 +147,7 @@ def _skipped_rc(facts: Facts, version: Version) -> str:
     staging = facts.staging.label if facts.staging else "the staging index"
     return (
         f"{version} is on {release} but no rc of it is on {staging}: it skipped the rc lane; "
-        "validate it as published (`nox -s validate_final`), ship any fix as "
+        f"validate it as published (`nox -s {_validation(RELEASE)}`), ship any fix as "
         f"{_next_free(facts, version)}, and start the next release with an rc "
         "(`nox -s bump -- rc`)"
     )
@@ -201,7 +213,7 @@ def _stale_latest(facts: Facts, variant: str, points: str, highest: Version) -> 
     line = (
         f"{facts.repository}:{tag} holds {points}, but the highest release on {release} is "
         f"{highest}: run the images stage for {highest} (its build in dist/, "
-        "`nox -s images`): it moves latest and leaves version tags as they are"
+        f"`nox -s {_pushing()}`): it moves latest and leaves version tags as they are"
     )
     return Drift("latest-not-highest", str(highest), line)
 
@@ -228,7 +240,7 @@ def _missing(facts: Facts, version: Version, missing: list[str]) -> Drift:
     release = _release_label(facts)
     line = (
         f"{version} is on {release} but its images lack {', '.join(missing)}: run the images "
-        f"stage for {version} (`nox -s images` with its build in dist/); it pushes only what "
+        f"stage for {version} (`nox -s {_pushing()}` with its build in dist/); it pushes only what "
         "is missing"
     )
     return Drift("missing-variant", str(version), line)

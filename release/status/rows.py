@@ -9,11 +9,11 @@ from packaging.version import Version
 
 from release.core.errors import ReleaseError
 from release.images import LATEST
+from release.index.profiles import RELEASE, STAGING
+from release.pipeline.stages import reading
 from release.status.facts import OTHER, Facts, Image, Listing, kind_of, versions_seen
 from release.versioning.fixforward import next_version
 from release.versioning.versions import Kind
-
-VALIDATED_BY = ("validate_rc", "validate_final")  # the staging index's cells, the release's
 
 
 @dataclass(frozen=True)
@@ -88,9 +88,9 @@ def state(facts: Facts, version: Version) -> str:
 
 def _on(facts: Facts, listing: Listing, version: Version, kind: str) -> str:
     words = [f"{kind} on {listing.label}"]
-    stage = VALIDATED_BY[listing is facts.release]
-    if _validated(facts, listing, version, stage):
-        words.append("validated")
+    index = RELEASE if listing is facts.release else STAGING
+    # what the table's cells reading this index proved ("validated"), each when all passed
+    words += [s.status for s in reading(index) if _validated(facts, listing, version, s.name)]
     if listing is facts.release and not version.is_prerelease and facts.images is not None:
         words.append(_images_words(facts, version))
     return ", ".join(words)

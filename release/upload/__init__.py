@@ -10,18 +10,14 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from release.context import Run
+    from release.pipeline.stages import Stage
     from release.upload.stage import Uploaded
 
 
-def upload_testpypi(run: Run) -> Uploaded:
-    from release.index.profiles import STAGING
+def upload_stage(run: Run, stage: Stage) -> Uploaded:
+    """The work of every upload of the table: dist/ to the stage's index."""
     from release.upload.stage import upload
 
-    return upload(run, STAGING)
-
-
-def upload_pypi(run: Run) -> Uploaded:
-    from release.index.profiles import RELEASE
-    from release.upload.stage import upload
-
-    return upload(run, RELEASE)
+    assert stage.index is not None, f"{stage.name} names no index"  # the table's, not a user's
+    return upload(run, stage.index, allow_final_without_rc=run.allow_final_without_rc,
+                  policy=run.policy)  # fmt: skip

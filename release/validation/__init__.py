@@ -11,24 +11,15 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from release.context import Run
+    from release.pipeline.stages import Stage
     from release.validation.validate import CellResult
 
 
-def validate_rc(run: Run, python: str) -> CellResult:
-    from release.index.profiles import STAGING
-    from release.validation.validate import validate
-
-    return validate(run, "validate_rc", STAGING, python)
-
-
-def validate_final(run: Run, python: str) -> CellResult:
-    from release.index.profiles import RELEASE
-    from release.validation.validate import validate
-
-    return validate(run, "validate_final", RELEASE, python)
-
-
-def candidate_checks(run: Run, python: str) -> CellResult:
+def validate_stage(run: Run, stage: Stage, python: str) -> CellResult:
+    """The work of every validation cell of the table: the wheel from the stage's index, or
+    (a stage that reads none: the gate before any upload) the built wheel in dist/."""
     from release.validation import validate
 
-    return validate.candidate_checks(run, python)
+    if stage.index is None:
+        return validate.candidate_checks(run, stage.name, python)
+    return validate.validate(run, stage.name, stage.index, python)

@@ -67,7 +67,6 @@ INJECTED = CheckSpec(
         "import sys; sys.exit('failure injected by the rehearsal (--fail-at), on purpose')",
     ),
 )
-CANDIDATE = "candidate_checks"  # the PyPI lane's gate: the built wheel, before any upload
 
 
 @dataclass(frozen=True)
@@ -94,11 +93,11 @@ def validate(run: Run, stage: str, index_name: str, python: str) -> CellResult:
     return check_wheel(run, cell, expected, wheel, sha256)
 
 
-def candidate_checks(run: Run, python: str) -> CellResult:
+def candidate_checks(run: Run, stage: str, python: str) -> CellResult:
     """The same cell for the wheel in dist/, before anything is uploaded: only where the wheel
     comes from differs (the manifest proves it, twice: in dist/ and once copied)."""
     built = manifests.verified(run.dist)
-    cell = _open(run, CANDIDATE, python)
+    cell = _open(run, stage, python)
     chosen = wheel_fitting(built, _tags(cell), python)
     wheel = cell.root / "wheel" / chosen.filename
     wheel.parent.mkdir()

@@ -80,7 +80,8 @@ def test_check_without_any_tag_is_exit_2_with_the_tagging_hint(
         "",
         (
             "error: tagged-app's version is dynamic (the git tag's), and no tag was given, none "
-            "from CI and none at HEAD\n"
+            "from CI and none at HEAD: tag it (`git tag vX.Y.ZrcN`), or pass --tag (to rehearse "
+            "before tagging, say)\n"
             "hint: tag HEAD with the release version (`git tag vX.Y.ZrcN`), or pass --tag\n"
         ),
     )

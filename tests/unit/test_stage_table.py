@@ -22,7 +22,7 @@ ROWS = list(STAGES.values())
 @pytest.mark.parametrize("stage", ROWS, ids=[s.name for s in ROWS])
 def test_every_stage_names_work_that_takes_the_run_and_its_python(stage: Stage) -> None:
     work = stage.load()
-    wanted = ["run", "python"] if stage.per_python else ["run"]
+    wanted = ["run", "stage", "python"] if stage.per_python else ["run", "stage"]
     assert list(inspect.signature(work).parameters) == wanted
 
 

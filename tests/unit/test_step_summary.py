@@ -8,20 +8,28 @@ from pathlib import Path
 import pytest
 
 from release.pipeline.outcomes import Outcome, Status
-from release.reporting.summary import markdown, reproduce, stage_of
+from release.pipeline.stages import chosen
+from release.reporting.summary import markdown, reproduce
 from tests.conftest import cli
 
 Project = Callable[[str], Path]
 CI = {"GITHUB_RUN_ID": "42", "GITHUB_REPOSITORY": "acme/app"}
 
 
-def test_a_command_is_named_by_the_session_that_runs_it() -> None:
+def _name(command: str, options: dict[str, str | None]) -> str | None:
+    stage = chosen(command, options)
+    return None if stage is None else stage.name
+
+
+def test_a_command_runs_the_stage_its_options_name() -> None:
     cell = {"index": "testpypi", "stage": "validate_rc", "python": "3.12"}
-    assert stage_of("validate", cell) == ("validate_rc", "3.12")
-    assert stage_of("upload", {"index": "pypi"}) == ("upload_pypi", "-")
-    assert stage_of("e2e", {"stage": "e2e_postpublish"}) == ("e2e_postpublish", "-")
-    assert stage_of("validate", {"index": "testpypi", "stage": None, "python": "3.12"}) is None
-    assert stage_of("rehearse", {"lane": "rc"}) is None
+    assert _name("validate", cell) == "validate_rc"
+    assert _name("upload", {"index": "pypi"}) == "upload_pypi"
+    assert _name("e2e", {"stage": "e2e_postpublish"}) == "e2e_postpublish"
+    assert _name("validate", {"index": "pypi", "stage": None}) == "validate_final"
+    assert _name("validate", {"index": None, "stage": None}) == "validate_rc"  # the first
+    assert _name("upload", {"index": "corp"}) is None  # a configured index: no stage of the table
+    assert _name("rehearse", {"lane": "rc"}) is None
 
 
 def test_a_cell_is_reproduced_from_the_runs_dist_artifact() -> None:

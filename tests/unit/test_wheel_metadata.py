@@ -114,7 +114,7 @@ def test_a_file_that_is_no_zip_is_refused_naming_it(
     with pytest.raises(IntegrityError) as caught:
         read(broken)
     assert caught.value.message.startswith(f"the wheel {broken} cannot be read as a zip archive")
-    assert "`nox -s build`" in str(caught.value.hint)
+    assert "the build stage" in str(caught.value.hint)
 
 
 def test_a_truncated_wheel_is_refused_and_reads_as_no_version(tmp_path: Path) -> None:

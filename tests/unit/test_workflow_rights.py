@@ -16,7 +16,6 @@ import yaml
 from release.config.images import ImagesSpec, default_registry, on_ghcr
 from release.github import tools
 from release.github.workflow import Facts, release_workflow
-from release.reporting.summary import stage_of
 from tests.conftest import cli
 
 ROOT = Path(__file__).parents[2]
@@ -155,10 +154,18 @@ def test_the_example_generates_its_committed_workflow_whose_images_can_push(
     assert f'"staged-release=={VERSION}"' in noxfile  # what the jobs install satisfies it
 
 
-def test_the_pull_before_the_stage_writes_no_stage_outcome_of_its_own() -> None:
-    pulled = {"stage": "e2e_postpublish", "pull_only": True}
-    assert stage_of("e2e", pulled) is None
-    assert stage_of("e2e", {**pulled, "pull_only": False}) == ("e2e_postpublish", "-")
+def test_the_pull_before_the_stage_writes_no_stage_outcome_of_its_own(
+    project: Callable[[str], Path],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    summary = tmp_path / "summary.md"
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    root = str(project("rc-agrees"))  # no E2E stack: nothing to pull
+    argv = ("e2e", "--stage", "e2e_postpublish", "--pull-only", "--project", root)
+    assert cli(capsys, *argv)[:2] == (0, "no candidate image to pull\n")
+    assert not summary.exists()
 
 
 def test_only_e2e_postpublish_pulls_published_images(

@@ -17,6 +17,7 @@ from release.github.workflow import DIST
 from release.images import VARIANTS, WHEEL_LABEL, read_tag
 from release.index.profiles import RELEASE, STAGING
 from release.index.simple_api import fetch_listing
+from release.pipeline.stages import Job, doing
 from release.rehearsals.workflow.stand_ins import Running
 from release.versioning.versions import Kind, parse_version
 
@@ -71,7 +72,8 @@ def _pairs(files: Mapping[str, str | None]) -> str:
 
 
 def _published_images(event: Mapping[str, Any]) -> bool:
-    return any(j["job"] == "images" and j["status"] == "success" for j in event["jobs"])
+    pushers = {s.name for s in doing(Job.PUSH)}
+    return any(j["job"] in pushers and j["status"] == "success" for j in event["jobs"])
 
 
 def _images(http: httpx.Client, address: str, manifest: Manifest, project: str) -> dict[str, Any]:

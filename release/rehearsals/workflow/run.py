@@ -29,7 +29,7 @@ from release.github.workflow import PATH as WORKFLOW
 from release.index.profiles import RELEASE, STAGING
 from release.pipeline import inject
 from release.pipeline.entry import release_version
-from release.pipeline.stages import STAGES
+from release.pipeline.stages import STAGES, Needs
 from release.rehearsals.workflow import _act, audit, jobs, results, scratch, sequence, stand_ins
 from release.rehearsals.workflow.events import Event, Kind, Repository, payload
 from release.rehearsals.workflow.stand_ins import Credentials
@@ -148,7 +148,7 @@ def _check_fail_at(plan: WorkflowPlan, config: Config) -> tuple[str, str] | None
 
 
 def _has_docker(job_list: Sequence[jobs.Job]) -> bool:
-    docker = {name for name, stage in STAGES.items() if stage.command[0] in ("e2e", "images")}
+    docker = {n for n, s in STAGES.items() if s.needs in (Needs.E2E, Needs.IMAGES)}
     return any(job.id in docker for job in job_list)
 
 
