@@ -34,7 +34,8 @@ from release.pipeline.machine import DONE, LaneRun, State, derive
 from release.pipeline.outcomes import Report
 from release.pipeline.stages import LANES, Target
 from release.rehearsals.lane import REHEARSAL, Rehearsal, part_at, run_part
-from release.reporting.journey import journey, pushed
+from release.reporting.journey import journey
+from release.reporting.journey import pushed as published
 from release.status import drift_lines
 from release.versioning.fixforward import next_version, successor
 from release.versioning.versions import Kind, ReleaseVersion
@@ -164,7 +165,7 @@ def _audit(driven: _Driven, name: str) -> tuple[dict[str, Any], list[str] | None
 def _image_tags(driven: _Driven, http: httpx.Client) -> list[dict[str, Any]]:
     """Each pushed tag: the digest it got, the digest it holds now, and whether it moved
     (`latest` should, to the newest release; a version tag never)."""
-    pushed = [(r.name, p) for r in driven.runs for p in pushed(driven.run_facts[r.name])]
+    pushed = [(r.name, p) for r in driven.runs for p in published(driven.run_facts[r.name])]
     if not pushed:
         return []
     rows = []
