@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import pytest
@@ -16,7 +16,7 @@ Project = Callable[[str], Path]
 CI = {"GITHUB_RUN_ID": "42", "GITHUB_REPOSITORY": "acme/app"}
 
 
-def _name(command: str, options: dict[str, str | None]) -> str | None:
+def _name(command: str, options: Mapping[str, str | None]) -> str | None:
     stage = chosen(command, options)
     return None if stage is None else stage.name
 
