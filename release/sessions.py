@@ -13,7 +13,7 @@ An adopter's whole noxfile can be:
 are thin: each runs one `staged-release` command for the project. They run it with the
 interpreter that runs nox (the noxfile's PEP 723 header brings staged-release there), as
 `python -P -m release`: the project's directory stays off sys.path there too. So the
-single ones need no environment of their own; the per-Python ones (`validate_rc-3.12`) get nox's
+single ones need no environment of their own; the per-Python ones (`<stage>-3.12`) get nox's
 usual one, which only names the cell. All are default=False: `nox` alone still runs the
 project's own sessions.
 """

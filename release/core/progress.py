@@ -26,7 +26,7 @@ def _to_stderr(line: str) -> None:
 
 @dataclass
 class Activity:
-    label: str  # "build", "validate_rc-3.12"
+    label: str  # a stage, or a stage's cell: "<stage>-3.12"
     since: float
     status: str = "passed"
     step: str = ""  # what it is doing now: "check tests"

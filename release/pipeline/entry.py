@@ -19,7 +19,7 @@ from release.versioning.held import plain
 from release.versioning.versions import ReleaseVersion
 
 
-def version_check(run: Run, stage: Stage | None = None) -> ReleaseVersion:  # noqa: ARG001
+def checked_version(run: Run, stage: Stage | None = None) -> ReleaseVersion:  # noqa: ARG001
     """pyproject.toml, uv.lock, the tag and the expected version agree; and in a lane the
     version is one that lane takes (the rc lane rcs, the PyPI lane finals and posts)."""
     if run.config.held is not None:  # written where the backend reads it, as a plain string
@@ -43,7 +43,7 @@ def release_version(
 def build_once(run: Run, stage: Stage) -> Manifest:
     """sdist and wheel into the run's dist/ with their manifest, after the version check. A copy
     without .git (a rehearsal's) has its backend told a dynamic version."""
-    config, version = run.config, version_check(run)
+    config, version = run.config, checked_version(run)
     log = run.log(stage.name)
     log.unlink(missing_ok=True)
     pythons = interpreters.installed(config.pythons, run.env)  # a compiled wheel: one per Python

@@ -97,7 +97,7 @@ CELL = ("check-timeout",)
 STAGES: Final[Mapping[str, Stage]] = {
     stage.name: stage
     for stage in (
-        Stage("version_check", "release.pipeline.entry:version_check", ("check",),
+        Stage("version_check", "release.pipeline.entry:checked_version", ("check",),
               "pyproject.toml, uv.lock and the tag agree (`-- --tag vX.Y.Z`)", ENTRY,
               job=Job.BUILD, options=("tag",)),
         Stage("build", "release.pipeline.entry:build_once", ("build",),

@@ -21,5 +21,5 @@ def validate_stage(run: Run, stage: Stage, python: str) -> CellResult:
     from release.validation import validate
 
     if stage.index is None:
-        return validate.candidate_checks(run, stage.name, python)
+        return validate.from_dist(run, stage.name, python)
     return validate.validate(run, stage.name, stage.index, python)

@@ -1,5 +1,5 @@
 """What validation proved, kept on disk: a later stage in another process (the images stage
-after `nox -s validate_final-3.12 ...`) must know that every cell passed for exactly this wheel.
+after a cell's own `nox -s` run) must know that every cell passed for exactly this wheel.
 
 One file per cell: <state>/results/<stage>-<python>.json. A cell removes its file when it
 starts, so a stale pass never outlives a new attempt.

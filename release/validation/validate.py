@@ -93,7 +93,7 @@ def validate(run: Run, stage: str, index_name: str, python: str) -> CellResult:
     return check_wheel(run, cell, expected, wheel, sha256)
 
 
-def candidate_checks(run: Run, stage: str, python: str) -> CellResult:
+def from_dist(run: Run, stage: str, python: str) -> CellResult:
     """The same cell for the wheel in dist/, before anything is uploaded: only where the wheel
     comes from differs (the manifest proves it, twice: in dist/ and once copied)."""
     built = manifests.verified(run.dist)

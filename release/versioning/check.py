@@ -1,4 +1,4 @@
-"""Stage `version_check`: pyproject.toml, uv.lock, the tag and the expected version agree.
+"""The version check: pyproject.toml, uv.lock, the tag and the expected version agree.
 
 A dynamic version (`dynamic = ["version"]`: hatch-vcs, setuptools-scm, pdm-backend's scm source)
 is the tag's, so the tag is then required, and the tag rules are the version rules. One the

@@ -16,7 +16,7 @@ from release.core.verdicts import CheckStatus
 from release.index.profiles import LocalEndpoints
 from release.upload.stage import upload
 from release.validation import results
-from release.validation.validate import candidate_checks, expected_build, validate
+from release.validation.validate import expected_build, from_dist, validate
 from tests.integration.conftest import build_at, make_run, unique
 
 
@@ -129,7 +129,7 @@ def test_candidate_checks_install_the_built_wheel_before_any_upload(
     name = unique("sr-app")
     built = build_at(tmp_path / "p", name, "2.0.0")  # a final: nothing of it is on any index
     run = make_run(tmp_path / "p", stand_ins, http, tmp_path / "state")
-    result = candidate_checks(run, "candidate_checks", DEFAULT_PYTHONS[0])
+    result = from_dist(run, "candidate_checks", DEFAULT_PYTHONS[0])
     assert (result.stage, result.wheel) == ("candidate_checks", built.wheel.filename)
     assert [c.status for c in result.checks] == [CheckStatus.PASSED, CheckStatus.PASSED]
     state = tmp_path / "state"
@@ -147,4 +147,4 @@ def test_candidate_checks_refuse_a_wheel_changed_after_the_build(
         wheel.write(b"\0")
     run = make_run(tmp_path / "p", stand_ins, http, tmp_path / "state")
     with pytest.raises(IntegrityError, match="changed after it was built"):
-        candidate_checks(run, "candidate_checks", DEFAULT_PYTHONS[0])
+        from_dist(run, "candidate_checks", DEFAULT_PYTHONS[0])
