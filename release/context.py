@@ -11,8 +11,8 @@ from collections.abc import Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import httpx
 from packaging.version import Version
 
 from release.config.project import STATE_DIR as STATE_DIR
@@ -22,9 +22,21 @@ from release.core.progress import Progress
 from release.core.service import tls
 from release.index import profiles as indexes
 from release.index.devpi import Server, local_indexes
+from release.index.fetch import fetch
 from release.index.profiles import RELEASE, STAGING, Index, LocalEndpoints, Mode, StandIns
-from release.index.simple_api import TIMEOUT, ListedFile, fetch_listing, versions
+from release.index.simple_api import (
+    CONNECT_TIMEOUT,
+    TIMEOUT,
+    Http,
+    ListedFile,
+    client_of,
+    fetch_listing,
+    versions,
+)
 from release.versioning.consumed import consumed
+
+if TYPE_CHECKING:
+    import httpx
 
 LOGS = "logs"
 
@@ -39,7 +51,7 @@ class Run:
     dependency_index: str
     local: LocalEndpoints | None
     env: Mapping[str, str]
-    http: httpx.Client
+    web: Http  # the run's httpx client, or how to make it when first needed: see `http`
     progress: Progress
     logs: Path  # live logs: <logs>/<stage>-<python>/<check>.log
     check_timeout: float | None = None  # overrides every check's own budget
@@ -71,8 +83,38 @@ class Run:
     def trusted(self) -> Index:
         return indexes.dependencies(self.dependency_index, self.config.settings, self.local)
 
+    @property
+    def http(self) -> httpx.Client:
+        """The run's one httpx client (made on first use when `open_run` made the run)."""
+        return client_of(self.web)
+
     def listing(self, index: Index, project: str) -> list[ListedFile]:
-        return fetch_listing(self.http, index.simple_url, project)
+        return fetch_listing(self.web, index.simple_url, project)
+
+    def download(self, url: str, target: Path, sha256: str) -> Path:
+        """`url` into `target`, proved by its sha256 (release.index.fetch)."""
+        return fetch(self.web, url, target, sha256)
+
+
+class _Client:
+    """The run's httpx client, made when first asked for: a cell on the local stand-ins asks
+    for none (they answer on the loopback, release.core.loopback), and importing httpx and
+    reading the CA bundle cost it 0.2-0.4 s of CPU while devpi-server starts beside it."""
+
+    def __init__(self) -> None:
+        self.made: httpx.Client | None = None
+
+    def __call__(self) -> httpx.Client:
+        if self.made is None:
+            import httpx
+
+            timeout = httpx.Timeout(TIMEOUT, connect=CONNECT_TIMEOUT)
+            self.made = httpx.Client(timeout=timeout, verify=tls())
+        return self.made
+
+    def close(self) -> None:
+        if self.made is not None:
+            self.made.close()
 
 
 EVERY_CELL = "*"  # --fail-at a per-Python stage without a Python: every cell fails
@@ -136,7 +178,8 @@ def open_run(
         local = None
         if options.indexes and indexes.needs_local(options.mode, dependency_index):
             local = stack.enter_context(local_indexes(state / "indexes", progress, started))
-        http = stack.enter_context(httpx.Client(timeout=TIMEOUT, verify=tls()))
+        http = _Client()
+        stack.callback(http.close)
         dist = options.dist or config.root / "dist"
         repo = options.repo or config.root
         logs = options.logs or state / LOGS

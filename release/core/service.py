@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from release.core import runner
+from release.core import loopback, runner
 
 HOST = "127.0.0.1"
 FIRST_DELAY = 0.5  # seconds; the longer waits' schedule
@@ -141,7 +141,13 @@ def wait_started(
 
 
 def http_ok(url: str) -> bool:
-    """Whether `url` answers 200 now; a refused or slow connection is "not yet"."""
+    """Whether `url` answers 200 now; a refused or slow connection is "not yet". The servers
+    we start answer on the loopback, asked without httpx (see release.core.loopback)."""
+    if loopback.is_loopback(url):
+        try:
+            return loopback.request("GET", url, timeout=2.0).status == 200
+        except loopback.NoAnswer:
+            return False
     import httpx  # here: 0.2 s to import, and starting a server must not wait for it
 
     try:

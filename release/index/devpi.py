@@ -15,10 +15,10 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from release.core import runner
+from release.core import loopback, runner
 from release.core.errors import IndexUnavailable
 from release.core.locks import exclusive
-from release.core.service import free_port, tls, wait_started
+from release.core.service import free_port, wait_started
 from release.index.profiles import RELEASE, STAGING, LocalEndpoints
 
 HOST = "127.0.0.1"
@@ -54,7 +54,7 @@ class Server:
                 self.service, f"{self.base}+api", name="devpi-server", budget=READY_TIMEOUT,
                 log=self.log, error=IndexUnavailable,
             )  # fmt: skip
-            _ensure_indexes(self.base)
+            _ensure_indexes(self.base, self.log)
             self.answered = True
         return LocalEndpoints(self.base)
 
@@ -92,28 +92,38 @@ def _server_argv(serverdir: Path, base: str) -> list[str]:
     ]  # fmt: skip
 
 
-def _ensure_indexes(base: str) -> None:
+def _ensure_indexes(base: str, log: Path) -> None:
     """Both indexes, made on the first start of a state directory. Reading needs no login, so
     a start that finds them (every later one) asks nothing more: the login alone is a password
-    hash on the server's side."""
-    import httpx  # here: 0.2 s to import, and a command starts the server before it needs it
+    hash on the server's side. Asked on the loopback without httpx (release.core.loopback)."""
+    json = {"Accept": "application/json"}
+    missing = [
+        r for r in (STAGING, RELEASE) if _ask("GET", f"{base}root/{r}", json, log=log).status == 404
+    ]
+    if not missing:
+        return
+    login = _ask("POST", f"{base}+login", json, {"user": "root", "password": ""}, log=log)
+    token = login.json()["result"]["password"]
+    auth = base64.b64encode(f"root:{token}".encode()).decode()
+    for role in missing:
+        _ask("PUT", f"{base}root/{role}", {**json, "X-Devpi-Auth": auth}, _INDEX, log=log)
 
-    with httpx.Client(base_url=base, timeout=30.0, verify=tls()) as client:
-        json = {"Accept": "application/json"}
-        missing = [
-            r
-            for r in (STAGING, RELEASE)
-            if client.get(f"/root/{r}", headers=json).status_code == 404
-        ]
-        if not missing:
-            return
-        login = client.post("/+login", json={"user": "root", "password": ""})
-        login.raise_for_status()
-        token = login.json()["result"]["password"]
-        auth = base64.b64encode(f"root:{token}".encode()).decode()
-        for role in missing:
-            put = client.put(f"/root/{role}", json=_INDEX, headers={**json, "X-Devpi-Auth": auth})
-            put.raise_for_status()
+
+def _ask(
+    method: str, url: str, headers: dict[str, str], body: object = None, *, log: Path
+) -> loopback.Answer:
+    """One request to our own server; no answer, or a refusal of a change, is IndexUnavailable."""
+    try:
+        answer = loopback.request(method, url, headers=headers, json=body, timeout=30.0)
+    except loopback.NoAnswer as exc:
+        raise IndexUnavailable(
+            f"devpi-server gave no answer: {exc}", hint=f"see its log: {log}"
+        ) from None
+    if method != "GET" and answer.status >= 400:
+        raise IndexUnavailable(
+            f"devpi-server refused {method} {url}: {answer.status}", f"see its log: {log}"
+        )
+    return answer
 
 
 def _script(name: str) -> str:

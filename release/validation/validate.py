@@ -31,7 +31,6 @@ from release.core.errors import (
     NotYetListed,
 )
 from release.core.verdicts import CheckOutcome, CheckStatus
-from release.index.fetch import fetch
 from release.index.simple_api import ListedFile
 from release.validation import checks, environments, results
 from release.validation.checks import Place
@@ -255,7 +254,7 @@ def _modules(run: Run, wheel: Path) -> list[str]:
 
 def _download(run: Run, listed: ListedFile, sha256: str, folder: Path) -> Path:
     """Our wheel by its exact file name, proved by the manifest's (or the index's) sha256."""
-    return fetch(run.http, listed.url, folder / listed.filename, sha256)
+    return run.download(listed.url, folder / listed.filename, sha256)
 
 
 def _fresh(path: Path) -> Path:
