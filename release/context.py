@@ -174,6 +174,7 @@ def open_run(
     stand_ins = indexes.read_stand_ins(env) if options.mode is Mode.STAND_INS else None
     state = claim(options.state or config.root / STATE_DIR)
     dependency_index = options.dependency_index or config.settings.dependency_index
+    indexes.check_dependency_index(dependency_index, config.settings)  # before anything runs
     with ExitStack() as stack:
         local = None
         if options.indexes and indexes.needs_local(options.mode, dependency_index):

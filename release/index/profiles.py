@@ -151,16 +151,22 @@ def publishing(
 
 def dependencies(name: str, settings: Settings, local: LocalEndpoints | None = None) -> Index:
     """The trusted index dependencies come from. It is read-only, so the mode does not move it."""
+    check_dependency_index(name, settings)
     if name == LOCAL:
         return _stand_in(local, RELEASE)
     if name == RELEASE:
         return _public(RELEASE)
-    if name in settings.indexes:
-        return _custom(name, settings)
-    raise ConfigError(
-        f"dependency index {name!r} is not pypi, local or a configured index",
-        hint="TestPyPI is never trusted for dependencies; use pypi or a configured index",
-    )
+    return _custom(name, settings)
+
+
+def check_dependency_index(name: str, settings: Settings) -> None:
+    """Refuse a dependency index that is not pypi, local or a configured one, without resolving
+    it (pure): a run checks the name when it opens, also when nothing will install from it."""
+    if name not in (LOCAL, RELEASE) and name not in settings.indexes:
+        raise ConfigError(
+            f"dependency index {name!r} is not pypi, local or a configured index",
+            hint="TestPyPI is never trusted for dependencies; use pypi or a configured index",
+        )
 
 
 def needs_local(mode: Mode, dependency_index: str) -> bool:
