@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 import sysconfig
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,9 +33,12 @@ def local_indexes(
     state: Path, progress: Callable[[str], None] = lambda _: None, started: Server | None = None
 ) -> Iterator[LocalEndpoints]:
     """Run the stand-ins for the duration of the block; state persists in `state`. `started`:
-    a server the caller started earlier with `start` (and stops), now waited for."""
-    with ExitStack() as stack:
-        server = started or stack.enter_context(start(state, progress))
+    a server the caller started earlier with `start` (and stops), waited for when the run
+    first asks for one of its indexes (see LocalEndpoints.ready)."""
+    if started is not None:
+        yield LocalEndpoints(started.base, ready=started.ready)
+        return
+    with start(state, progress) as server:
         yield server.ready()
 
 

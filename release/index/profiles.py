@@ -11,8 +11,8 @@ trusted publishing): those take the whole credential path of the real ones.
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import TypeVar
 from urllib.parse import urljoin, urlsplit
 
@@ -64,11 +64,16 @@ class Index:
 
 @dataclass(frozen=True)
 class LocalEndpoints:
-    """Where the running stand-ins answer (see release.index.devpi)."""
+    """Where the running stand-ins answer (see release.index.devpi). `ready`: the wait for a
+    server still starting, done before the first index is handed out (every read of the
+    stand-ins starts from one), so a cell does its own first steps meanwhile."""
 
     base_url: str  # "http://127.0.0.1:PORT/"
+    ready: Callable[[], object] | None = field(default=None, compare=False, repr=False)
 
     def index(self, role: str) -> Index:
+        if self.ready is not None:
+            self.ready()
         root = f"{self.base_url}root/{role}/"
         return Index(f"local {role}", f"{root}+simple/", root, None, local=True)
 

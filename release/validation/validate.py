@@ -79,11 +79,12 @@ class Cell:
 def validate(run: Run, stage: str, index_name: str, python: str) -> CellResult:
     """Reinstall from the index in a fresh environment and run every check; CheckFailed
     (carrying all the checks' outcomes) when any of them failed."""
-    index = run.index(index_name)
     expected = expected_build(run)
     results.forget(run.state, stage, python)  # an earlier verdict goes, whatever stops this one
-    # Asked before the cell opens, so a wheel the index lacks leaves no cell behind.
+    # Asked before the cell opens, so a wheel the index lacks leaves no cell behind; and before
+    # the index, which may be a local server still starting (it is waited for there).
     supported = interpreter_tags(environments.interpreter(python))
+    index = run.index(index_name)
     listing = run.listing(index, expected.name)
     listed, sha256 = choose_wheel(listing, expected, index.name, supported, python)
     cell = _open(run, stage, python)
