@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable, Sequence
 from types import FrameType
 
+from release.cli._early import early_indexes
 from release.cli._output import fail
 from release.cli.arguments import parser
 from release.core import runner
@@ -68,7 +69,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         signal.signal(signum, _on_signal)
     started = time.monotonic()
     try:
-        code = int(handler(args.command)(args))
+        with early_indexes(args):  # before the handler's modules load
+            code = int(handler(args.command)(args))
     except ReleaseError as exc:
         _summarize(args, time.monotonic() - started, exc)
         return fail(exc.message, exc.hint, exc.exit_code)

@@ -11,8 +11,6 @@ import argparse
 import dataclasses
 import os
 import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -38,14 +36,14 @@ def cmd_stage(args: argparse.Namespace) -> int:
         return _pull_only(args, stage, config)
     _credential_first(args, stage, config)
     python = args.python if stage.per_python else None
-    with _early_indexes(args, stage) as started:
-        from release.context import open_run  # once the index server is starting
-        from release.pipeline.run import run_stage
+    started: Server | None = getattr(args, "early_indexes", None)  # see release.cli._early
+    from release.context import open_run  # once the index server is starting
+    from release.pipeline.run import run_stage
 
-        with open_run(config, _options(args, stage, config), args.progress, started) as run:
-            # a cell is watched while it runs (many checks); a stage alone prints its result
-            ran = run_stage(run, stage, python, announce=stage.per_python)
-            noted = _shown.show(args, run, ran, stage)
+    with open_run(config, _options(args, stage, config), args.progress, started) as run:
+        # a cell is watched while it runs (many checks); a stage alone prints its result
+        ran = run_stage(run, stage, python, announce=stage.per_python)
+        noted = _shown.show(args, run, ran, stage)
     if session:  # a configured index's upload is no session of the table's
         args.outcome = dataclasses.replace(ran.outcome, reason=ran.outcome.reason or noted)
     if isinstance(ran.error, Unavailable):  # e.g. no Docker engine: skipped, saying why
@@ -76,24 +74,6 @@ def _credential_first(args: argparse.Namespace, stage: Stage, config: Config) ->
     found = preflight(args.index, mode, config.settings, os.environ, policy)
     if found is not None:
         print(f"credential for {args.index}: {found.source}")
-
-
-@contextmanager
-def _early_indexes(args: argparse.Namespace, stage: Stage) -> Iterator[Server | None]:
-    """Under --indexes local, the stand-ins' server started before the stage's own modules load,
-    so that it starts (1.5 s) while they do: the run waits for it only where it first needs it.
-    Only where an earlier command made its state directory (nothing is created here before the
-    project is known to be one), and never for a stage that talks to no index."""
-    from release.index import devpi
-
-    state = args.project.resolve() / STATE_DIR / "indexes"
-    mode = indexes.read_mode(args.indexes, os.environ)
-    local = stage.job is not Job.BUILD and mode is indexes.Mode.LOCAL
-    if not local or not devpi.initialised(state):
-        yield None
-        return
-    with devpi.start(state, args.progress) as server:
-        yield server
 
 
 def _state(stage: Stage, config: Config) -> Path | None:

@@ -13,6 +13,7 @@ from typing import Any
 
 from packaging.utils import canonicalize_name
 
+from release.config import STATE_DIR as STATE_DIR  # what the suite owns in a project
 from release.config._held import held_version
 from release.config.detect import builtin_checks
 from release.config.settings import Settings, parse_settings
@@ -21,8 +22,6 @@ from release.versioning.check import VersionSources
 from release.versioning.held import HeldVersion
 from release.versioning.self_pins import Dependent
 from release.versioning.versions import shorten
-
-STATE_DIR = ".staged-release"  # what the suite owns in a project: state, logs, reports
 
 DEFAULT_PYTHONS = ("3.11", "3.12", "3.13")
 _CLASSIFIER = re.compile(r"^Programming Language :: Python :: (3\.[0-9]+)$")
