@@ -14,6 +14,7 @@ from typing import Any
 from packaging.utils import canonicalize_name
 
 from release.config import STATE_DIR as STATE_DIR  # what the suite owns in a project
+from release.config import _checked
 from release.config._held import held_version
 from release.config.detect import builtin_checks
 from release.config.settings import Settings, parse_settings
@@ -58,7 +59,9 @@ def load_config(root: Path) -> Config:
     table = _table(project, "project")
     name = _string(table, "name", "add name = '...'")
     ours = _table(project, "tool", "staged-release")
-    settings = parse_settings(ours, builtin_checks(project))
+    state = root / STATE_DIR  # made by an earlier command: where a valid table is remembered
+    record = state / _checked.RECORD if state.is_dir() else None
+    settings = parse_settings(ours, builtin_checks(project), record)
     version = _version(table)
     held = held_version(root, project) if version is None else None
     if held is not None:

@@ -13,9 +13,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from release.config import placeholders
+from release.config import _checked, placeholders
 from release.config.e2e import Stack, parse_e2e
 from release.config.images import ImagesSpec, parse_images
 from release.core.errors import ConfigError
@@ -82,12 +83,14 @@ def schema() -> dict[str, Any]:
     return loaded
 
 
-def parse_settings(table: dict[str, Any], builtin: Mapping[str, CheckSpec] = BUILTIN) -> Settings:
+def parse_settings(
+    table: dict[str, Any], builtin: Mapping[str, CheckSpec] = BUILTIN, record: Path | None = None
+) -> Settings:
     """Validate the table and turn it into typed settings (pythons are read by project.py).
 
     `builtin` is BUILTIN as fitted to the project (its `tests` check installs the project's
     test dependencies, see release.config.detect)."""
-    validate(table)
+    validate(table, record)
     checks = table.get("check", {})
     defined = {name: _check(name, spec, builtin) for name, spec in checks.items()}
     # Without a `checks` list, the built-in checks run and then every defined one.
@@ -105,14 +108,20 @@ def parse_settings(table: dict[str, Any], builtin: Mapping[str, CheckSpec] = BUI
     )
 
 
-def validate(table: dict[str, Any]) -> None:
+def validate(table: dict[str, Any], record: Path | None = None) -> None:
+    """ConfigError unless `table` fits the schema. `record`: where a valid table's digest is
+    kept, so the same table against the same schema is not checked twice (see _checked)."""
     if not table:
         return  # all defaults; spares importing jsonschema (a third of a second)
+    _ensure_usable_numbers(table)
+    found = _checked.digest(schema(), table)
+    if _checked.known_valid(record, found):
+        return
     from jsonschema.exceptions import best_match  # here for the same reason
 
-    _ensure_usable_numbers(table)
     error = best_match(_validator().iter_errors(table))
     if error is None:
+        _checked.remember(record, found)
         return
     where = _where(error.absolute_path)
     if error.validator == "additionalProperties" and isinstance(error.instance, dict):

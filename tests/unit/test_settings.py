@@ -233,3 +233,23 @@ def test_the_shipped_schema_is_a_valid_json_schema() -> None:
 def test_without_a_checks_list_defined_checks_run_after_the_builtin_ones() -> None:
     settings = parse_settings({"check": {"lint": {"run": ["ruff", "check"]}}})
     assert [c.name for c in settings.checks] == ["compile", "import", "tests", "lint"]
+
+
+def test_a_valid_table_is_remembered_and_any_other_one_checked_again(tmp_path: Path) -> None:
+    """A project with a state directory remembers the digest of a table jsonschema found valid
+    (no second import of jsonschema for the same table and schema); an edited table is checked
+    again, and an invalid one is never remembered."""
+    pyproject = tmp_path / "pyproject.toml"
+    head = '[project]\nname = "demo"\nversion = "1.0.0rc1"\n[tool.staged-release]\n'
+    pyproject.write_text(head + 'checks = ["compile"]\n', encoding="utf-8")
+    record = tmp_path / ".staged-release" / "settings-valid"
+    load_config(tmp_path)
+    assert not record.exists()  # no state directory: nothing is made by reading settings
+    record.parent.mkdir()
+    load_config(tmp_path)
+    remembered = record.read_text(encoding="ascii")
+    assert len(remembered.strip()) == 64
+    pyproject.write_text(head + "checks = [1]\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"checks\.0\]: 1 is not of type 'string'"):
+        load_config(tmp_path)  # checked again, beside the remembered verdict of the other table
+    assert record.read_text(encoding="ascii") == remembered
