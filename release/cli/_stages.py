@@ -65,10 +65,10 @@ def _stage(args: argparse.Namespace) -> tuple[Stage, bool]:
 
 def _credential_first(args: argparse.Namespace, stage: Stage, config: Config) -> None:
     """build --index: a missing credential or a refused publisher stops it before the build."""
-    from release.upload.credential import preflight
-
     if "credential-first" not in stage.options or not args.index:
         return
+    from release.upload.credential import preflight  # here: it imports httpx (0.2-0.4 s)
+
     mode = indexes.read_mode(args.indexes, os.environ)
     policy = indexes.read_policy(args.trusted_publishing, os.environ)
     found = preflight(args.index, mode, config.settings, os.environ, policy)
