@@ -7,6 +7,7 @@ and the check tools come from the trusted index only.
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -81,16 +82,22 @@ def validate(run: Run, stage: str, index_name: str, python: str) -> CellResult:
     (carrying all the checks' outcomes) when any of them failed."""
     expected = expected_build(run)
     results.forget(run.state, stage, python)  # an earlier verdict goes, whatever stops this one
-    # Asked before the cell opens, so a wheel the index lacks leaves no cell behind; and before
-    # the index, which may be a local server still starting (it is waited for there).
+    # The interpreter's tags and the fresh environment come before the index, which may be a
+    # local server still starting (waited for there); the cell goes again when no proven wheel
+    # is to be had, so a wheel the index lacks or garbles leaves no cell behind.
     supported = interpreter_tags(environments.interpreter(python))
-    index = run.index(index_name)
-    listing = run.listing(index, expected.name)
-    listed, sha256 = choose_wheel(listing, expected, index.name, supported, python)
     cell = _open(run, stage, python)
-    run.progress.doing("download and install")
-    wheel = _download(run, listed, sha256, cell.root / "wheel")
-    return check_wheel(run, cell, expected, wheel, sha256)
+    try:
+        venv = environments.create(cell.root / "venv", python, cell.logs / "environment.log")
+        index = run.index(index_name)
+        listing = run.listing(index, expected.name)
+        listed, sha256 = choose_wheel(listing, expected, index.name, supported, python)
+        run.progress.doing("download and install")
+        wheel = _download(run, listed, sha256, cell.root / "wheel")
+    except BaseException:
+        _discard(cell)
+        raise
+    return check_wheel(run, cell, expected, wheel, sha256, venv)
 
 
 def from_dist(run: Run, stage: str, python: str) -> CellResult:
@@ -107,9 +114,19 @@ def from_dist(run: Run, stage: str, python: str) -> CellResult:
     return check_wheel(run, cell, Expected(built.name, built.version, built), wheel, chosen.sha256)
 
 
-def check_wheel(run: Run, cell: Cell, expected: Expected, wheel: Path, sha256: str) -> CellResult:
-    """Install `wheel` (proved: `sha256`) in a fresh environment and run every check."""
-    env = _environment(run, cell.root / "venv", cell.python, wheel, cell.logs / "environment.log")
+def check_wheel(
+    run: Run,
+    cell: Cell,
+    expected: Expected,
+    wheel: Path,
+    sha256: str,
+    venv: environments.Environment | None = None,
+) -> CellResult:
+    """Install `wheel` (proved: `sha256`) in a fresh environment (`venv`: one the cell has just
+    made) and run every check."""
+    log = cell.logs / "environment.log"
+    venv = venv or environments.create(cell.root / "venv", cell.python, log)
+    env = _environment(run, venv, wheel, log)
     place = Place(env, run.config.root, cell.root / "tmp", cell.logs)
     place.tmp.mkdir()
     # Smoke before the check tools arrive, so none of theirs can hide a missing dependency.
@@ -138,6 +155,15 @@ def _open(run: Run, stage: str, python: str) -> Cell:
     return Cell(stage, python, _fresh(run.state / "cells" / name), _fresh(run.logs / name))
 
 
+def _discard(cell: Cell) -> None:
+    """A cell that got no proven wheel: its directory and logs go (and the cells' folder, if
+    empty): nothing was installed in its environment."""
+    shutil.rmtree(cell.root, ignore_errors=True)
+    shutil.rmtree(cell.logs, ignore_errors=True)
+    with contextlib.suppress(OSError):
+        cell.root.parent.rmdir()
+
+
 def _tags(cell: Cell) -> list[Tag]:
     """The wheel tags the cell's interpreter takes (its answer logged with the installs)."""
     python = environments.interpreter(cell.python)
@@ -162,10 +188,10 @@ def _raise_on_failure(result: CellResult) -> None:
 
 
 def _environment(
-    run: Run, root: Path, python: str, wheel: Path, log: Path
+    run: Run, env: environments.Environment, wheel: Path, log: Path
 ) -> environments.Environment:
-    """A fresh environment holding our wheel and its dependencies from the trusted index."""
-    env = environments.create(root, python, log)
+    """The fresh environment `env`, now holding our wheel and its dependencies from the
+    trusted index."""
     environments.install_file(env, wheel, log)
     needs = runtime_requirements(wheel)
     if needs:  # asked only then: naming PyPI imports twine (0.4 s), for its addresses
