@@ -4,6 +4,9 @@ Docker Hub cannot be reached everywhere we run, so the base is made offline from
 packages: debootstrap (apt's default mirror, so we pass none) into a temporary tree, archived by
 tar and imported into the engine, labelled. The engine keeps it by tag in its persistent data
 root, so only the first run pays (about 40 s); a lock keeps two runs from building it at once.
+debootstrap keeps the packages it downloads in our cache directory (--cache-dir) and checks each
+against the suite's signed index before it reuses one, so a later build (another data root, a
+test's own base) downloads only what changed.
 """
 
 from __future__ import annotations
@@ -73,7 +76,8 @@ def _build(engine: Engine, name: str, tag: str, progress: Note, log_to: Path | N
     progress(f"building the base image {name}:{tag} with debootstrap (once; about a minute)")
     with _scratch(progress) as scratch:
         root, tarball = scratch / "root", scratch / "root.tar"
-        runner.run(debootstrap_argv(tag, root), timeout=BUDGET, log_to=log_to)
+        with _package_cache(progress) as packages:
+            runner.run(debootstrap_argv(tag, root, packages), timeout=BUDGET, log_to=log_to)
         runner.run(tar_argv(root, tarball), log_to=log_to)
         # The SDK streams the file to the engine: no shell pipe, no second copy in memory.
         engine.client.api.import_image(
@@ -95,9 +99,20 @@ def _require_debootstrap(reference: str) -> None:
         )
 
 
-def debootstrap_argv(suite: str, root: Path) -> list[str]:
+@contextmanager
+def _package_cache(progress: Note) -> Iterator[Path]:
+    """The folder debootstrap keeps its packages in, one build at a time (a second writing the
+    same file would spoil the first's download)."""
+    folder = cache_dir(os.environ) / "debootstrap"
+    with exclusive(folder.with_name("debootstrap.lock"), "the Debian package cache", progress):
+        folder.mkdir(parents=True, exist_ok=True)
+        yield folder.resolve()  # debootstrap wants an absolute path
+
+
+def debootstrap_argv(suite: str, root: Path, packages: Path) -> list[str]:
     return [
-        "debootstrap", "--variant=minbase", f"--include={','.join(PACKAGES)}", suite, str(root),
+        "debootstrap", "--variant=minbase", f"--include={','.join(PACKAGES)}",
+        f"--cache-dir={packages}", suite, str(root),
     ]  # fmt: skip
 
 
