@@ -34,7 +34,7 @@ from release.containers.engine import Note
 from release.core import runner
 from release.core.errors import RegistryUnavailable, ToolMissing
 from release.core.locks import exclusive
-from release.core.service import free_port, wait_started
+from release.core.service import free_port, shared, wait_started
 
 HOST = "127.0.0.1"
 PACKAGE = "docker-registry"  # Debian's package and program
@@ -55,7 +55,14 @@ def _quiet(_: str) -> None:
 
 @contextmanager
 def local_registry(state: Path, progress: Note = _quiet) -> Iterator[str]:
-    """docker-registry for the block; yields its address, "127.0.0.1:PORT"."""
+    """docker-registry for the block; yields its address, "127.0.0.1:PORT". A block nested in
+    one that runs it on the same state (in this process) shares that registry."""
+    with shared("registry", state, lambda: _serving(state, progress)) as address:
+        yield address
+
+
+@contextmanager
+def _serving(state: Path, progress: Note) -> Iterator[str]:
     program = shutil.which(PACKAGE)
     if program is None:
         raise ToolMissing(f"{PACKAGE} is not installed", hint=f"apt-get install {PACKAGE}")

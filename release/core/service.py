@@ -19,12 +19,15 @@ import socket
 import ssl
 import time
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar, cast
 
 from release.core import loopback, runner
 
 HOST = "127.0.0.1"
+T = TypeVar("T")
 FIRST_DELAY = 0.5  # seconds; the longer waits' schedule
 GROWTH = 1.6
 MAX_DELAY = 15.0
@@ -165,3 +168,24 @@ def tls() -> ssl.SSLContext:
     import httpx
 
     return httpx.create_ssl_context()
+
+
+# The stand-ins a block of this process runs, by kind and state directory (resolved).
+_SHARED: dict[tuple[str, Path], object] = {}
+
+
+@contextmanager
+def shared(kind: str, state: Path, start: Callable[[], AbstractContextManager[T]]) -> Iterator[T]:
+    """The `kind` stand-in on `state` for the block: the one a block around this one already
+    runs (a whole-machine rehearsal keeps its indexes and registry up across its lanes, instead
+    of a start and a stop per lane and stage), else one `start` makes for this block only."""
+    key = (kind, state.resolve())
+    if key in _SHARED:
+        yield cast(T, _SHARED[key])
+        return
+    with start() as value:
+        _SHARED[key] = value
+        try:
+            yield value
+        finally:
+            del _SHARED[key]

@@ -118,13 +118,10 @@ def _candidates(
     spec = _spec(run)
     wheel = subject.obtain(image_wheel(run, spec, subject.manifest))
     candidate = Candidate(spec, subject.manifest, version, frozenset(), wheel)
+    # Kept after the stack (build_variants tags them as this distribution's cache): the images
+    # stage builds the same wheel into the same layers after the upload, and finds them built.
     built = build_variants(run, engine, candidate, variants)
-    try:
-        yield {v: b.image_id for v, b in built.items()}
-    finally:
-        for image in built.values():
-            with contextlib.suppress(Exception):  # in use by a container being removed: left
-                engine.client.images.remove(image.image_id, force=True)
+    yield {v: b.image_id for v, b in built.items()}
 
 
 @contextlib.contextmanager

@@ -8,6 +8,7 @@ hash, so the image resolves nothing itself and holds exactly the bytes that pass
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import time
@@ -30,6 +31,7 @@ HOST = "127.0.0.1"
 SMOKE_BUDGET = 120.0  # seconds for a variant to answer its health path
 BUILD_TIMEOUT = 1800  # seconds for one variant (the first builds the shared venv stage)
 INTERMEDIATE = "venv"  # the stage holding the wheelhouse: built as a target so it is labelled
+CACHE = "staged-release-cache"  # the engine-local repository of the last images built per dist
 
 
 @dataclass(frozen=True)
@@ -122,6 +124,27 @@ def push_and_prove(engine: Engine, built: Built, repository: str, tag: str) -> s
             hint="the registry holds something else under that digest; do not publish it",
         )
     return digest
+
+
+def keep_as_cache(engine: Engine, dist: str, built: Mapping[str, str]) -> None:
+    """Keep the images just built (target -> image id) under CACHE/<dist>:<target>, replacing
+    the ones kept before: the next build of the same wheel with the same arguments (the images
+    stage after e2e_prepublish) finds every layer in the engine's cache instead of installing
+    the wheelhouse again. One set per distribution is kept, tagged, so none stays untagged."""
+    repository = f"{CACHE}/{dist}"
+    for target, image_id in built.items():
+        before = _tagged(engine, f"{repository}:{target}")
+        engine.client.images.get(image_id).tag(repository, target)
+        if before not in (None, image_id):  # only its cache tag held it: untagged now
+            with contextlib.suppress(docker.errors.APIError):  # in use, or tagged elsewhere
+                engine.client.images.remove(before)
+
+
+def _tagged(engine: Engine, reference: str) -> str | None:
+    try:
+        return str(engine.client.images.get(reference).id)
+    except docker.errors.ImageNotFound:
+        return None
 
 
 def pulled(engine: Engine, repository: str, tag: str, variant: str) -> Built:

@@ -135,7 +135,8 @@ def build_variants(
     run: Run, engine: Engine, candidate: Candidate, variants: list[str]
 ) -> dict[str, Built]:
     """The variants of the candidate's wheel, built and labelled (the E2E stages' candidates
-    too); the stage that held the wheelhouse is removed, so nothing stays untagged."""
+    too), and kept with the stage that held the wheelhouse as the engine's cache of this
+    distribution's last build (image_build.keep_as_cache), so nothing stays untagged."""
     if not variants:
         return {}
     folder = _fresh(run.state / "images" / "context")
@@ -148,7 +149,9 @@ def build_variants(
     args = _build_args(candidate, base)
     tagged = labels(candidate.version, git.head_revision(run.repo), sha256, None)
     built = {v: _built(run, engine, folder, v, args, tagged) for v in variants}
-    _drop(engine, image_build.build(engine, folder, image_build.INTERMEDIATE, args, tagged))
+    venv = image_build.build(engine, folder, image_build.INTERMEDIATE, args, tagged)
+    ids = {variant: b.image_id for variant, b in built.items()}
+    image_build.keep_as_cache(engine, candidate.manifest.name, {venv.variant: venv.image_id, **ids})
     return built
 
 
@@ -209,11 +212,6 @@ def _resume(
             image_build.push_and_prove(engine, held, where.repository, tag_of(tag))
     digest = where.registry.manifest_digest(where.name, tag_of(tags[0])) or ""
     return Published(variant, tags, digest, None, None, IDENTICAL)
-
-
-def _drop(engine: Engine, intermediate: Built) -> None:
-    """The stage that held the wheelhouse: it must not stay behind untagged."""
-    engine.client.images.remove(intermediate.image_id, force=True, noprune=False)
 
 
 def _fresh(folder: Path) -> Path:

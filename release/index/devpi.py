@@ -18,7 +18,7 @@ from pathlib import Path
 from release.core import loopback, runner
 from release.core.errors import IndexUnavailable
 from release.core.locks import exclusive
-from release.core.service import free_port, wait_started
+from release.core.service import free_port, shared, wait_started
 from release.index.profiles import RELEASE, STAGING, LocalEndpoints
 
 HOST = "127.0.0.1"
@@ -34,10 +34,17 @@ def local_indexes(
 ) -> Iterator[LocalEndpoints]:
     """Run the stand-ins for the duration of the block; state persists in `state`. `started`:
     a server the caller started earlier with `start` (and stops), waited for when the run
-    first asks for one of its indexes (see LocalEndpoints.ready)."""
+    first asks for one of its indexes (see LocalEndpoints.ready). A block nested in one that
+    runs them on the same state (in this process) shares that server."""
     if started is not None:
         yield LocalEndpoints(started.base, ready=started.ready)
         return
+    with shared("devpi", state, lambda: _serving(state, progress)) as endpoints:
+        yield endpoints
+
+
+@contextmanager
+def _serving(state: Path, progress: Callable[[str], None]) -> Iterator[LocalEndpoints]:
     with start(state, progress) as server:
         yield server.ready()
 

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import contextlib
 import shutil
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,11 +23,19 @@ import httpx
 from packaging.version import Version
 
 from release.config.project import Config, load_config
+from release.containers.base_image import ensure_base
+from release.containers.engine import open_engine
 from release.containers.registry import Registry, local_registry
 from release.context import STATE_DIR, Options, claim, consumed_versions, open_run
 from release.core import runner
-from release.core.errors import Interrupted
+from release.core.errors import (
+    EngineUnavailable,
+    Interrupted,
+    RegistryUnavailable,
+    ToolMissing,
+)
 from release.core.progress import Progress
+from release.index.devpi import local_indexes
 from release.index.profiles import STAGING, Mode
 from release.pipeline import inject
 from release.pipeline.entry import release_version
@@ -75,12 +84,13 @@ def rehearse_machine(machine: Machine, progress: Progress) -> dict[str, Any]:
     shutil.rmtree(home, ignore_errors=True)  # fresh indexes and registry: it starts from nothing
     driven = _Driven(machine, home, config, progress, fail_at)
     bumped = None
-    with contextlib.suppress(Interrupted):
-        base = release_version(config, plan.tag, plan.project).base
-        rc = next_version(Kind.RC, base, _consumed(driven))
-        bumped = str(rc)
-        _drive(driven, rc)
-    facts, drift = _audit(driven, config.name)
+    with _kept_up(driven):
+        with contextlib.suppress(Interrupted):
+            base = release_version(config, plan.tag, plan.project).base
+            rc = next_version(Kind.RC, base, _consumed(driven))
+            bumped = str(rc)
+            _drive(driven, rc)
+        facts, drift = _audit(driven, config.name)
     path = derive(driven.runs, bumped)
     code = _exit_code(driven, path.visits[-1].state if path.visits else None)
     return journey(
@@ -88,6 +98,39 @@ def rehearse_machine(machine: Machine, progress: Progress) -> dict[str, Any]:
         driven.run_facts, exit_code=code, seconds=time.monotonic() - started,
         injected=machine.fail_at or "", drift=drift,
     )  # fmt: skip
+
+
+@contextlib.contextmanager
+def _kept_up(driven: _Driven) -> Iterator[None]:
+    """The stand-ins up for the whole rehearsal rather than started and stopped per lane and
+    stage: the indexes, and for a project with images or an E2E stack the registry and the
+    engine, whose base image is made beside the rc lane's cells when it is missing. What they
+    hold is this rehearsal's alone (`home` starts empty). One that cannot start is left to the
+    stage that needs it, which says why (or skips)."""
+    settings, home = driven.config.settings, driven.home
+    with contextlib.ExitStack() as stack:
+        stack.enter_context(local_indexes(home / "indexes", driven.progress))
+        if settings.images is not None or settings.e2e is not None:
+            with contextlib.suppress(ToolMissing, RegistryUnavailable):
+                stack.enter_context(local_registry(home / "registry", driven.progress))
+            with contextlib.suppress(EngineUnavailable):
+                engine = stack.enter_context(open_engine(home / "docker", driven.progress))
+                made = home / "base-image.log"
+                stack.callback(_beside(lambda: ensure_base(engine, driven.progress, log_to=made)))
+        yield
+
+
+def _beside(work: Callable[[], object]) -> Callable[[], None]:
+    """`work` started on a thread of its own; returns the join. A failure is left to the stage
+    that needs the work done: it does it again and reports it."""
+
+    def quietly() -> None:
+        with contextlib.suppress(Exception):
+            work()
+
+    thread = threading.Thread(target=quietly, name="beside", daemon=True)
+    thread.start()
+    return thread.join
 
 
 def _drive(driven: _Driven, rc: ReleaseVersion) -> None:
