@@ -130,7 +130,7 @@ def floor(stage: str, outcomes: list[dict[str, Any]], run: dict[str, Any]) -> fl
         return sum(float(fact["phases"].get(phase, 0.0)) for phase in E2E_PHASES)
     if stage == "images" and isinstance(fact, list):
         return sum(float(image.get("smoke_seconds") or 0.0) for image in fact)
-    return max(o["duration"] for o in outcomes)
+    return float(max(o["duration"] for o in outcomes))
 
 
 if __name__ == "__main__":
