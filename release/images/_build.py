@@ -12,7 +12,7 @@ import contextlib
 import os
 import shutil
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from importlib.resources.abc import Traversable
@@ -23,7 +23,8 @@ import httpx
 from docker.models.containers import Container
 
 from release.containers.engine import Engine, push, start_container
-from release.core.errors import CheckFailed, IntegrityError
+from release.core import parallel, runner
+from release.core.errors import CheckFailed, IntegrityError, ReleaseError
 from release.core.service import GaveUp, free_port, wait_until
 from release.core.text import redact, secret_values
 
@@ -72,6 +73,30 @@ def build(
     except docker.errors.BuildError as exc:
         raise CheckFailed(f"building the {target} image failed: {exc.msg}: {_tail(exc)}") from None
     return Built(target, str(image.id), int(image.attrs.get("Size", 0)))
+
+
+def build_targets(
+    engine: Engine, folder: Path, targets: Sequence[str], args: Mapping[str, str],
+    labels: Mapping[str, str],
+) -> dict[str, Built]:  # fmt: skip
+    """The targets in their order: the first alone, since it builds the stages all share (the
+    venv, from the wheelhouse); the rest then side by side, each with only its own layer left."""
+    first, *rest = targets
+    built = {first: build(engine, folder, first, args, labels)}
+
+    def one(target: str) -> Built | ReleaseError:
+        try:
+            return build(engine, folder, target, args, labels)
+        except ReleaseError as exc:  # raised below, in the caller's thread
+            return exc
+
+    for target, result in zip(rest, parallel.in_order(one, rest, len(rest)), strict=True):
+        runner.CANCEL.check()  # interrupted: the builds not started are None
+        if isinstance(result, ReleaseError):
+            raise result
+        if result is not None:
+            built[target] = result
+    return built
 
 
 @dataclass(frozen=True)

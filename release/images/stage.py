@@ -148,19 +148,12 @@ def build_variants(
                      folder / "wheelhouse", run.http, run.log("images", "wheelhouse"))  # fmt: skip
     args = _build_args(candidate, base)
     tagged = labels(candidate.version, git.head_revision(run.repo), sha256, None)
-    built = {v: _built(run, engine, folder, v, args, tagged) for v in variants}
+    run.progress.doing(f"build {', '.join(variants)}")
+    built = image_build.build_targets(engine, folder, variants, args, tagged)
     venv = image_build.build(engine, folder, image_build.INTERMEDIATE, args, tagged)
     ids = {variant: b.image_id for variant, b in built.items()}
     image_build.keep_as_cache(engine, candidate.manifest.name, {venv.variant: venv.image_id, **ids})
     return built
-
-
-def _built(
-    run: Run, engine: Engine, folder: Path, variant: str, args: dict[str, str],
-    tagged: dict[str, str],
-) -> Built:  # fmt: skip
-    run.progress.doing(f"build {variant}")
-    return image_build.build(engine, folder, variant, args, tagged)
 
 
 def _smoked(run: Run, engine: Engine, built: Built, label: str, candidate: Candidate) -> Built:
