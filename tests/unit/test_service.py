@@ -6,13 +6,23 @@ from __future__ import annotations
 import signal
 import socket
 from collections.abc import Iterator
+from contextlib import contextmanager
 from itertools import islice, pairwise
+from pathlib import Path
 
 import pytest
 
 from release.core import runner
 from release.core.errors import IndexUnavailable, Interrupted
-from release.core.service import QUICK_MAX, GaveUp, free_port, nap, quick_delays, wait_until
+from release.core.service import (
+    QUICK_MAX,
+    GaveUp,
+    free_port,
+    nap,
+    quick_delays,
+    shared,
+    wait_until,
+)
 from tests.unit.fake_clock import FakeTime
 
 
@@ -122,3 +132,25 @@ def test_a_pause_of_the_real_clock_sees_a_cancellation() -> None:
     runner.cancel(signal.SIGTERM)
     with pytest.raises(Interrupted):
         nap(3600)
+
+
+def test_a_nested_block_shares_the_running_stand_in_and_a_later_one_starts_anew(
+    tmp_path: Path,
+) -> None:
+    """A whole-machine rehearsal keeps its indexes up across its lanes: a lane's own block on the
+    same state finds them running instead of starting a second server."""
+    started: list[str] = []
+
+    @contextmanager
+    def start() -> Iterator[str]:
+        started.append(f"server-{len(started)}")
+        yield started[-1]
+
+    with shared("devpi", tmp_path, start) as outer:
+        with shared("devpi", tmp_path / "sub" / "..", start) as inner:
+            assert inner == outer
+        with shared("registry", tmp_path, start) as other:  # another kind: its own
+            assert other != outer
+    with shared("devpi", tmp_path, start) as later:
+        assert later not in (outer, other)
+    assert len(started) == 3
