@@ -99,17 +99,3 @@ def git_tag(root: Path, *tags: str) -> None:
     git("commit", "-qm", "fixture")
     for tag in tags:
         git("tag", tag)
-
-
-INTEGRATION_TESTS = Path(__file__).parent / "integration"
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Every integration module in an xdist group of its own: its module-scoped fixtures (an
-    example built and published, a stack's images) are set up once, on one worker, rather than
-    once per worker its tests were spread over. Docker modules are spread over the workers like
-    the rest: each worker runs an engine of its own (tests/integration/docker/conftest.py)."""
-    for item in items:
-        if item.path.is_relative_to(INTEGRATION_TESTS):
-            group = item.path.relative_to(INTEGRATION_TESTS).with_suffix("").as_posix()
-            item.add_marker(pytest.mark.xdist_group(group))
