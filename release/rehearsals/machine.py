@@ -180,7 +180,9 @@ def _name(version: ReleaseVersion) -> str:
 
 @contextlib.contextmanager
 def _stand_ins(driven: _Driven) -> Iterator[Any]:
-    options = Options(Mode.LOCAL, STAGING, state=driven.home, repo=driven.home)
+    # The rehearsal's own dependency index: STAGING here was refused once runs checked it.
+    plan = driven.machine.plan
+    options = Options(Mode.LOCAL, plan.dependency_index, state=driven.home, repo=driven.home)
     with open_run(driven.config, options, driven.progress) as run:
         yield run
 
