@@ -81,7 +81,7 @@ def _listed(config: Config, manifest: Manifest, role: str, env: Mapping[str, str
     that index's name."""
     from release.context import Options, open_run
 
-    options = Options(indexes.read_mode(None, env), role)
+    options = Options(indexes.read_mode(None, env))  # reads the lane's index; installs nothing
     with open_run(config, options, progress) as run:
         index = run.index(role)
         listed = {f.filename: f for f in run.listing(index, config.name)}

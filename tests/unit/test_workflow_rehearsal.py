@@ -214,3 +214,16 @@ def test_only_running_stand_ins_read_a_rehearsals_injected_failure(
     env = {FAIL_AT_ENV: "validate_rc:3.12"}
     assert rehearsed_failure(Options(mode), env) == expected
     assert rehearsed_failure(Options(mode, fail_at=("build", "-")), env) == ("build", "-")
+
+
+def test_a_failed_session_step_is_reproduced_by_its_own_session_not_the_jobs_name() -> None:
+    """github_prerelease runs `nox -s github_release`; a cell's step names its Python as PY."""
+    lines = [
+        _line("github_prerelease", {}, msg="  ❌  Failure", step="nox -s github_release",
+              stepResult="failure"),
+        _line("validate_rc", {"python": "3.12"}, msg="  ❌  Failure",
+              step="nox -s validate_rc-PY", stepResult="failure"),
+    ]  # fmt: skip
+    release, cell = jobs.parse_events(lines)
+    assert release.reproduce == "nox -s github_release"
+    assert cell.reproduce == "nox -s validate_rc-3.12"

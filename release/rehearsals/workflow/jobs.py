@@ -73,6 +73,8 @@ class JobRun:
             return f"(none: it failed at step {self.failed_step}, before its nox session)"
         if self.job == "plan":
             return "nox -s plan -- --json --check-workflow"  # what the plan job runs
+        if self.failed_step:  # its step's name is the session ("nox -s validate_rc-PY"), which
+            return self.failed_step.replace("-PY", f"-{self.cell}")  # need not be the job's
         return f"nox -s {self.job}-{self.cell}" if self.cell else f"nox -s {self.job}"
 
     @property
