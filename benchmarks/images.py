@@ -66,7 +66,10 @@ def main(argv: list[str] | None = None) -> int:
 
 def context(tmp: Path, base: str, release: int) -> tuple[Path, dict[str, str]]:
     """A build context for release 0.1.<release> of the example: a new wheel each time."""
-    source = Path(shutil.copytree(NOTES, tmp / f"notes-{release}", dirs_exist_ok=True))
+    # the project's files only: its state (.staged-release/) is another run's, links and all
+    state = shutil.ignore_patterns(".staged-release", ".venv", ".nox")
+    copy = tmp / f"notes-{release}"
+    source = Path(shutil.copytree(NOTES, copy, ignore=state, dirs_exist_ok=True))
     version = f"0.1.{release}"
     pyproject = source / "pyproject.toml"
     pyproject.write_text(

@@ -38,6 +38,8 @@ from release.upload._rules import missing
 from release.versioning.versions import parse_version
 
 ROOT = Path(__file__).resolve().parents[1]
+# a fixture's own files only: its state (.staged-release/) is another run's, links and all
+_STATE = shutil.ignore_patterns(".staged-release", ".venv", ".nox")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -59,7 +61,8 @@ def rehearsal(project: Path | None, runs: int) -> common.Row:
     totals = []
     for _ in range(runs):
         with tempfile.TemporaryDirectory() as tmp:
-            root = ROOT if project is None else shutil.copytree(project, Path(tmp) / project.name)
+            copy = Path(tmp) / project.name if project else Path(tmp)
+            root = ROOT if project is None else shutil.copytree(project, copy, ignore=_STATE)
             started = time.monotonic()
             report = rehearse_rc(Rehearsal(root, Path(tmp) / "report.json"), Progress(quiet=True))
             totals.append(time.monotonic() - started)
