@@ -71,6 +71,14 @@ def offline(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
+def step_summary(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The job summary file a stage command writes to, as GitHub Actions names it."""
+    summary = tmp_path / "summary.md"
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    return summary
+
+
+@pytest.fixture
 def project(tmp_path: Path) -> Callable[[str], Path]:
     """A fresh copy of a fixture project, outside any git repository."""
 

@@ -86,7 +86,7 @@ def release_workflow(facts: Facts) -> str:
 
 def _jobs(facts: Facts) -> dict[str, Any]:
     lanes = {"plan": _plan_job(facts), BUILD_JOB: _build_job(facts), **_lane_jobs(facts)}
-    return {**lanes, **{job: _release_job(facts, target) for target, job in _releases(facts)}}
+    return {**lanes, **{job: _release_job(facts, target, job) for target, job in _releases(facts)}}
 
 
 def job_names(facts: Facts) -> list[str]:
@@ -103,10 +103,10 @@ def _releases(facts: Facts) -> list[tuple[Target, str]]:
     return [*rc, (Target.PYPI, RELEASE_JOB)]
 
 
-def _release_job(facts: Facts, target: Target) -> dict[str, Any]:
+def _release_job(facts: Facts, target: Target, name: str) -> dict[str, Any]:
     """After its lane's last job: the only job that may write to the repository."""
     last = [name for name in _lane_jobs(facts) if STAGES[name] in LANES[target]][-1]
-    job = _head(dict(_releases(facts))[target], ["plan", last], {"contents": "write"})
+    job = _head(name, ["plan", last], {"contents": "write"})
     job["if"] = f"needs.plan.outputs.target == '{target}'"
     session = _nox(RELEASE_JOB, env={"GITHUB_TOKEN": "${{ github.token }}"})
     steps = [_download({"name": DIST, "path": "dist"})]

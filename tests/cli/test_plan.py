@@ -114,6 +114,7 @@ def test_a_pre_release_of_a_new_rc_tag_runs_the_rc_lane(
 
 @pytest.mark.parametrize("event", ["release", "push"])
 def test_a_tag_whose_lane_ran_runs_none_and_says_why(
+    step_summary: Path,
     event: str,
     github: Api,
     project: Project,
@@ -124,8 +125,7 @@ def test_a_tag_whose_lane_ran_runs_none_and_says_why(
     # the first run of the tag carried its lane (a push, or a release made on a new tag)
     ran(github, "push" if event == "release" else "release", "v1.4.0", passed=False)
     ran(github, "push", "v1.3.0", passed=True)  # another tag's: no matter
-    summary = tmp_path / "summary.md"
-    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    summary = step_summary
     output = actions(monkeypatch, tmp_path, event, "refs/tags/v1.4.0")
     code, out, _ = cli(capsys, "plan", "--json", "--project", str(project("final-agrees")))
     assert (code, json.loads(out)["target"]) == (0, "")
@@ -189,6 +189,7 @@ def test_a_final_with_no_rc_is_refused(
 
 
 def test_a_final_after_a_green_rc_says_which(
+    step_summary: Path,
     github: Api,
     project: Project,
     capsys: pytest.CaptureFixture[str],
@@ -199,8 +200,7 @@ def test_a_final_after_a_green_rc_says_which(
     git_tag(root, "v1.4.0rc1", "v1.4.0rc2")
     ran(github, "push", "v1.4.0rc1", passed=False)
     ran(github, "push", "v1.4.0rc2", passed=True)
-    summary = tmp_path / "summary.md"
-    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    summary = step_summary
     actions(monkeypatch, tmp_path, "push", "refs/tags/v1.4.0")
     code, out, _ = cli(capsys, "plan", "--json", "--project", str(root))
     assert (code, json.loads(out)["target"]) == (0, "pypi")

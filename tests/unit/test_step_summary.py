@@ -60,13 +60,11 @@ def test_the_build_needs_no_artifact_and_the_table_escapes_its_cells() -> None:
 
 
 def test_a_failed_stage_command_writes_its_summary_under_actions(
+    step_summary: Path,
     project: Project,
     capsys: pytest.CaptureFixture[str],
-    monkeypatch: pytest.MonkeyPatch,
-    tmp_path: Path,
 ) -> None:
-    summary = tmp_path / "summary.md"
-    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    summary = step_summary
     code, _, _ = cli(capsys, "check", "--project", str(project("rc-agrees")), "--tag", "v9.9.9")
     assert code == 2
     text = summary.read_text()

@@ -233,13 +233,11 @@ def test_the_workflows_match_githubs_schema(tmp_path: Path) -> None:
 
 
 def test_plan_checks_the_workflow_and_fails_on_drift_with_the_diff_in_the_summary(
-    project: Project, capsys: pytest.CaptureFixture[str], tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:  # fmt: skip
+    step_summary: Path, project: Project, capsys: pytest.CaptureFixture[str]
+) -> None:
     root = project("rc-agrees")
     cli(capsys, "workflow", "--project", str(root))
-    summary = tmp_path / "summary.md"
-    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    summary = step_summary
     path = root / workflow.PATH
     path.write_text(path.read_text().replace("name: dist\n", "name: dist-renamed\n", 1))
     code, out, err = cli(capsys, "plan", "--json", "--check-workflow", "--project", str(root))

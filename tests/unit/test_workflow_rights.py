@@ -155,13 +155,11 @@ def test_the_example_generates_its_committed_workflow_whose_images_can_push(
 
 
 def test_the_pull_before_the_stage_writes_no_stage_outcome_of_its_own(
+    step_summary: Path,
     project: Callable[[str], Path],
     capsys: pytest.CaptureFixture[str],
-    monkeypatch: pytest.MonkeyPatch,
-    tmp_path: Path,
 ) -> None:
-    summary = tmp_path / "summary.md"
-    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    summary = step_summary
     root = str(project("rc-agrees"))  # no E2E stack: nothing to pull
     argv = ("e2e", "--stage", "e2e_postpublish", "--pull-only", "--project", root)
     assert cli(capsys, *argv)[:2] == (0, "no candidate image to pull\n")

@@ -98,7 +98,6 @@ def _prepare(plan: WorkflowPlan, progress: Progress) -> _Session:
     from release.rehearsals.workflow import actions
 
     config = load_config(plan.project)
-    read_lock_version(config.root, config.name)  # every job's version check reads it
     path = plan.project / WORKFLOW
     if not path.is_file():
         raise ConfigError(f"{path} does not exist", hint="write it with `staged-release workflow`")
@@ -109,7 +108,9 @@ def _prepare(plan: WorkflowPlan, progress: Progress) -> _Session:
     _warn_missing_pythons(config, progress)
     if any(":" not in spec for spec in plan.events):  # before anything starts: a missing tag
         sequence.default_tag(plan.project, plan.tag, plan.events)  # is bad input, not a red run
-    if not plan.events:  # the default events tag the project's version: it must be one
+    if plan.events:  # every job's version check reads uv.lock
+        read_lock_version(config.root, config.name)
+    else:  # the default events tag the project's version (read with uv.lock's): it must be one
         release_version(config, sequence.head_tag(plan.project), plan.project)
     home = claim(plan.project / STATE_DIR) / HOME
     shutil.rmtree(home, ignore_errors=True)
