@@ -33,9 +33,12 @@ def of_project(root: Path, name: str) -> tuple[str, ...]:
 
 
 def install(pins: tuple[str, ...]) -> str:
-    """The job's step: nox, with staged-release in its environment, at exact versions."""
+    """The job's step: nox, with staged-release in its environment, at exact versions, on a
+    Python staged-release supports: a cell's job sets up only the cell's Python (3.10, say),
+    which uv would otherwise pick for the tool and fail to resolve staged-release on."""
     nox, *others = pins or (f"nox[uv]=={_emit.tools()['nox']}",)
-    return " ".join(["uv tool install", f"'{nox}'", *(f"--with '{o}'" for o in others)])
+    python = f"--python '{importlib.metadata.metadata(SUITE)['Requires-Python']}'"
+    return " ".join(["uv tool install", python, f"'{nox}'", *(f"--with '{o}'" for o in others)])
 
 
 def requirements(lock: str | None, project: str, defaults: Mapping[str, str]) -> tuple[str, ...]:
