@@ -17,11 +17,14 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
+from packaging.version import Version
 
 from release.github import _emit
 
 SUITE = "staged-release"
+NEWEST = "3.13"  # the newest Python staged-release is tested on (its CI's last cell)
 
 
 def of_project(root: Path, name: str) -> tuple[str, ...]:
@@ -32,13 +35,21 @@ def of_project(root: Path, name: str) -> tuple[str, ...]:
     return requirements(text, name, defaults)
 
 
-def install(pins: tuple[str, ...]) -> str:
-    """The job's step: nox, with staged-release in its environment, at exact versions, on a
-    Python staged-release supports: a cell's job sets up only the cell's Python (3.10, say),
-    which uv would otherwise pick for the tool and fail to resolve staged-release on."""
+def install(pins: tuple[str, ...], python: str) -> str:
+    """The job's step: nox, with staged-release in its environment, at exact versions, on the
+    tools' Python (see tool_python)."""
     nox, *others = pins or (f"nox[uv]=={_emit.tools()['nox']}",)
-    python = f"--python '{importlib.metadata.metadata(SUITE)['Requires-Python']}'"
-    return " ".join(["uv tool install", python, f"'{nox}'", *(f"--with '{o}'" for o in others)])
+    tool = [f"--python {python}", f"'{nox}'", *(f"--with '{o}'" for o in others)]
+    return " ".join(["uv tool install", *tool])
+
+
+def tool_python(pythons: tuple[str, ...]) -> str:
+    """The Python every job installs the tools on: the newest of the lane's that staged-release
+    supports, else the newest it is tested on. One for all jobs: a cell's job sets up its own
+    Python too (3.10, say), which staged-release may not support, and uv must not pick it."""
+    supported = SpecifierSet(importlib.metadata.metadata(SUITE)["Requires-Python"])
+    found = [p for p in pythons if supported.contains(f"{p}.0")]
+    return max(found, key=Version) if found else NEWEST
 
 
 def requirements(lock: str | None, project: str, defaults: Mapping[str, str]) -> tuple[str, ...]:

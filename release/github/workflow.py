@@ -238,12 +238,15 @@ def _setup(facts: Facts, *, matrix: bool = False, history: bool = False) -> list
     checkout: dict[str, Any] = {"persist-credentials": False, "ref": SOURCE}
     if history:  # plan counts the versions the tags consumed: it needs them all
         checkout["fetch-depth"] = 0
-    pythons = "${{ matrix.python }}" if matrix else "\n".join(facts.pythons)
+    tool = tools.tool_python(facts.pythons)
+    # every job sets up the tools' Python too; the last one listed is the job's default
+    listed = ["${{ matrix.python }}"] if matrix else list(facts.pythons)
+    pythons = "\n".join([*([] if tool in listed else [tool]), *listed])
     return [
         {"uses": pins["checkout"].ref, "with": checkout},
         {"uses": pins["setup-python"].ref, "with": {"python-version": pythons}},
         {"uses": pins["setup-uv"].ref, "with": {"enable-cache": False}},
-        {"name": "install nox", "run": tools.install(facts.tools)},
+        {"name": "install nox", "run": tools.install(facts.tools, tool)},
     ]
 
 

@@ -134,12 +134,8 @@ def test_every_job_installs_nox_and_staged_release_at_exact_versions() -> None:
         if step.get("name") == "install nox"
     ]
     assert len(installs) == len(jobs(facts))
-    # on a Python staged-release supports, whatever Python the job's cell set up (3.10, say)
-    requires = importlib.metadata.metadata("staged-release")["Requires-Python"]
-    assert requires == ">=3.11"
-    expected = (
-        f"uv tool install --python '{requires}' 'nox[uv]==2026.1.1' --with 'staged-release==1.2.3'"
-    )
+    # on one Python staged-release supports, whatever Python the job's cell set up
+    expected = "uv tool install --python 3.13 'nox[uv]==2026.1.1' --with 'staged-release==1.2.3'"
     assert set(installs) == {expected}
 
 
@@ -194,3 +190,15 @@ def test_workflow_says_where_images_without_a_registry_go(
     assert (note in out) == (registry is None)
     images = yaml.safe_load((root / ".github/workflows/release.yml").read_text())["jobs"]["images"]
     assert ("packages" in images["permissions"]) == (registry is None)
+
+
+def test_the_tools_python_is_the_newest_of_the_lane_staged_release_supports() -> None:
+    requires = importlib.metadata.metadata("staged-release")["Requires-Python"]
+    assert requires == ">=3.11"
+    assert tools.tool_python(("3.10", "3.11", "3.12")) == "3.12"
+    assert tools.tool_python(("3.9", "3.10")) == tools.NEWEST  # none supported: ours
+    cell = jobs(Facts(("3.10", "3.12"), tools=PINS))["validate_rc"]["steps"]
+    assert cell[1]["with"]["python-version"] == "3.12\n${{ matrix.python }}"
+    assert cell[3]["run"].startswith("uv tool install --python 3.12 ")
+    single = jobs(Facts(("3.10",), tools=PINS))["build"]["steps"][1]["with"]["python-version"]
+    assert single == f"{tools.NEWEST}\n3.10"  # set up beside the lane's, which stays the default
