@@ -20,6 +20,7 @@ import pytest
 import yaml
 
 from release.cli import main
+from release.core import interpreters
 from release.github.workflow import PATH as WORKFLOW
 from release.rehearsals.workflow.stand_ins import wheelhouse
 from tests.conftest import PROJECTS, git_tag
@@ -56,6 +57,7 @@ def _env(home: Path, wheels: Path) -> dict[str, str]:
         "UV_TOOL_DIR": str(home / "tools"), "UV_TOOL_BIN_DIR": str(tools),
         "UV_PYTHON_DOWNLOADS": "never", "PATH": f"{tools}{os.pathsep}{env['PATH']}",
     })  # fmt: skip
+    interpreters.expose(("3.11", "3.12", "3.13"), env)  # as the jobs' setup-python step does
     return env
 
 
