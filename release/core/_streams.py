@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import selectors
 import subprocess
+import time
 from pathlib import Path
 from typing import BinaryIO, Self
 
@@ -61,6 +62,7 @@ class Sink:
         self.path, self.secrets, self.shown = path, secrets, shown
         self.file: BinaryIO | None = None
         self.partial: dict[int, bytes] = {}
+        self.started = time.monotonic()
 
     def __enter__(self) -> Self:
         if self.path is not None:
@@ -88,6 +90,8 @@ class Sink:
         if self.file is None:
             return
         self._write(b"".join(p + b"\n" for p in self.partial.values() if p))
+        # Each command's wall time in its log: where a slow step's time went is read there.
+        self._write(f"[took {time.monotonic() - self.started:.2f} s]\n".encode())
         self.file.close()
 
     def _write(self, data: bytes) -> None:

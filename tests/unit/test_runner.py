@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import signal
 import sys
 import threading
@@ -235,7 +236,9 @@ def test_output_goes_live_to_the_log_with_secrets_redacted(
     assert seen == [True]  # written while the command still ran
     text = log.read_text()
     assert text.startswith("$ ")
-    assert text.endswith(f"\nthen {REDACTED}\n")
+    output, took = text.rstrip("\n").rsplit("\n", 1)
+    assert output.endswith(f"\nthen {REDACTED}")
+    assert re.fullmatch(r"\[took \d+\.\d\d s\]", took)  # each command's wall time, last
     assert CANARY not in text
 
 
