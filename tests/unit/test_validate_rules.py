@@ -290,3 +290,21 @@ def test_a_cells_path_leaves_out_the_suites_own_environment(
     cell = environments.Environment(tmp_path / "cell")
     path = cell.variables()["PATH"].split(os.pathsep)
     assert path == [str(tmp_path / "cell" / "bin"), "/usr/local/bin", "/usr/bin"]
+
+
+@pytest.mark.parametrize(
+    ("requirements", "pinned"),
+    [
+        (["pytest==9.2.0", "pluggy==1.7.0 ; python_version >= '3.9'"], True),
+        (["pytest", "Pytest==9.2.0"], True),  # a check's bare name beside the lock's pin
+        (["pytest", "pluggy==1.7.0"], False),  # pytest itself is not pinned
+        (["pytest>=9"], False),
+        (["pytest==9.*"], False),
+        (["pytest==9.2.0,<10"], False),
+        (["pytest @ https://example.org/pytest-9.2.0-py3-none-any.whl"], False),
+        (["not a requirement ("], False),
+        (["tool===1.0"], True),
+    ],
+)
+def test_only_exact_pins_may_come_from_the_cache(requirements: list[str], pinned: bool) -> None:
+    assert environments.exactly_pinned(requirements) is pinned
