@@ -32,10 +32,8 @@ from release.config.settings import Settings
 from release.containers.base_image import ensure_base
 from release.containers.engine import Engine, open_engine, remove_labelled
 from release.containers.registry import local_registry
-from release.images import _build as image_build
-from release.images import _wheelhouse as wheelhouse
-from release.images._build import Built
-from release.images._tags import VARIANTS
+from release.images import VARIANTS, parts
+from release.images.parts import Built
 from release.index import profiles as indexes
 from tests.integration.examples import NOTES, build_wheel
 
@@ -75,13 +73,14 @@ def context(tmp: Path, base: str, release: int) -> tuple[Path, dict[str, str]]:
     pyproject.write_text(
         pyproject.read_text().replace('version = "0.1.0"', f'version = "{version}"')
     )
-    folder = image_build.dockerfile(tmp / f"context-{release}", NOTES)
+    folder = parts.dockerfile(tmp / f"context-{release}", NOTES)
     wheel = build_wheel(source, tmp / f"dist-{release}")
     pypi = indexes.dependencies(indexes.RELEASE, Settings())
     with httpx.Client(timeout=30) as http:
-        target = wheelhouse.Target("3.11")  # the debootstrap base's Python
-        timed(f"wheelhouse of {version} (resolve, download, hash-check)", lambda: wheelhouse.build(
-            wheel, sha256_of(wheel), wheelhouse.SERVERS, pypi, target, folder / "wheelhouse", http
+        target = parts.Target("3.11")  # the debootstrap base's Python
+        into = folder / "wheelhouse"
+        timed(f"wheelhouse of {version} (resolve, download, hash-check)", lambda: (
+            parts.build_wheelhouse(wheel, sha256_of(wheel), parts.SERVERS, pypi, target, into, http)
         ))  # fmt: skip
     args = {"BASE": base, "DIST": DIST, "VERSION": version, "WHEEL": wheel.name, "APP": APP}
     return folder, args
@@ -98,7 +97,7 @@ def build(
     folder, args = where
     started = time.monotonic()
     if cache:
-        image_build.build_targets(engine, folder, variants, args, LABELS)
+        parts.build_targets(engine, folder, variants, args, LABELS)
     else:
         (variant,) = variants
         engine.client.images.build(
@@ -116,10 +115,10 @@ def smoke_and_push(engine: Engine, where: tuple[Path, dict[str, str]], tmp: Path
     try:
         with local_registry(tmp / "registry") as address:
             for variant in VARIANTS:
-                built = image_build.build(engine, folder, variant, args, tagged)
+                built = parts.build_target(engine, folder, variant, args, tagged)
                 log = tmp / "logs" / f"smoke-{variant}.log"
-                expect = image_build.Smoke(label, HEALTH, DIST, version, log)
-                seconds = image_build.smoke(engine, built, expect)
+                expect = parts.Smoke(label, HEALTH, DIST, version, log)
+                seconds = parts.smoke(engine, built, expect)
                 pushed = timed(f"push {variant}", lambda b=built: push(engine, b, address))  # type: ignore[misc]
                 print(f"smoke {variant}: {seconds:.1f} s, size {built.size / 1e6:.0f} MB, {pushed}")
     finally:
@@ -127,7 +126,7 @@ def smoke_and_push(engine: Engine, where: tuple[Path, dict[str, str]], tmp: Path
 
 
 def push(engine: Engine, built: Built, address: str) -> str:
-    return image_build.push_and_prove(engine, built, f"{address}/benchmark-notes", built.variant)
+    return parts.push_and_prove(engine, built, f"{address}/benchmark-notes", built.variant)
 
 
 def timed(what: str, work: Callable[[], T]) -> T:

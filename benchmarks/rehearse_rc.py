@@ -33,8 +33,7 @@ from release.core.progress import Progress
 from release.index.devpi import local_indexes
 from release.index.simple_api import fetch_listing
 from release.rehearsals.lane import Rehearsal, rehearse_rc
-from release.upload._listing import wait_until_listed
-from release.upload._rules import missing
+from release.upload.wait import missing, wait_until_listed
 from release.versioning.versions import parse_version
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -22,7 +22,7 @@ import tomlkit
 from release.artifacts import metadata
 from release.artifacts.build import version_env
 from release.artifacts.source import copy_source
-from release.config import detect
+from release.config import detect, layout
 from release.config.images import registry_note
 from release.config.project import STATE_DIR, load_config, load_toml, read_pythons
 from release.config.settings import parse_settings
@@ -47,6 +47,10 @@ _NONE_INSTALLED = (
 _NO_LOCK = (
     "note: no uv.lock: the lanes' version check compares pyproject.toml, uv.lock and the tag, "
     "and their tools install what uv.lock pins; run `uv lock` and commit uv.lock"
+)
+_NO_TESTS = (
+    "note: no tests check was written: {why}; a check that checks nothing fails, so add "
+    '"tests" to checks once there are tests'
 )
 _MARK = "# Written by `staged-release init` from what it found; edit freely."
 _WHEEL_BUDGET = 900.0  # seconds to build the wheel that shows which modules it installs
@@ -77,6 +81,7 @@ class Findings:
     pythons: tuple[str, ...]
     hook_pins: Mapping[str, str] = field(default_factory=dict)  # tool -> version pre-commit pins
     installed: tuple[str, ...] | None = None  # which of `pythons` this machine has (None: all)
+    untested: str | None = None  # why pytest would collect nothing there (None: it has tests)
 
 
 def settings_table(found: Findings) -> tuple[dict[str, Any], list[str]]:
@@ -95,8 +100,10 @@ def settings_table(found: Findings) -> tuple[dict[str, Any], list[str]]:
         names.append(tool.name)
     notes += _pin_notes(found, python, list(checks))
     notes += [] if "uv.lock" in found.files else [_NO_LOCK]
-    if detect.uses_pytest(found.pyproject, found.files):
+    if found.untested is None:
         names.append("tests")  # the built-in check, which installs the test dependencies itself
+    else:  # it would check nothing, and fail (or pass vacuously) on the first rehearsal
+        notes.append(_NO_TESTS.format(why=found.untested))
     table: dict[str, Any] = {"import": found.modules, "checks": names}
     return ({**table, "check": checks} if checks else table), notes
 
@@ -159,7 +166,7 @@ def _findings(root: Path, pyproject: dict[str, Any]) -> Findings:
     modules = wheel_modules(root, pyproject)
     pythons = read_pythons(root)
     installed = tuple(p for p in pythons if interpreters.locate(p, os.environ) is not None)
-    return Findings(pyproject, files, modules, pythons, pins, installed)
+    return Findings(pyproject, files, modules, pythons, pins, installed, layout.untested(root))
 
 
 def with_table(text: str, table: dict[str, Any]) -> str:

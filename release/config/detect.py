@@ -107,17 +107,12 @@ TOOL_CHECKS = (
     ToolCheck("pyright", "pyright", ("pyright", "{sources}"), ("pyrightconfig.json",)),
     ToolCheck("ty", "ty", ("ty", "check", "{sources}"), ("ty.toml",)),
 )  # fmt: skip
-_PYTEST_FILES = ("pytest.ini", "conftest.py", "tests")
 
 
 def tools_used(pyproject: Mapping[str, Any], files: frozenset[str]) -> list[ToolCheck]:
     """The tools the project configures ([tool.X] or its own file) or names in its
     dependency groups or extras, in TOOL_CHECKS order."""
     return [t for t in TOOL_CHECKS if _uses(pyproject, files, t.name, t.config_files)]
-
-
-def uses_pytest(pyproject: Mapping[str, Any], files: frozenset[str]) -> bool:
-    return _uses(pyproject, files, "pytest", _PYTEST_FILES)
 
 
 def provider(pyproject: Mapping[str, Any], package: str) -> Dependencies:

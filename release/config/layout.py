@@ -11,6 +11,7 @@ from __future__ import annotations
 import configparser
 import tomllib
 from collections.abc import Mapping
+from fnmatch import fnmatch
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -57,26 +58,66 @@ def _matches(project: Path, pattern: str) -> list[Path]:
     return [d for d in found if d.is_dir() and d.resolve().is_relative_to(inside)]
 
 
+def untested(project: Path) -> str | None:
+    """Why pytest would collect nothing in `project`: it has no test directory, or none holds a
+    file that pytest's `python_files` takes for a test; None when some file is one."""
+    directories = test_directories(project)
+    if not directories:
+        conventional = "/, ".join(CONVENTIONAL[:-1]) + f"/ or {CONVENTIONAL[-1]}/"
+        return f"found no test directory (no testpaths, no {conventional})"
+    patterns = _python_files(project)
+    for directory in directories:
+        if any(_is_test_file(path, patterns) for path in directory.rglob("*.py")):
+            return None
+    where = ", ".join(f"{d.relative_to(project).as_posix()}/" for d in directories)
+    return f"found no test files ({' or '.join(patterns)}) in {where}"
+
+
+PYTHON_FILES = ("test_*.py", "*_test.py")  # pytest's default python_files
+
+
+def _python_files(project: Path) -> list[str]:
+    config = pytest_config(project)
+    named = (
+        option(config.name, config.read_text(errors="replace"), "python_files") if config else []
+    )
+    return named or list(PYTHON_FILES)
+
+
+def _is_test_file(path: Path, patterns: list[str]) -> bool:
+    """As pytest matches `python_files`: a pattern without a slash against the file's name, one
+    with a slash against the end of its path."""
+    return any(
+        fnmatch(path.as_posix(), f"*/{p}") if "/" in p else fnmatch(path.name, p) for p in patterns
+    )
+
+
 def testpaths(name: str, text: str) -> list[str]:
     """`testpaths` of one pytest configuration file's text (unreadable: none)."""
+    return option(name, text, "testpaths")
+
+
+def option(name: str, text: str, key: str) -> list[str]:
+    """A list option (`testpaths`, `python_files`) of one pytest configuration file's text
+    (unreadable: none)."""
     if name == "pyproject.toml":
         try:
             document = tomllib.loads(text)
         except tomllib.TOMLDecodeError:
             return []
-        return _toml_testpaths(document.get("tool"))
+        return _toml_option(document.get("tool"), key)
     parser = configparser.ConfigParser(interpolation=None, strict=False)
     try:
         parser.read_string(text)
     except configparser.Error:
         return []
-    return parser.get(_SECTIONS.get(name, "tool:pytest"), "testpaths", fallback="").split()
+    return parser.get(_SECTIONS.get(name, "tool:pytest"), key, fallback="").split()
 
 
-def _toml_testpaths(tool: Any) -> list[str]:
-    """[tool.pytest.ini_options] testpaths, or pytest 9's [tool.pytest] testpaths."""
+def _toml_option(tool: Any, key: str) -> list[str]:
+    """[tool.pytest.ini_options] `key`, or pytest 9's [tool.pytest] `key`."""
     table = _table(tool, "pytest")
-    value = _table(table, "ini_options").get("testpaths", table.get("testpaths", []))
+    value = _table(table, "ini_options").get(key, table.get(key, []))
     if isinstance(value, str):
         return [value]
     return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []

@@ -104,6 +104,42 @@ def test_nox_lists_the_lane_sessions_of_the_noxfile_init_wrote(
         assert any(s == name or s.startswith(f"{name}-3.") for s in listed), name
 
 
+NO_TESTS_NOTE = (
+    "note: no tests check was written: found no test directory (no testpaths, no tests/, test/ "
+    'or testing/); a check that checks nothing fails, so add "tests" to checks once there are tests'
+)
+UNTESTED = {  # what is added to adopt-no-tests -> the checks init writes, and its note on tests
+    "pytest configured, no tests": (
+        {"pyproject.toml": '\n[tool.pytest.ini_options]\naddopts = "-q"\n'},
+        "compile, import",
+        [NO_TESTS_NOTE],
+    ),
+    "tests in testing/, pytest named nowhere": (
+        {"testing/test_quiet.py": "import quiet_pkg\n\ndef test_it():\n    assert quiet_pkg\n"},
+        "compile, import, tests",
+        [],
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(UNTESTED))
+def test_init_writes_the_tests_check_where_it_finds_tests_and_says_when_it_did_not(
+    case: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    added, checks, notes = UNTESTED[case]
+    root = Path(shutil.copytree(PROJECTS / "adopt-no-tests", tmp_path / "p"))
+    for name, text in added.items():
+        (root / name).parent.mkdir(exist_ok=True)
+        with (root / name).open("a") as file:
+            file.write(text)
+    git_tag(root)
+    code, out, err = cli(capsys, "init", "--no-try", "--project", str(root))
+    assert (code, err) == (0, "")
+    lines = out.splitlines()
+    assert lines[0] == f"wrote [tool.staged-release] to pyproject.toml: checks {checks}"
+    assert [line for line in lines if "tests check" in line] == notes
+
+
 def test_init_says_which_tool_check_already_fails_on_the_tree_and_writes_the_same(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:

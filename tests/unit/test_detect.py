@@ -15,9 +15,8 @@ from release.config.detect import (
     hook_pins,
     provider,
     tools_used,
-    uses_pytest,
 )
-from release.config.settings import BUILTIN
+from release.config.settings import BUILTIN, parse_settings
 from release.core.errors import ConfigError
 from release.init import Findings, settings_table, with_table
 
@@ -94,16 +93,6 @@ def test_tools_used(pyproject: dict[str, Any], files: frozenset[str], names: lis
     assert [t.name for t in tools_used(pyproject, files)] == names
 
 
-@pytest.mark.parametrize(
-    ("pyproject", "files", "used"),
-    [({}, frozenset({"tests"}), True), ({"tool": {"pytest": {}}}, frozenset(), True),
-     ({"dependency-groups": {"test": ["pytest-cov"]}}, frozenset(), False),
-     ({}, frozenset({"src"}), False)],
-)  # fmt: skip
-def test_uses_pytest(pyproject: dict[str, Any], files: frozenset[str], used: bool) -> None:
-    assert uses_pytest(pyproject, files) is used
-
-
 def test_a_tool_finds_its_configuration_where_it_runs() -> None:
     """From the mirror's root, as in the project's CI: no option points at the source tree."""
     for tool in TOOL_CHECKS:
@@ -121,10 +110,17 @@ def test_a_tool_comes_from_the_group_that_pins_it_before_an_extra() -> None:
     assert provider({}, "ruff") == Dependencies()
 
 
-def findings(pyproject: dict[str, Any], files: set[str], **pins: str) -> Findings:
-    """What init finds in a uv-managed project (it has a uv.lock) with these files besides."""
+NO_TESTS = "found no test directory (no testpaths, no tests/, test/ or testing/)"
+
+
+def findings(
+    pyproject: dict[str, Any], files: set[str], untested: str | None = None, **pins: str
+) -> Findings:
+    """What init finds in a uv-managed project (it has a uv.lock) with these files besides; its
+    tests, unless `untested` says why it has none."""
     names = frozenset({*files, "uv.lock"})
-    return Findings(pyproject, names, ["inventory_api"], ("3.11", "3.13", "3.12"), pins)
+    lane = ("3.11", "3.13", "3.12")
+    return Findings(pyproject, names, ["inventory_api"], lane, pins, untested=untested)
 
 
 def test_the_table_init_writes() -> None:
@@ -168,7 +164,7 @@ def test_tool_checks_run_on_the_newest_python_of_the_lane_this_machine_has() -> 
 
 def test_a_tool_pinned_nowhere_gets_a_note_instead_of_a_check() -> None:
     table, notes = settings_table(findings({"tool": {"ty": {}}}, set()))
-    assert table["checks"] == ["compile", "import"]
+    assert table["checks"] == ["compile", "import", "tests"]
     assert len(notes) == 1
     assert notes[0].startswith(
         "note: ty is configured, but no dependency group, extra or pre-commit"
@@ -211,10 +207,30 @@ def test_hook_pins(text: str, pins: dict[str, str]) -> None:
     assert hook_pins(text) == pins
 
 
-def test_a_project_with_nothing_gets_the_builtin_checks_only() -> None:
-    assert settings_table(findings({}, set())) == (
-        {"import": ["inventory_api"], "checks": ["compile", "import"]}, []
+def test_a_project_with_nothing_gets_the_builtin_checks_only_and_is_told_why_not_tests() -> None:
+    assert settings_table(findings({}, set(), NO_TESTS)) == (
+        {"import": ["inventory_api"], "checks": ["compile", "import"]}, [NO_TESTS_NOTE]
     )  # fmt: skip
+
+
+NO_TESTS_NOTE = (
+    "note: no tests check was written: found no test directory (no testpaths, no tests/, test/ "
+    'or testing/); a check that checks nothing fails, so add "tests" to checks once there are tests'
+)
+
+
+def test_the_tests_check_is_written_where_tests_were_found_and_only_there() -> None:
+    """pytest configured and pinned, yet no tests: a tests check would check nothing. Tests
+    found with no pytest named anywhere (iniconfig's testing/): the check installs pytest."""
+    uses_pytest = {
+        "tool": {"pytest": {"ini_options": {}}},
+        "dependency-groups": {"dev": ["pytest"]},
+    }
+    table, notes = settings_table(findings(uses_pytest, {"conftest.py", "pytest.ini"}, NO_TESTS))
+    assert (table["checks"], notes) == (["compile", "import"], [NO_TESTS_NOTE])
+    table, notes = settings_table(findings({}, {"testing"}))
+    assert (table["checks"], notes) == (["compile", "import", "tests"], [])
+    parse_settings(table)  # what init writes is valid
 
 
 PYPROJECT = """\

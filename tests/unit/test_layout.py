@@ -61,6 +61,32 @@ def test_the_test_directories_are_those_pytests_configuration_names(
     assert found == expected
 
 
+UNTESTED = [  # files -> why pytest would collect nothing there (None: it finds tests)
+    ({"tests/test_a.py": ""}, None),
+    ({"testing/a_test.py": ""}, None),  # iniconfig's folder, named by nothing
+    ({"tests/unit/test_deep.py": ""}, None),
+    ({"pytest.ini": "[pytest]\npython_files = check_*.py\n", "tests/check_a.py": ""}, None),
+    ({"pyproject.toml": '[tool.pytest.ini_options]\npython_files = ["*_spec.py"]\n',
+      "test/a_spec.py": ""}, None),
+    ({"src/pkg/__init__.py": "", "pyproject.toml": "[tool.pytest.ini_options]\n"},
+     "found no test directory (no testpaths, no tests/, test/ or testing/)"),
+    ({"tests/__init__.py": "", "tests/conftest.py": "", "tests/helpers.py": ""},
+     "found no test files (test_*.py or *_test.py) in tests/"),
+    ({"pytest.ini": "[pytest]\ntestpaths = it unit\n", "it/README": "", "unit/x.py": ""},
+     "found no test files (test_*.py or *_test.py) in it/, unit/"),
+    ({"pytest.ini": "[pytest]\npython_files = check_*.py\n", "tests/test_a.py": ""},
+     "found no test files (check_*.py) in tests/"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("files", "why"), UNTESTED)
+def test_a_project_has_tests_where_pytest_would_collect_some(
+    files: dict[str, str], why: str | None, tmp_path: Path
+) -> None:
+    write(tmp_path, files)
+    assert layout.untested(tmp_path) == why
+
+
 def test_the_tests_check_copies_the_directory_testpaths_names(place: checks.Place) -> None:
     write(place.project, {"tox.ini": "[pytest]\ntestpaths = testing\n", "testing/test_a.py": ""})
     argv = checks.expand(["pytest", "{tests}"], place, checks.Installed("1", {}))

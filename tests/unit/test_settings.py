@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from release.config import _checked
 from release.config.project import load_config
 from release.config.settings import (
     BUILTIN,
@@ -15,6 +17,7 @@ from release.config.settings import (
     IndexSpec,
     parse_settings,
     schema,
+    validate,
 )
 from release.core.errors import ConfigError
 
@@ -253,3 +256,22 @@ def test_a_valid_table_is_remembered_and_any_other_one_checked_again(tmp_path: P
     with pytest.raises(ConfigError, match=r"checks\.0\]: 1 is not of type 'string'"):
         load_config(tmp_path)  # checked again, beside the remembered verdict of the other table
     assert record.read_text(encoding="ascii") == remembered
+
+
+def test_a_verdict_of_one_jsonschema_is_not_trusted_under_another(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An upgrade of jsonschema may judge the same table otherwise: the table is checked again,
+    and the new verdict remembered in place of the old one."""
+    record, table = tmp_path / "settings-valid", {"checks": ["compile"]}
+    validate(table, record)
+    before = record.read_text(encoding="ascii")
+    assert _checked.known_valid(record, _checked.digest(schema(), table))
+    installed = importlib.metadata.version
+    monkeypatch.setattr(  # as after `uv sync` brought another jsonschema
+        "importlib.metadata.version",
+        lambda name: "0.0.1" if name == "jsonschema" else installed(name),
+    )
+    assert not _checked.known_valid(record, _checked.digest(schema(), table))
+    validate(table, record)
+    assert record.read_text(encoding="ascii") not in ("", before)
