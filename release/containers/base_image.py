@@ -21,8 +21,9 @@ from pathlib import Path
 import docker
 
 from release.containers._housekeeping import remove_tree
-from release.containers.engine import LABEL, Engine, Note, cache_dir
+from release.containers.engine import LABEL, Engine, Note
 from release.core import runner
+from release.core.caches import cache_dir
 from release.core.errors import ToolMissing
 from release.core.locks import exclusive
 

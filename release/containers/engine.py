@@ -32,6 +32,7 @@ from release.containers._containers import run_container as run_container
 from release.containers._containers import start_container as start_container
 from release.containers._housekeeping import run_dir
 from release.core import runner
+from release.core.caches import cache_dir
 from release.core.errors import EngineUnavailable
 from release.core.locks import exclusive
 from release.core.service import GaveUp, process_exit, wait_until
@@ -147,13 +148,6 @@ def _empty_config(run: Path) -> Path:
 
 def default_data_root(env: Mapping[str, str]) -> Path:
     return cache_dir(env) / "docker"
-
-
-def cache_dir(env: Mapping[str, str]) -> Path:
-    """Our directory in the user's cache: $XDG_CACHE_HOME (when absolute) or ~/.cache."""
-    xdg = env.get("XDG_CACHE_HOME", "")
-    home = Path(xdg) if Path(xdg).is_absolute() else Path(env.get("HOME") or Path.home()) / ".cache"
-    return home / "staged-release"
 
 
 def lock_for(data_root: Path) -> Path:

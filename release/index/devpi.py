@@ -9,13 +9,18 @@ context manager's finally, SIGTERM turned into SystemExit by the CLI, and PDEATH
 from __future__ import annotations
 
 import base64
+import os
+import shutil
 import sysconfig
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from importlib.metadata import version
 from pathlib import Path
 
 from release.core import loopback, runner
+from release.core.caches import cache_dir
 from release.core.errors import IndexUnavailable
 from release.core.locks import exclusive
 from release.core.service import free_port, shared, wait_started
@@ -30,23 +35,30 @@ _INDEX = {"type": "stage", "bases": [], "volatile": False, "acl_upload": [":ANON
 
 @contextmanager
 def local_indexes(
-    state: Path, progress: Callable[[str], None] = lambda _: None, started: Server | None = None
+    state: Path,
+    progress: Callable[[str], None] = lambda _: None,
+    started: Server | None = None,
+    *,
+    lazily: bool = False,
 ) -> Iterator[LocalEndpoints]:
     """Run the stand-ins for the duration of the block; state persists in `state`. `started`:
     a server the caller started earlier with `start` (and stops), waited for when the run
-    first asks for one of its indexes (see LocalEndpoints.ready). A block nested in one that
-    runs them on the same state (in this process) shares that server."""
+    first asks for one of its indexes (see LocalEndpoints.ready); `lazily`: so is the one
+    started here. A block nested in one that runs them on the same state (in this process)
+    shares that server."""
     if started is not None:
         yield LocalEndpoints(started.base, ready=started.ready)
         return
-    with shared("devpi", state, lambda: _serving(state, progress)) as endpoints:
+    with shared("devpi", state, lambda: _serving(state, progress, lazily)) as endpoints:
         yield endpoints
 
 
 @contextmanager
-def _serving(state: Path, progress: Callable[[str], None]) -> Iterator[LocalEndpoints]:
+def _serving(
+    state: Path, progress: Callable[[str], None], lazily: bool
+) -> Iterator[LocalEndpoints]:
     with start(state, progress) as server:
-        yield server.ready()
+        yield LocalEndpoints(server.base, ready=server.ready) if lazily else server.ready()
 
 
 @dataclass
@@ -57,15 +69,18 @@ class Server:
     base: str  # "http://127.0.0.1:PORT/"
     log: Path
     answered: bool = False
+    # Parallel cells may ask first at once: one waits and makes the indexes, the rest wait.
+    waiting: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def ready(self) -> LocalEndpoints:
-        if not self.answered:
-            wait_started(
-                self.service, f"{self.base}+api", name="devpi-server", budget=READY_TIMEOUT,
-                log=self.log, error=IndexUnavailable,
-            )  # fmt: skip
-            _ensure_indexes(self.base, self.log)
-            self.answered = True
+        with self.waiting:
+            if not self.answered:
+                wait_started(
+                    self.service, f"{self.base}+api", name="devpi-server",
+                    budget=READY_TIMEOUT, log=self.log, error=IndexUnavailable,
+                )  # fmt: skip
+                _ensure_indexes(self.base, self.log)
+                self.answered = True
         return LocalEndpoints(self.base)
 
 
@@ -84,14 +99,30 @@ def start(state: Path, progress: Callable[[str], None] = lambda _: None) -> Iter
     with exclusive(state / "devpi.lock", "the local indexes", progress):
         serverdir = state / "devpi"
         if not initialised(state):
-            init = [_script("devpi-init"), "--serverdir", str(serverdir), "--no-root-pypi"]
-            runner.run(init, log_to=state / "devpi.log")  # beside the server's own output
+            shutil.copytree(_template(state / "devpi.log"), serverdir)
         base = f"http://{HOST}:{free_port()}/"
         service = runner.start(_server_argv(serverdir, base), output=state / "devpi.log")
         try:
             yield Server(service, base, state / "devpi.log")
         finally:
             service.stop()
+
+
+def _template(log: Path) -> Path:
+    """An empty server directory (no index, no file) that devpi-init made once for this
+    machine and devpi-server version: a new state starts from a copy of it, since devpi-init
+    takes about 1.9 s (imports, a password hash) and every rehearsal starts from nothing."""
+    folder = cache_dir(os.environ) / "devpi-init" / version("devpi-server")
+    if not (folder / ".serverversion").exists():
+        scratch = folder.with_name(f"{folder.name}.{os.getpid()}.{threading.get_ident()}")
+        shutil.rmtree(scratch, ignore_errors=True)
+        init = [_script("devpi-init"), "--serverdir", str(scratch), "--no-root-pypi"]
+        runner.run(init, log_to=log)  # beside the server's own output
+        try:
+            scratch.rename(folder)  # whole or not at all; another run may have made it first
+        except OSError:
+            shutil.rmtree(scratch, ignore_errors=True)
+    return folder
 
 
 def _server_argv(serverdir: Path, base: str) -> list[str]:

@@ -109,7 +109,8 @@ def _kept_up(driven: _Driven) -> Iterator[None]:
     stage that needs it, which says why (or skips)."""
     settings, home = driven.config.settings, driven.home
     with contextlib.ExitStack() as stack:
-        stack.enter_context(local_indexes(home / "indexes", driven.progress))
+        # Waited for at the first upload: the first version check and build go on meanwhile.
+        stack.enter_context(local_indexes(home / "indexes", driven.progress, lazily=True))
         if settings.images is not None or settings.e2e is not None:
             with contextlib.suppress(ToolMissing, RegistryUnavailable):
                 stack.enter_context(local_registry(home / "registry", driven.progress))
@@ -188,7 +189,10 @@ def _stand_ins(driven: _Driven) -> Iterator[Any]:
 
 
 def _consumed(driven: _Driven) -> frozenset[Version]:
-    """What both local indexes list and what was tagged: the operator's `next` reads the same."""
+    """What both local indexes list and what was tagged: the operator's `next` reads the same.
+    Nothing tagged yet, nothing uploaded: the indexes, fresh, are not asked (nor waited for)."""
+    if not driven.tagged:
+        return frozenset()
     with _stand_ins(driven) as run:
         return consumed_versions(run, driven.config.name) | frozenset(driven.tagged)
 

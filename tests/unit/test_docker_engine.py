@@ -11,13 +11,13 @@ import pytest
 from release.containers._housekeeping import new_run_dir
 from release.containers.base_image import debootstrap_argv, tar_argv
 from release.containers.engine import (
-    cache_dir,
     default_data_root,
     dockerd_argv,
     host_in,
     lock_for,
     open_engine,
 )
+from release.core.caches import cache_dir
 from release.core.errors import EngineUnavailable
 
 SOCKET_LIMIT = 107  # bytes in sun_path, less the terminating NUL
