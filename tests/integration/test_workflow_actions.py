@@ -32,6 +32,10 @@ pytestmark = [
     ),
 ]
 
+# Where the job's uv tools go: its own folders, or the ones act's environment shares.
+TOOLS_PROBE = r"""printf 'dir=%s\nbin=%s\ntemp=%s\npath=%s\n' "$UV_TOOL_DIR" "$UV_TOOL_BIN_DIR" \
+            "$RUNNER_TEMP" "$PATH" > "$PROBE/tools-"""
+
 HAND_OFF = f"""
 name: stand-ins
 on: push
@@ -81,6 +85,8 @@ jobs:
             echo "full-stray=$(ls full/untracked.txt 2>/dev/null || echo gone)"
             echo "credentials=$(git config --local --list | grep -ci -e header -e cred || true)"
           }} > "$PROBE/make.txt"
+      - run: |
+          {TOOLS_PROBE}make.txt"
       - uses: {PINS["upload-artifact"]}
         with:
           name: dist
@@ -108,6 +114,11 @@ jobs:
           path: merged
           merge-multiple: true
       - run: find dist merged -type f | sort > "$PROBE/use.txt"
+      - uses: {PINS["setup-uv"]}
+        with:
+          enable-cache: false
+      - run: |
+          {TOOLS_PROBE}use.txt"
 """
 
 FAILURES = f"""
@@ -160,7 +171,7 @@ def act(repo: Path, text: str, tmp_path: Path) -> subprocess.CompletedProcess[st
     event.write_text(json.dumps({"ref": "refs/tags/v1.0"}))
     (tmp_path / "probe").mkdir(exist_ok=True)
     env = os.environ | {"PROBE": str(tmp_path / "probe")}
-    env |= actions.environment(repo, tmp_path / "artifacts")
+    env |= actions.environment(repo, tmp_path / "artifacts", tmp_path / "tools")
     argv = [
         str(ACT), "push", "-W", str(workflow), "-e", str(event),
         "-P", "ubuntu-latest=-self-hosted", "--action-offline-mode", "--no-cache-server",
@@ -200,6 +211,15 @@ def test_a_job_hands_its_artifacts_to_the_next(repo: Path, tmp_path: Path) -> No
         "dist", "results-a", "results-b",
     ]  # fmt: skip
     assert (tmp_path / "artifacts/dist/a.txt").read_text() == "two"  # the tagged commit's
+    # Each job's uv tools go to folders of its own, on its PATH, as on a fresh runner: never
+    # the ones act's environment gives every job, where one job would find another's tools.
+    tools = [probe(tmp_path, f"tools-{job}.txt") for job in ("make", "use")]
+    for job in tools:
+        assert (job["dir"], job["bin"]) == (
+            f"{job['temp']}/uv-tool-dir", f"{job['temp']}/uv-tool-bin-dir"
+        )  # fmt: skip
+        assert job["bin"] in job["path"].split(os.pathsep)
+    assert tools[0]["dir"] != tools[1]["dir"]
 
 
 def job_log(output: str, job: str) -> str:

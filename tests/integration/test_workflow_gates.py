@@ -11,7 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.test_workflow_rehearsal import _git, _jobs, _suite, adopted, rehearse
+from tests.integration.test_workflow_rehearsal import (
+    _git,
+    _jobs,
+    _suite,
+    adopted,
+    own_tools,
+    rehearse,
+)
 
 RC, FINAL = "v0.3.0rc1", "v0.3.0"
 
@@ -38,6 +45,12 @@ def test_each_tag_runs_its_lane_once_and_the_final_follows_a_green_rc(tmp_path: 
     assert len(refused) == 1
     assert "no trusted publisher is registered on this index" in refused[0]
     assert _jobs(final)["validate_final (3.12)"]["status"] == "success"
+    # every job's nox session ran on tools it installed itself, in folders of its own
+    rc_jobs = {"plan", "build", "upload_testpypi", "validate_rc (3.12)", "github_prerelease"}
+    assert rc_jobs <= set(own_tools(rc)), _jobs(rc).keys()
+    final_jobs = {"plan", "build", "upload_pypi", "validate_final (3.12)", "github_release"}
+    assert final_jobs <= set(own_tools(final)), _jobs(final).keys()
+    assert own_tools(released) == own_tools(prereleased) == ["plan"]
     assert _jobs(final)["plan"]["note"] == f"green rc: {RC} (run 1, push): success"
     for event, first in ((released, 2), (prereleased, 1)):
         jobs = _jobs(event)

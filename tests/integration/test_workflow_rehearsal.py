@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -52,6 +53,31 @@ def rehearse(root: Path, *argv: str) -> tuple[subprocess.CompletedProcess[str], 
 
 def _jobs(event: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {job["name"]: job for job in event["jobs"]}
+
+
+# nox's line for the session's command: the tool environment's Python, the job's workspace.
+_SESSION = re.compile(r"^nox > (\S+) -P -m release \S+ --project (\S+)", re.MULTILINE)
+
+
+def own_tools(event: dict[str, Any]) -> list[str]:
+    """The jobs of `event` that ran a nox session, each having run it with the nox it installed
+    itself into tool folders of its own, as on a fresh runner: on GitHub a job that relied on
+    another job's install fails at its nox (so did a 3.10 cell's, installing the tools on 3.10)."""
+    ran: dict[str, Path] = {}
+    for name, job in _jobs(event).items():
+        log = Path(job["log"]).read_text() if "log" in job else ""
+        session = _SESSION.search(log)
+        if session is None:
+            continue
+        python, workspace = (Path(p) for p in session.groups())
+        assert python.is_relative_to(workspace.parent), f"{name} ran {python}"  # its own run's
+        tools = re.search(r"^Set UV_TOOL_DIR to (\S+)$", log, re.MULTILINE)
+        assert tools is not None, f"{name}: its setup-uv gave it no tool folder"
+        assert python.is_relative_to(tools[1]), f"{name} ran {python}"
+        assert "Installed 2 executables: nox, tox-to-nox" in log, name  # by the job itself
+        ran[name] = Path(tools[1])
+    assert len(set(ran.values())) == len(ran)  # no two jobs shared a folder
+    return sorted(ran)
 
 
 @pytest.mark.integration

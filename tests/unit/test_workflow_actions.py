@@ -109,12 +109,17 @@ def test_a_workflow_without_jobs_uses_nothing() -> None:
     assert actions.local_repositories("just a string") == {}
 
 
-def test_the_environment_names_the_three_settings(tmp_path: Path) -> None:
-    env = actions.environment(tmp_path / "repo", tmp_path / "artifacts", "/py")
+def test_the_environment_names_the_four_settings_and_the_shared_tool_folders(
+    tmp_path: Path,
+) -> None:
+    env = actions.environment(tmp_path / "repo", tmp_path / "artifacts", tmp_path / "tools", "/py")
     assert env == {
         "STAGED_RELEASE_ACT_REPOSITORY": str(tmp_path / "repo"),
         "STAGED_RELEASE_ACT_ARTIFACTS": str(tmp_path / "artifacts"),
         "STAGED_RELEASE_ACT_PYTHON": "/py",
+        "STAGED_RELEASE_ACT_TOOLS": str(tmp_path / "tools"),
+        "UV_TOOL_DIR": str(tmp_path / "tools"),
+        "UV_TOOL_BIN_DIR": str(tmp_path / "tools" / "bin"),
     }
 
 

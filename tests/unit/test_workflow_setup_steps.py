@@ -220,6 +220,29 @@ def test_required_version_is_read_from_uv_toml_and_pyproject(tmp_path: Path) -> 
     assert _uv.required_version(tmp_path / "absent.toml") is None
 
 
+SHARED = {"STAGED_RELEASE_ACT_TOOLS": "/r/tools", "UV_TOOL_DIR": "/r/tools",
+          "UV_TOOL_BIN_DIR": "/r/tools/bin"}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("environ", "inputs", "expected"),
+    [
+        # the rehearsal's shared folders: the job's own, under its RUNNER_TEMP, as a fresh runner
+        (SHARED, ("", ""), ("/job/tmp/uv-tool-dir", "/job/tmp/uv-tool-bin-dir")),
+        (SHARED, ("/t", ""), ("/t", "/job/tmp/uv-tool-bin-dir")),  # an input wins
+        (SHARED, ("", "/b"), ("/job/tmp/uv-tool-dir", "/b")),
+        # the workflow's own folders (its env:) are left as they are, as the real action does
+        ({**SHARED, "UV_TOOL_DIR": "/w", "UV_TOOL_BIN_DIR": "/w/bin"}, ("", ""), ("", "")),
+        ({"UV_TOOL_DIR": "/w"}, ("", ""), ("", "")),  # outside the rehearsal: the action's ways
+        ({}, ("/t", "/b"), ("/t", "/b")),
+    ],
+)
+def test_each_job_gets_tool_folders_of_its_own(
+    environ: dict[str, str], inputs: tuple[str, str], expected: tuple[str, str]
+) -> None:
+    assert _uv.tool_folders(environ, *inputs, Path("/job/tmp")) == expected
+
+
 # -- a step's inputs and answers
 
 

@@ -146,15 +146,15 @@ def job_environment(
 ) -> Environment:
     """What every job inherits (act passes its own environment on to self-hosted jobs): this
     machine's, less what a runner would not have, plus the stand-ins' variables, the stand-in
-    actions' (the repository `repo`, this event's artifacts in `folder`) and uv's tools."""
+    actions' (the repository `repo`, this event's artifacts in `folder`) and uv's tool folders
+    in `tools` for a job that sets up no uv (setup-uv gives each job its own: actions.TOOLS)."""
     from release.rehearsals.workflow import actions
 
     inherited = {k: v for k, v in os.environ.items() if not k.startswith(_KEPT_OUT)}
     path = outside_ours(inherited.get("PATH", ""))  # a runner has no suite environment
     env = {
-        **inherited, **found.env, **actions.environment(repo, folder / "artifacts"),
+        **inherited, **found.env, **actions.environment(repo, folder / "artifacts", tools),
         "PATH": os.pathsep.join([str(tools / "bin"), *path]),
-        "UV_TOOL_DIR": str(tools), "UV_TOOL_BIN_DIR": str(tools / "bin"),
         "NOX_DOWNLOAD_PYTHON": "never", "UV_PYTHON_DOWNLOADS": "never",
     }  # fmt: skip
     if fail_at is not None:

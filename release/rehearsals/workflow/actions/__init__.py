@@ -6,8 +6,9 @@ serves a pinned `uses:` from a local directory when given `--local-repository OW
 `local_repositories(workflow)` maps every `uses:` of a workflow to its stand-in, and refuses,
 before anything runs, a workflow using an action without one.
 
-The stand-ins read three variables, which must be in act's own environment (act's host
-executor hands its environment to every step): `environment(...)` makes them.
+The stand-ins read four variables, which must be in act's own environment (act's host
+executor hands its environment to every step): `environment(...)` makes them, with uv's tool
+folders for a job that never sets up uv.
 """
 
 from __future__ import annotations
@@ -27,6 +28,10 @@ REPOSITORY = "STAGED_RELEASE_ACT_REPOSITORY"
 ARTIFACTS = "STAGED_RELEASE_ACT_ARTIFACTS"
 # The suite's own Python (sys.executable), which runs every stand-in's step.
 PYTHON = "STAGED_RELEASE_ACT_PYTHON"
+# The one folder act's environment points uv's tools at (UV_TOOL_DIR; its bin/ UV_TOOL_BIN_DIR),
+# so a job that never sets up uv installs nothing into this machine's ~/.local. setup-uv gives
+# its job folders of its own instead: every job starts from an empty one, as on a fresh runner.
+TOOLS = "STAGED_RELEASE_ACT_TOOLS"
 
 ACTIONS = Path(__file__).parent
 # Action (owner/repo, as GitHub compares them: case-insensitively) → its stand-in's directory.
@@ -108,9 +113,15 @@ def act_arguments(served: Mapping[str, Path]) -> list[str]:
     return ["--no-skip-checkout", *(f"--local-repository={u}={d}" for u, d in served.items())]
 
 
-def environment(repository: Path, artifacts: Path, python: str = sys.executable) -> dict[str, str]:
-    """The variables the stand-ins read, for act's environment (not its argv)."""
-    return {REPOSITORY: str(repository), ARTIFACTS: str(artifacts), PYTHON: python}
+def environment(
+    repository: Path, artifacts: Path, tools: Path, python: str = sys.executable
+) -> dict[str, str]:
+    """The variables the stand-ins read, and uv's shared tool folders (see TOOLS), for act's
+    environment (not its argv)."""
+    return {
+        REPOSITORY: str(repository), ARTIFACTS: str(artifacts), PYTHON: python,
+        TOOLS: str(tools), "UV_TOOL_DIR": str(tools), "UV_TOOL_BIN_DIR": str(tools / "bin"),
+    }  # fmt: skip
 
 
 def _parsed(workflow: str | Mapping[str, object], source: str) -> Mapping[str, object]:

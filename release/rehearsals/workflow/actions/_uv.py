@@ -1,14 +1,16 @@
 """astral-sh/setup-uv (v7) on this machine: the uv the suite itself runs (the `uv` package's
 binary, `uv.find_uv_bin()`), linked into the job's temp and put on PATH, with the variables
-and PATH entries the real action sets on a self-hosted runner. Nothing is downloaded, so a
-`version` (or a required-version in uv.toml / pyproject.toml) the installed uv does not
-satisfy fails the step; nothing is cached or restored, whatever `enable-cache` says.
+and PATH entries the real action sets, and uv's tool folders of the job's own, empty, as a
+fresh runner's are (see tool_folders). Nothing is downloaded, so a `version` (or a
+required-version in uv.toml / pyproject.toml) the installed uv does not satisfy fails the
+step; nothing is cached or restored, whatever `enable-cache` says.
 """
 
 from __future__ import annotations
 
 import os
 import tomllib
+from collections.abc import Mapping
 from pathlib import Path
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
@@ -16,6 +18,7 @@ from packaging.version import InvalidVersion, Version
 
 from release.core import runner
 from release.core.errors import ActionFailed, StandInRefused
+from release.rehearsals.workflow import actions
 from release.rehearsals.workflow.actions._job import Job, info, warning
 
 _OPERATORS = ("<", ">", "=", "!", "~")
@@ -49,6 +52,23 @@ def required_version(path: Path) -> str | None:
     table = data.get("tool", {}).get("uv", {}) if path.name == "pyproject.toml" else data
     value = table.get("required-version") if isinstance(table, dict) else None
     return value if isinstance(value, str) else None
+
+
+def tool_folders(
+    environ: Mapping[str, str], tool_dir: str, tool_bin: str, temp: Path
+) -> tuple[str, str]:
+    """UV_TOOL_DIR and UV_TOOL_BIN_DIR for the step to set ("": leave it): the `tool-dir` and
+    `tool-bin-dir` inputs; else, while the job's are still the rehearsal's shared folders
+    (actions.TOOLS), folders of its own under its RUNNER_TEMP `temp` (the names the real action
+    gives them on Windows). On GitHub every job starts on a fresh runner whose ~/.local holds no
+    tool: shared here, a job would run the nox another job installed, and pass where it fails on
+    GitHub. A folder the workflow chose itself (its `env:`) is left alone, as the action does."""
+    shared = environ.get(actions.TOOLS, "")
+    if shared and not tool_dir and environ.get("UV_TOOL_DIR") == shared:
+        tool_dir = str(temp / "uv-tool-dir")
+    if shared and not tool_bin and environ.get("UV_TOOL_BIN_DIR") == str(Path(shared) / "bin"):
+        tool_bin = str(temp / "uv-tool-bin-dir")
+    return tool_dir, tool_bin
 
 
 # -- effects
@@ -134,14 +154,17 @@ def _links(folder: Path, uv: Path) -> Path:
 def _paths(job: Job, links: Path) -> None:
     """The real action's variables and PATH entries on a self-hosted runner."""
     modify = "UV_NO_MODIFY_PATH" not in job.environ
-    tool_bin, tool_dir = job.input("tool-bin-dir"), job.input("tool-dir")
+    inputs = (job.input("tool-dir"), job.input("tool-bin-dir"))
+    tool_dir, tool_bin = tool_folders(job.environ, *inputs, job.temp)
     if tool_bin:
         job.export("UV_TOOL_BIN_DIR", tool_bin)
+        info(f"Set UV_TOOL_BIN_DIR to {tool_bin}")
     if modify:
         job.add_path(tool_bin or _user_bin(job))
         job.add_path(links)
     if tool_dir:
         job.export("UV_TOOL_DIR", tool_dir)
+        info(f"Set UV_TOOL_DIR to {tool_dir}")
     python_dir = job.environ.get("UV_PYTHON_INSTALL_DIR") or f"{job.home}/.local/share/uv/python"
     job.export("UV_PYTHON_INSTALL_DIR", python_dir)
     if modify:
