@@ -79,9 +79,10 @@ def context(tmp: Path, base: str, release: int) -> tuple[Path, dict[str, str]]:
     with httpx.Client(timeout=30) as http:
         target = parts.Target("3.11")  # the debootstrap base's Python
         into = folder / "wheelhouse"
-        timed(f"wheelhouse of {version} (resolve, download, hash-check)", lambda: (
+        house = timed(f"wheelhouse of {version} (resolve, download, hash-check)", lambda: (
             parts.build_wheelhouse(wheel, sha256_of(wheel), parts.SERVERS, pypi, target, into, http)
         ))  # fmt: skip
+    parts.dependencies(house, folder / parts.DEPENDENCIES)
     args = {"BASE": base, "DIST": DIST, "VERSION": version, "WHEEL": wheel.name, "APP": APP}
     return folder, args
 

@@ -30,8 +30,8 @@ from release.core.text import redact, secret_values
 
 HOST = "127.0.0.1"
 SMOKE_BUDGET = 120.0  # seconds for a variant to answer its health path
-BUILD_TIMEOUT = 1800  # seconds for one variant (the first builds the shared venv stage)
-INTERMEDIATE = "venv"  # the stage holding the wheelhouse: built as a target so it is labelled
+BUILD_TIMEOUT = 1800  # seconds for one variant (the first builds the shared stages)
+INTERMEDIATE = "venv"  # the stage holding our wheel: built as a target so it is labelled
 CACHE = "staged-release-cache"  # the engine-local repository of the last images built per dist
 
 
@@ -79,8 +79,9 @@ def build_targets(
     engine: Engine, folder: Path, targets: Sequence[str], args: Mapping[str, str],
     labels: Mapping[str, str],
 ) -> dict[str, Built]:  # fmt: skip
-    """The targets in their order: the first alone, since it builds the stages all share (the
-    venv, from the wheelhouse); the rest then side by side, each with only its own layer left."""
+    """The targets in their order: the first alone, since it builds the stages all share (deps
+    and venv, from the wheelhouse); the rest then side by side, each with only its own layers
+    left."""
     first, *rest = targets
     built = {first: build(engine, folder, first, args, labels)}
 
@@ -155,7 +156,10 @@ def keep_as_cache(engine: Engine, dist: str, built: Mapping[str, str]) -> None:
     """Keep the images just built (target -> image id) under CACHE/<dist>:<target>, replacing
     the ones kept before: the next build of the same wheel with the same arguments (the images
     stage after e2e_prepublish) finds every layer in the engine's cache instead of installing
-    the wheelhouse again. One set per distribution is kept, tagged, so none stays untagged."""
+    the wheelhouse again. One set per distribution is kept, tagged, so none stays untagged.
+    The `venv` target keeps its parent, the `deps` stage, too (not built as a target: a
+    project's own Dockerfile may have none): the next release with the same pins finds the
+    dependencies installed, and a release with other pins drops the old ones with the old venv."""
     repository = f"{CACHE}/{dist}"
     for target, image_id in built.items():
         before = _tagged(engine, f"{repository}:{target}")

@@ -6,11 +6,14 @@ servers is resolved once (uv, trusted index only, binary wheels for the image's 
 platform), every pin's file is downloaded and checked against the hashes uv compiled, and a
 requirements file with one pin and one hash per line is written for
 `pip install --no-index --find-links /wheelhouse --require-hashes --no-deps -r requirements.txt`.
-Our own wheel is copied in beside them and installed by its exact file.
+Our own wheel is copied in beside them and installed by its exact file. The dependencies alone
+are laid out once more (hard links) for the Dockerfile's `deps` stage, whose layers a release
+with the same pins then finds cached.
 """
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 from collections.abc import Iterable, Sequence
@@ -37,6 +40,7 @@ from release.validation.environments import INDEX_VARIABLES
 SERVERS = ("uvicorn", "granian")  # what the Dockerfile's variants run the service with
 DEFAULT_PLATFORM = "x86_64-manylinux_2_36"  # Debian bookworm's glibc: the oldest base we build on
 REQUIREMENTS = "requirements.txt"  # what the Dockerfile installs
+DEPENDENCIES = "dependencies"  # the build context's folder of the dependencies alone
 INPUT = "requirements.in"  # what was resolved, kept for whoever reads the wheelhouse
 COMPILE_BUDGET = 600.0  # seconds
 _PLATFORM = re.compile(r"(?P<arch>x86_64|aarch64)-manylinux(?:_2_(?P<minor>\d+)|2014)")
@@ -103,6 +107,17 @@ def build(
     requirements = folder / REQUIREMENTS
     requirements.write_text(requirements_text(chosen), encoding="utf-8")
     return Wheelhouse(folder, ours, files, requirements)
+
+
+def dependencies(house: Wheelhouse, folder: Path) -> Path:
+    """The dependencies' wheels and requirements file alone in `folder` (hard links, not copies),
+    for the Dockerfile's `deps` stage: without our wheel, whose bytes change every release, its
+    input is the pins alone, so a release whose pins did not change finds its layers built."""
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    for path in (*house.files, house.requirements):
+        _link(path, folder / path.name)
+    return folder
 
 
 def resolve(
@@ -181,6 +196,13 @@ def _prune(folder: Path, keep: set[Path]) -> None:
     """Drop wheels an earlier build left: the image gets exactly this build's files."""
     for stale in set(folder.glob("*.whl")) - keep:
         stale.unlink()
+
+
+def _link(source: Path, target: Path) -> None:
+    try:
+        os.link(source, target)
+    except OSError:  # a file system without hard links: the same bytes all the same
+        shutil.copyfile(source, target)
 
 
 def _copy_checked(wheel: Path, sha256: str, folder: Path) -> Path:

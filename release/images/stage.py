@@ -135,25 +135,35 @@ def build_variants(
     run: Run, engine: Engine, candidate: Candidate, variants: list[str]
 ) -> dict[str, Built]:
     """The variants of the candidate's wheel, built and labelled (the E2E stages' candidates
-    too), and kept with the stage that held the wheelhouse as the engine's cache of this
-    distribution's last build (image_build.keep_as_cache), so nothing stays untagged."""
+    too), and kept with the stage that held the wheelhouse (and, as its parent, the stage of
+    the dependencies) as the engine's cache of this distribution's last build
+    (image_build.keep_as_cache), so nothing stays untagged."""
     if not variants:
         return {}
     folder = _fresh(run.state / "images" / "context")
     image_build.dockerfile(folder, run.config.root)
     base, python = _base(run, engine, candidate.spec)
-    wheel, sha256 = candidate.wheel, candidate.built.sha256
-    run.progress.doing("the wheelhouse")
-    wheelhouse.build(wheel, sha256, wheelhouse.SERVERS, run.trusted(), wheelhouse.Target(python),
-                     folder / "wheelhouse", run.http, run.log("images", "wheelhouse"))  # fmt: skip
+    _wheelhouse(run, candidate, python, folder)
     args = _build_args(candidate, base)
-    tagged = labels(candidate.version, git.head_revision(run.repo), sha256, None)
+    tagged = labels(candidate.version, git.head_revision(run.repo), candidate.built.sha256, None)
     run.progress.doing(f"build {', '.join(variants)}")
     built = image_build.build_targets(engine, folder, variants, args, tagged)
     venv = image_build.build(engine, folder, image_build.INTERMEDIATE, args, tagged)
     ids = {variant: b.image_id for variant, b in built.items()}
     image_build.keep_as_cache(engine, candidate.manifest.name, {venv.variant: venv.image_id, **ids})
     return built
+
+
+def _wheelhouse(run: Run, candidate: Candidate, python: str, folder: Path) -> None:
+    """The context's wheelhouse/ (our wheel and the dependencies) and dependencies/ (those
+    alone, for the Dockerfile's `deps` stage, cached while the pins stay the same)."""
+    run.progress.doing("the wheelhouse")
+    house = wheelhouse.build(
+        candidate.wheel, candidate.built.sha256, wheelhouse.SERVERS, run.trusted(),
+        wheelhouse.Target(python), folder / "wheelhouse", run.http,
+        run.log("images", "wheelhouse"),
+    )  # fmt: skip
+    wheelhouse.dependencies(house, folder / wheelhouse.DEPENDENCIES)
 
 
 def _smoked(run: Run, engine: Engine, built: Built, label: str, candidate: Candidate) -> Built:

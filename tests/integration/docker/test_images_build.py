@@ -27,7 +27,7 @@ from release.core.errors import CheckFailed
 from release.core.service import free_port
 from release.images._build import Built, Smoke, shipped, smoke
 from release.images._tags import VARIANTS
-from release.images._wheelhouse import Target, build
+from release.images._wheelhouse import DEPENDENCIES, Target, build, dependencies
 from release.index import profiles as indexes
 from tests.integration.examples import NOTES, build_wheel
 
@@ -50,19 +50,15 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def images(
-    engine: Engine, label: str, wheel: Path, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[dict[str, str]]:
+def context(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _context(tmp_path_factory.mktemp("context"), wheel)
+
+
+@pytest.fixture(scope="module")
+def images(engine: Engine, label: str, wheel: Path, context: Path) -> Iterator[dict[str, str]]:
     """Image id per variant (the venv stage is built as a target too, so that it is labelled
     and removed with the rest instead of staying behind untagged)."""
-    context = _context(tmp_path_factory.mktemp("context"), wheel)
-    args = {
-        "BASE": ensure_base(engine),
-        "DIST": "notes-service",
-        "VERSION": _version(wheel),
-        "WHEEL": wheel.name,
-        "APP": APP,
-    }
+    args = _args(engine, wheel)
     try:
         built = {}
         for target in (*VARIANTS, "venv"):
@@ -185,6 +181,90 @@ def test_docker_stop_ends_a_variant_cleanly(
     assert container.wait(timeout=30)["StatusCode"] == 0
 
 
+def test_a_variants_opt_app_is_the_checked_venv_file_for_file(
+    engine: Engine, images: dict[str, str], label: str
+) -> None:
+    """The variants copy the dependencies' /opt/app and then only the files our wheel installed
+    (its RECORD): together they must be the venv stage's /opt/app, which pip check and the
+    version check passed, compiled files and dist-info included."""
+    listing = "cd /opt/app && find . -printf '%p %y %s %m %U\\n' | sort"
+    found = {
+        image: engine.client.containers.run(
+            images[image], ["-c", listing], entrypoint="sh", user="0", remove=True,
+            labels={LABEL: label}, network_mode="host",
+        ).decode()
+        for image in ("venv", "raw", "nginx")
+    }  # fmt: skip
+    ours = [line for line in found["venv"].splitlines() if "/notes_service" in line]
+    assert any(".dist-info/RECORD f " in line for line in ours)  # our wheel's files are listed
+    assert any("/notes_service/__pycache__/app.cpython-311.pyc f " in line for line in ours)
+    assert found["raw"] == found["venv"]
+    assert found["nginx"] == found["venv"]
+
+
+@pytest.mark.usefixtures("images")  # built first, and removes what is built here
+def test_a_release_with_the_same_pins_finds_the_dependencies_installed(
+    engine: Engine, label: str, context: Path, tmp_path: Path
+) -> None:
+    """Another release (a new wheel, the same pins) builds its venv on the very layers of the
+    dependencies' stage that the first build made; other pins install them anew."""
+    base = _layers(engine, ensure_base(engine))
+    first = _layers(engine, _build(engine, context, "deps", _args(engine, None), label))
+    wheel = build_wheel(_released(tmp_path / "notes", "0.1.1"), tmp_path / "dist")
+    again = _with_wheel(context, wheel, tmp_path / "again")
+    venv = _build(engine, again, "venv", _args(engine, wheel), label, tag="again")
+    assert _layers(engine, venv)[: len(first)] == first  # cached: not installed again
+    other = _without(again, "granian", tmp_path / "other")
+    changed = _layers(engine, _build(engine, other, "deps", _args(engine, None), label))
+    assert changed[: len(base)] == base
+    assert set(changed[len(base) :]).isdisjoint(first)  # copied and installed anew
+
+
+def _args(engine: Engine, wheel: Path | None) -> dict[str, str]:
+    if wheel is None:  # the deps stage takes the base alone
+        return {"BASE": ensure_base(engine)}
+    return {
+        "BASE": ensure_base(engine), "DIST": "notes-service", "VERSION": _version(wheel),
+        "WHEEL": wheel.name, "APP": APP,
+    }  # fmt: skip
+
+
+def _layers(engine: Engine, image: str) -> list[str]:
+    return list(engine.client.images.get(image).attrs["RootFS"]["Layers"])
+
+
+def _released(folder: Path, version: str) -> Path:
+    """A copy of the example at another version (its project files only)."""
+    state = shutil.ignore_patterns(".staged-release", ".venv", ".nox", "dist")
+    copy = Path(shutil.copytree(NOTES, folder, ignore=state))
+    pyproject = copy / "pyproject.toml"
+    pyproject.write_text(
+        pyproject.read_text().replace('version = "0.1.0"', f'version = "{version}"')
+    )
+    return copy
+
+
+def _with_wheel(context: Path, wheel: Path, folder: Path) -> Path:
+    """A copy of `context` whose wheelhouse holds `wheel` instead of ours."""
+    copy = Path(shutil.copytree(context, folder))
+    for ours in (copy / "wheelhouse").glob("notes_service-*.whl"):
+        ours.unlink()
+    shutil.copy2(wheel, copy / "wheelhouse")
+    return copy
+
+
+def _without(context: Path, name: str, folder: Path) -> Path:
+    """A copy of `context` whose pins lack `name` (its line and its wheel)."""
+    copy = Path(shutil.copytree(context, folder))
+    for place in (copy / "wheelhouse", copy / DEPENDENCIES):
+        requirements = place / "requirements.txt"
+        lines = requirements.read_text().splitlines(keepends=True)
+        requirements.write_text("".join(x for x in lines if not x.startswith(f"{name}==")))
+        for wheel in place.glob(f"{name}-*.whl"):
+            wheel.unlink()
+    return copy
+
+
 def _context(folder: Path, wheel: Path) -> Path:
     """The Dockerfile and its scripts as the installed package ships them, plus a wheelhouse."""
     with resources.as_file(shipped()) as files:
@@ -192,12 +272,15 @@ def _context(folder: Path, wheel: Path) -> Path:
     pypi = indexes.dependencies(indexes.RELEASE, Settings())
     with httpx.Client(timeout=30.0) as http:
         target = Target(BASE_PYTHON)
-        build(wheel, sha256_of(wheel), SERVERS, pypi, target, folder / "wheelhouse", http)
+        house = build(wheel, sha256_of(wheel), SERVERS, pypi, target, folder / "wheelhouse", http)
+    dependencies(house, folder / DEPENDENCIES)
     return folder
 
 
-def _build(engine: Engine, context: Path, target: str, args: dict[str, str], label: str) -> str:
-    tag = f"staged-release-test/notes-service:{target}-{label}"
+def _build(
+    engine: Engine, context: Path, target: str, args: dict[str, str], label: str, tag: str = ""
+) -> str:
+    tag = f"staged-release-test/notes-service:{target}-{label}{tag and '-'}{tag}"
     try:
         image, _ = engine.client.images.build(
             path=str(context), target=target, tag=tag, buildargs=args, network_mode="host",
