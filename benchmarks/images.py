@@ -1,14 +1,15 @@
 """Benchmark (not a test): the images of the example service, per step, and what building all
 three variants costs against building one (issue 25 item 4: three at most 1.25 times one, since
-they share the install of the wheel and its dependencies and each adds one layer of its own,
-built side by side), both built the way the images stage builds them, in turns.
+they share the install of the wheel and its dependencies and each adds its own layers, built
+side by side), both built the way the images stage builds them, in turns.
 
     nox -s bench -- images [--runs 3]
 
 Uses the engine at DOCKER_HOST, else a private one; the base image is built first if missing
 (about 45 s, once per machine). Two kinds of figures:
-- a release: a new wheel on a machine that built images before (the base-derived stages, such
-  as nginx from Debian, are cached; everything from the wheel on is built afresh);
+- a release: a new wheel with the same pins on a machine that built images before (the
+  base-derived stages, such as nginx from Debian, and the dependencies' stage are cached;
+  everything from the wheel on is built afresh);
 - once per machine and base: the first build of the nginx stage (nginx from Debian).
 """
 
