@@ -24,6 +24,7 @@ from release.images._wheelhouse import (
     Target,
     build,
     choose_file,
+    dependencies,
     parse_pins,
 )
 from release.index import profiles as indexes
@@ -65,11 +66,17 @@ def test_a_wheelhouse_holds_the_closure_as_hash_checked_wheels(
     assert sorted(p.name for p in tmp_path.joinpath("wh").glob("*.whl")) == sorted(
         p.name for p in (*house.files, house.wheel)
     )
-    _installs_offline(house.folder, house.requirements, house.wheel, tmp_path / "venv")
+    # the dependencies alone, as the Dockerfile's deps stage takes them: links, not copies
+    alone = dependencies(house, tmp_path / "dependencies")
+    linked = (*house.files, house.requirements)
+    assert sorted(p.name for p in alone.iterdir()) == sorted(p.name for p in linked)
+    assert all((alone / p.name).samefile(p) for p in linked)
+    _installs_offline(alone, alone / "requirements.txt", house.wheel, tmp_path / "venv")
 
 
 def _installs_offline(folder: Path, requirements: Path, wheel: Path, venv: Path) -> None:
-    """What the Dockerfile does, with uv and the host's Python 3.11."""
+    """What the Dockerfile does (the dependencies from their folder, then our wheel by its
+    file), with uv and the host's Python 3.11."""
     uv_bin = uv.find_uv_bin()
     python = str(venv / "bin" / "python")
     offline = ["--no-config", "--no-index", "--offline", "--no-cache", "--python", python]
