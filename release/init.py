@@ -197,7 +197,8 @@ def with_table(text: str, table: dict[str, Any]) -> str:
     if tool is not None and "staged-release" in tool:
         del tool["staged-release"]
     ours = tomlkit.dumps({"tool": {"staged-release": table}})
-    kept = tomlkit.dumps(doc).rstrip().removesuffix(_MARK).rstrip()  # the old table's mark
+    # The old table's mark goes wherever it is: `uv add` puts a new table between it and ours.
+    kept = "\n".join(line for line in tomlkit.dumps(doc).splitlines() if line != _MARK).rstrip()
     written = f"{kept}\n\n{_MARK}\n{ours}"
     if _table_in(written) != table:
         raise ConfigError(  # e.g. `tool = {...}` written inline, which no table can extend
