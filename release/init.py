@@ -25,6 +25,7 @@ from release.artifacts.source import copy_source
 from release.config import detect, layout
 from release.config.images import registry_note
 from release.config.project import STATE_DIR, load_config, load_toml, read_pythons
+from release.config.requirement_files import Unpinned, unpinned
 from release.config.settings import parse_settings
 from release.core import interpreters, runner
 from release.core.errors import ConfigError, IntegrityError
@@ -51,6 +52,10 @@ _NO_LOCK = (
 _NO_TESTS = (
     "note: no tests check was written: {why}; a check that checks nothing fails, so add "
     '"tests" to checks once there are tests'
+)
+_OUTSIDE = (
+    "note: {file} lists {names}, which {where}, and the tests check installs only what "
+    "uv.lock pins: `uv add {option} {listed}` (the check then installs that {kind})"
 )
 _MARK = "# Written by `staged-release init` from what it found; edit freely."
 _WHEEL_BUDGET = 900.0  # seconds to build the wheel that shows which modules it installs
@@ -82,6 +87,7 @@ class Findings:
     hook_pins: Mapping[str, str] = field(default_factory=dict)  # tool -> version pre-commit pins
     installed: tuple[str, ...] | None = None  # which of `pythons` this machine has (None: all)
     untested: str | None = None  # why pytest would collect nothing there (None: it has tests)
+    outside: Unpinned | None = None  # test requirements kept where no group or extra pins them
 
 
 def settings_table(found: Findings) -> tuple[dict[str, Any], list[str]]:
@@ -102,10 +108,24 @@ def settings_table(found: Findings) -> tuple[dict[str, Any], list[str]]:
     notes += [] if "uv.lock" in found.files else [_NO_LOCK]
     if found.untested is None:
         names.append("tests")  # the built-in check, which installs the test dependencies itself
+        notes += [_outside_note(found.outside)] if found.outside else []
     else:  # it would check nothing, and fail (or pass vacuously) on the first rehearsal
         notes.append(_NO_TESTS.format(why=found.untested))
     table: dict[str, Any] = {"import": found.modules, "checks": names}
     return ({**table, "check": checks} if checks else table), notes
+
+
+def _outside_note(outside: Unpinned) -> str:
+    """How to pin the test requirements the cells would miss, in the group or extra the tests
+    check already installs, else in a new `tests` group (which it then finds)."""
+    kind, _, name = outside.where.partition(" ")
+    where = {"extra": f"its extra {name} does not list",
+             "group": f"its dependency group {name} does not pin"}.get(kind)  # fmt: skip
+    option = f"--optional {name}" if kind == "extra" else f"--group {name or 'tests'}"
+    return _OUTSIDE.format(
+        file=outside.file, names=", ".join(outside.names), listed=" ".join(outside.names),
+        where=where or "no dependency group pins", option=option, kind=kind or "group",
+    )  # fmt: skip
 
 
 def _tool_source(found: Findings, package: str) -> dict[str, Any] | None:
@@ -166,7 +186,8 @@ def _findings(root: Path, pyproject: dict[str, Any]) -> Findings:
     modules = wheel_modules(root, pyproject)
     pythons = read_pythons(root)
     installed = tuple(p for p in pythons if interpreters.locate(p, os.environ) is not None)
-    return Findings(pyproject, files, modules, pythons, pins, installed, layout.untested(root))
+    untested, outside = layout.untested(root), unpinned(root, pyproject)
+    return Findings(pyproject, files, modules, pythons, pins, installed, untested, outside)
 
 
 def with_table(text: str, table: dict[str, Any]) -> str:
@@ -176,7 +197,8 @@ def with_table(text: str, table: dict[str, Any]) -> str:
     if tool is not None and "staged-release" in tool:
         del tool["staged-release"]
     ours = tomlkit.dumps({"tool": {"staged-release": table}})
-    kept = tomlkit.dumps(doc).rstrip().removesuffix(_MARK).rstrip()  # the old table's mark
+    # The old table's mark goes wherever it is: `uv add` puts a new table between it and ours.
+    kept = "\n".join(line for line in tomlkit.dumps(doc).splitlines() if line != _MARK).rstrip()
     written = f"{kept}\n\n{_MARK}\n{ours}"
     if _table_in(written) != table:
         raise ConfigError(  # e.g. `tool = {...}` written inline, which no table can extend

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from release.config.project import load_config
 from release.config.settings import CheckSpec
 from release.github.workflow import PATH as WORKFLOW
 from release.init_try import try_checks
@@ -138,6 +139,36 @@ def test_init_writes_the_tests_check_where_it_finds_tests_and_says_when_it_did_n
     lines = out.splitlines()
     assert lines[0] == f"wrote [tool.staged-release] to pyproject.toml: checks {checks}"
     assert [line for line in lines if "tests check" in line] == notes
+
+
+OUTSIDE_NOTE = (
+    "note: requirements/tests.in lists pytest, freezegun, which no dependency group pins, and "
+    "the tests check installs only what uv.lock pins: `uv add --group tests pytest freezegun` "
+    "(the check then installs that group)"
+)
+
+
+def test_init_says_which_test_requirements_no_group_pins_and_is_quiet_once_one_does(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """Pallets keep their test dependencies in pip-tools files: the cells would miss freezegun
+    at collection. Once a `tests` group pins them, the note is gone and the check installs it."""
+    root = Path(shutil.copytree(PROJECTS / "adopt-no-tests", tmp_path / "p"))
+    (root / "testing").mkdir()
+    (root / "testing/test_quiet.py").write_text("def test_it():\n    assert True\n")
+    (root / "requirements").mkdir()
+    (root / "requirements/tests.in").write_text("# pip-compile tests.in\npytest\nfreezegun\n")
+    git_tag(root)
+    code, out, _ = cli(capsys, "init", "--no-try", "--project", str(root))
+    assert code == 0
+    assert [line for line in out.splitlines() if "tests.in" in line] == [OUTSIDE_NOTE]
+    with (root / "pyproject.toml").open("a") as file:
+        file.write('\n[dependency-groups]\ntests = ["freezegun", "pytest"]\n')
+    code, out, _ = cli(capsys, "init", "--no-try", "--force", "--project", str(root))
+    assert code == 0
+    assert [line for line in out.splitlines() if "tests.in" in line] == []
+    tests = next(c for c in load_config(root).settings.checks if c.name == "tests")
+    assert tests.groups == ("tests",)
 
 
 def test_init_says_which_tool_check_already_fails_on_the_tree_and_writes_the_same(

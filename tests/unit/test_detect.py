@@ -258,6 +258,17 @@ def test_the_table_replaces_an_old_one_and_keeps_everything_else_as_written() ->
     assert with_table(written, table) == written  # the same table again: nothing moves
 
 
+def test_the_old_mark_goes_when_a_table_came_between_it_and_ours() -> None:
+    """`uv add --group` writes [dependency-groups] under init's mark, above its table."""
+    table = {"import": ["x"]}
+    written = with_table('[project]\nname = "x"\n', table)
+    mark, ours = written.split("\n", 3)[3].split("\n", 1)
+    added = written.replace(f"{mark}\n{ours}", f"{mark}\n[dependency-groups]\ntests = []\n\n{ours}")
+    again = with_table(added, table)
+    assert again.count(mark) == 1
+    assert again.index("[dependency-groups]") < again.index(mark) < again.index("[tool.")
+
+
 def test_an_inline_tool_table_cannot_take_ours() -> None:
     with pytest.raises(ConfigError, match="cannot take a"):
         with_table('tool = {ruff = {}}\n\n[project]\nname = "x"\n', {"import": ["x"]})
