@@ -87,28 +87,21 @@ def install_from(
     requirements: Sequence[str],
     label: str,
     log: Path | None = None,
+    *,
+    cached_pins: bool = False,
 ) -> None:
-    """Requirements resolved from `index` alone (`label` names the requirements file kept)."""
-    if requirements:
-        _uv(*_install_argv(env, index, requirements, label), log=log, timeout=INSTALL_BUDGET)
-
-
-def install_pinned(
-    env: Environment,
-    index: Index,
-    requirements: Sequence[str],
-    label: str,
-    log: Path | None = None,
-) -> None:
-    """`install_from`, but exact pins (uv.lock's, for the check tools) come from uv's cache of
-    `index` when it holds them all: a version's files on an index do not change, so asking the
-    index again buys nothing but its round trips (and, on a lossy resolver, a 5 s DNS retry per
-    lost query). Anything not all pinned, or not all cached, goes to the index as before."""
-    if requirements and exactly_pinned(requirements):
-        argv = _install_argv(env, index, requirements, label)
-        if _uv(*argv, "--offline", log=log, check=False).returncode == 0:
-            return
-    install_from(env, index, requirements, label, log)
+    """Requirements resolved from `index` alone (`label` names the requirements file kept).
+    `cached_pins` (the check tools, which uv.lock pins): when every requirement is an exact pin,
+    they come from uv's cache of `index` if it holds them all: a version's files on an index do
+    not change, so asking the index again buys nothing but its round trips (and, on a lossy
+    resolver, a 5 s DNS retry per lost query). Anything else goes to the index."""
+    if not requirements:
+        return
+    argv = _install_argv(env, index, requirements, label)
+    cached = cached_pins and exactly_pinned(requirements)
+    if cached and _uv(*argv, "--offline", log=log, check=False).returncode == 0:
+        return
+    _uv(*argv, log=log, timeout=INSTALL_BUDGET)
 
 
 def exactly_pinned(requirements: Sequence[str]) -> bool:

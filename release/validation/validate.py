@@ -134,7 +134,9 @@ def check_wheel(
     tools = _tools(run)
     if tools:
         run.progress.doing("install the check tools")
-        environments.install_pinned(env, run.trusted(), tools, "checks", place.log("environment"))
+        environments.install_from(
+            env, run.trusted(), tools, "checks", place.log("environment"), cached_pins=True
+        )
     result, skip = CellResult(cell.stage, cell.python, wheel.name), run.config.settings.import_skip
     for spec in run.config.settings.checks:
         run.progress.doing(f"check {spec.name}")

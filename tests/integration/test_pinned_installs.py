@@ -12,6 +12,7 @@ import pytest
 from release.config.project import DEFAULT_PYTHONS
 from release.core.errors import CommandFailed
 from release.index.devpi import local_indexes
+from release.index.profiles import Index
 from release.upload.stage import upload
 from release.validation import environments
 from tests.integration.conftest import build_at, make_run, unique
@@ -35,23 +36,30 @@ def test_exact_pins_come_from_the_cache_and_the_rest_from_the_index(
         upload(make_run(tmp_path / "tool", endpoints, http, tmp_path / "state"), "testpypi")
         index = endpoints.index("testpypi")
         first = environments.create(tmp_path / "first" / "venv", PYTHON)
-        environments.install_pinned(first, index, [f"{name}==1.0.0rc1"], "checks", log)
+        _install(first, index, [f"{name}==1.0.0rc1"], log)
         assert _installed(first, dist)
         # Not in the cache yet: the cached attempt failed and the index answered.
         assert [" --offline" in line for line in _commands(log)] == [True, False]
 
     # The index is gone now: only the cache can answer.
     second = environments.create(tmp_path / "second" / "venv", PYTHON)
-    environments.install_pinned(second, index, [name, f"{name}==1.0.0rc1"], "checks", log)
+    _install(second, index, [name, f"{name}==1.0.0rc1"], log)
     assert _installed(second, dist)
     assert [" --offline" in line for line in _commands(log)] == [True, False, True]
 
     # A range is not a pin: it goes to the index (stopped), whatever the cache holds.
     third = environments.create(tmp_path / "third" / "venv", PYTHON)
     with pytest.raises(CommandFailed):
-        environments.install_pinned(third, index, [f"{name}>=1"], "checks", log)
+        _install(third, index, [f"{name}>=1"], log)
     assert not _installed(third, dist)
     assert " --offline" not in _commands(log)[-1]
+
+
+def _install(
+    env: environments.Environment, index: Index, requirements: list[str], log: Path
+) -> None:
+    """As a cell installs its check tools."""
+    environments.install_from(env, index, requirements, "checks", log, cached_pins=True)
 
 
 def _commands(log: Path) -> list[str]:
