@@ -93,7 +93,9 @@ def test_a_registry_password_is_used_and_shown_nowhere(
 
 
 def _project(root: Path, registry: str, base: str) -> Path:
-    shutil.copytree(NOTES, root, ignore=shutil.ignore_patterns(".venv", ".nox", "dist"))
+    shutil.copytree(
+        NOTES, root, ignore=shutil.ignore_patterns(".venv", ".nox", "dist", ".staged-release")
+    )
     pyproject = root / "pyproject.toml"
     table = (
         f'registry = "{registry}"\nbase = "{base}"\npython = "3.11"\n'
