@@ -47,7 +47,10 @@ class Released:
 @pytest.fixture(scope="module")
 def released(engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> Released:
     """The example at 0.1.0, built, on the local PyPI, validated, and its images published."""
-    root = Path(shutil.copytree(NOTES, tmp_path_factory.mktemp("notes") / "notes-service"))
+    # the example's files only: a rehearsal's state there (.staged-release/) is not the test's
+    state = shutil.ignore_patterns(".staged-release", ".venv", ".nox")
+    copy = tmp_path_factory.mktemp("notes") / "notes-service"
+    root = Path(shutil.copytree(NOTES, copy, ignore=state))
     writing_at_start(root)  # the images must let it write under $HOME
     text = (root / "pyproject.toml").read_text()
     assert f'version = "{VERSION}"' in text  # the example is a final: images are for finals
