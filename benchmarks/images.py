@@ -31,6 +31,7 @@ from benchmarks import _common as common
 from release.artifacts.manifest import sha256_of
 from release.config.settings import Settings
 from release.containers.base_image import ensure_base
+from release.containers.builder import build_image
 from release.containers.engine import Engine, open_engine, remove_labelled
 from release.containers.registry import local_registry
 from release.images import VARIANTS, parts
@@ -41,6 +42,9 @@ from tests.integration.examples import NOTES, build_wheel
 T = TypeVar("T")
 APP, HEALTH, DIST = "notes_service.app:app", "/health", "notes-service"
 LABELS = {"dev.staged-release": "benchmark"}
+# Versions no run before built: the builder's cache is keyed by content, so the wheel of a
+# version built by an earlier run would be a cache hit, not a release.
+SERIES = f"0.{int(time.time())}"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -64,12 +68,12 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def context(tmp: Path, base: str, release: int) -> tuple[Path, dict[str, str]]:
-    """A build context for release 0.1.<release> of the example: a new wheel each time."""
+    """A build context for release SERIES.<release> of the example: a new wheel each time."""
     # the project's files only: its state (.staged-release/) is another run's, links and all
     state = shutil.ignore_patterns(".staged-release", ".venv", ".nox")
     copy = tmp / f"notes-{release}"
     source = Path(shutil.copytree(NOTES, copy, ignore=state, dirs_exist_ok=True))
-    version = f"0.1.{release}"
+    version = f"{SERIES}.{release}"
     pyproject = source / "pyproject.toml"
     pyproject.write_text(
         pyproject.read_text().replace('version = "0.1.0"', f'version = "{version}"')
@@ -102,10 +106,11 @@ def build(
         parts.build_targets(engine, folder, variants, args, LABELS)
     else:
         (variant,) = variants
-        engine.client.images.build(
-            path=str(folder), target=variant, buildargs=args, network_mode="host", rm=True,
-            nocache=True, labels=LABELS,
-        )  # fmt: skip
+        options = {
+            "target": variant, "buildargs": args, "labels": LABELS, "networkmode": "host",
+            "nocache": True,
+        }  # fmt: skip
+        build_image(engine, folder, options, timeout=1800, what=f"the {variant} image")
     return time.monotonic() - started
 
 

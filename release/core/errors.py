@@ -193,6 +193,10 @@ class CheckFailed(ReleaseError):
         self.checks = checks  # every check of the cell, for the report
 
 
+class ImageBuildFailed(CheckFailed):
+    """An image build failed: a step of the Dockerfile, or the engine's builder itself."""
+
+
 class WorkflowDrift(CheckFailed):
     """The committed release workflow is not what the project's settings generate."""
 

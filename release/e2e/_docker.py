@@ -17,6 +17,7 @@ from typing import Any
 import docker
 from docker.models.containers import Container
 
+from release.containers import builder
 from release.containers.engine import LABEL, Engine
 from release.core import runner
 from release.core.errors import CheckFailed
@@ -78,20 +79,14 @@ def build_image(
 ) -> str:  # fmt: skip
     """The image of a `build =` directory, FROM the base (none given: its Dockerfile's default),
     with host networking; labelled."""
-    try:
-        image, _ = engine.client.images.build(
-            path=str(folder), buildargs={"BASE": base} if base else {}, labels=dict(labels),
-            network_mode="host", rm=True, forcerm=True, timeout=int(max(timeout, 1)),
-            nocache=rebuild,
-        )  # fmt: skip
-    except docker.errors.BuildError as exc:
-        lines = [str(line.get("stream") or line.get("error") or "") for line in exc.build_log]
-        tail = " | ".join("".join(lines).strip().splitlines()[-15:])
-        raise CheckFailed(
-            f"building the image in {folder} failed: {exc.msg}: {tail}",
-            hint=f"fix {folder / 'Dockerfile'}; it gets --build-arg BASE={base}",
-        ) from None
-    return str(image.id)
+    options = {
+        "buildargs": {"BASE": base} if base else {}, "labels": labels, "networkmode": "host",
+        "nocache": rebuild,
+    }  # fmt: skip
+    return builder.build_image(
+        engine, folder, options, timeout=timeout, what=f"the image in {folder}",
+        hint=f"fix {folder / 'Dockerfile'}; it gets --build-arg BASE={base}",
+    )  # fmt: skip
 
 
 def present_image(engine: Engine, reference: str) -> str:

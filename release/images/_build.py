@@ -22,6 +22,7 @@ import docker
 import httpx
 from docker.models.containers import Container
 
+from release.containers.builder import build_image
 from release.containers.engine import Engine, push, start_container
 from release.core import parallel, runner
 from release.core.errors import CheckFailed, IntegrityError, ReleaseError
@@ -31,7 +32,6 @@ from release.core.text import redact, secret_values
 HOST = "127.0.0.1"
 SMOKE_BUDGET = 120.0  # seconds for a variant to answer its health path
 BUILD_TIMEOUT = 1800  # seconds for one variant (the first builds the shared stages)
-INTERMEDIATE = "venv"  # the stage holding our wheel: built as a target so it is labelled
 CACHE = "staged-release-cache"  # the engine-local repository of the last images built per dist
 
 
@@ -65,13 +65,11 @@ def build(
     engine: Engine, folder: Path, target: str, args: Mapping[str, str], labels: Mapping[str, str]
 ) -> Built:
     """One target of the Dockerfile, with host networking (apt reaches Debian's mirror)."""
-    try:
-        image, _ = engine.client.images.build(
-            path=str(folder), target=target, buildargs=dict(args), labels=dict(labels),
-            network_mode="host", rm=True, forcerm=True, timeout=BUILD_TIMEOUT,
-        )  # fmt: skip
-    except docker.errors.BuildError as exc:
-        raise CheckFailed(f"building the {target} image failed: {exc.msg}: {_tail(exc)}") from None
+    options = {"target": target, "buildargs": args, "labels": labels, "networkmode": "host"}
+    image_id = build_image(
+        engine, folder, options, timeout=BUILD_TIMEOUT, what=f"the {target} image"
+    )
+    image = engine.client.images.get(image_id)
     return Built(target, str(image.id), int(image.attrs.get("Size", 0)))
 
 
@@ -79,11 +77,10 @@ def build_targets(
     engine: Engine, folder: Path, targets: Sequence[str], args: Mapping[str, str],
     labels: Mapping[str, str],
 ) -> dict[str, Built]:  # fmt: skip
-    """The targets in their order: the first alone, since it builds the stages all share (deps
-    and venv, from the wheelhouse); the rest then side by side, each with only its own layers
-    left."""
-    first, *rest = targets
-    built = {first: build(engine, folder, first, args, labels)}
+    """The targets side by side: BuildKit runs a step that several builds share (deps, venv:
+    the wheelhouse's install) once, and each build then adds only its own layers. The first
+    failure is raised, in the targets' order."""
+    built: dict[str, Built] = {}
 
     def one(target: str) -> Built | ReleaseError:
         try:
@@ -91,7 +88,8 @@ def build_targets(
         except ReleaseError as exc:  # raised below, in the caller's thread
             return exc
 
-    for target, result in zip(rest, parallel.in_order(one, rest, len(rest)), strict=True):
+    results = parallel.in_order(one, targets, len(targets))
+    for target, result in zip(targets, results, strict=True):
         runner.CANCEL.check()  # interrupted: the builds not started are None
         if isinstance(result, ReleaseError):
             raise result
@@ -154,12 +152,8 @@ def push_and_prove(engine: Engine, built: Built, repository: str, tag: str) -> s
 
 def keep_as_cache(engine: Engine, dist: str, built: Mapping[str, str]) -> None:
     """Keep the images just built (target -> image id) under CACHE/<dist>:<target>, replacing
-    the ones kept before: the next build of the same wheel with the same arguments (the images
-    stage after e2e_prepublish) finds every layer in the engine's cache instead of installing
-    the wheelhouse again. One set per distribution is kept, tagged, so none stays untagged.
-    The `venv` target keeps its parent, the `deps` stage, too (not built as a target: a
-    project's own Dockerfile may have none): the next release with the same pins finds the
-    dependencies installed, and a release with other pins drops the old ones with the old venv."""
+    the ones kept before, so that no build leaves images behind untagged (one set per
+    distribution). The builder's cache is BuildKit's own: it does not need these images."""
     repository = f"{CACHE}/{dist}"
     for target, image_id in built.items():
         before = _tagged(engine, f"{repository}:{target}")
@@ -236,8 +230,3 @@ def _with_log(exc: CheckFailed, log: Path) -> CheckFailed:
 
 def _secrets() -> frozenset[str]:
     return secret_values(os.environ)
-
-
-def _tail(exc: docker.errors.BuildError) -> str:
-    lines = [str(line.get("stream") or line.get("error") or "") for line in exc.build_log]
-    return " | ".join("".join(lines).strip().splitlines()[-15:])

@@ -135,9 +135,9 @@ def build_variants(
     run: Run, engine: Engine, candidate: Candidate, variants: list[str]
 ) -> dict[str, Built]:
     """The variants of the candidate's wheel, built and labelled (the E2E stages' candidates
-    too), and kept with the stage that held the wheelhouse (and, as its parent, the stage of
-    the dependencies) as the engine's cache of this distribution's last build
-    (image_build.keep_as_cache), so nothing stays untagged."""
+    too), and tagged as this distribution's last build (image_build.keep_as_cache), so nothing
+    stays untagged. The next build finds its steps in the builder's own cache (BuildKit's,
+    not these images)."""
     if not variants:
         return {}
     folder = _fresh(run.state / "images" / "context")
@@ -148,9 +148,8 @@ def build_variants(
     tagged = labels(candidate.version, git.head_revision(run.repo), candidate.built.sha256, None)
     run.progress.doing(f"build {', '.join(variants)}")
     built = image_build.build_targets(engine, folder, variants, args, tagged)
-    venv = image_build.build(engine, folder, image_build.INTERMEDIATE, args, tagged)
     ids = {variant: b.image_id for variant, b in built.items()}
-    image_build.keep_as_cache(engine, candidate.manifest.name, {venv.variant: venv.image_id, **ids})
+    image_build.keep_as_cache(engine, candidate.manifest.name, ids)
     return built
 
 

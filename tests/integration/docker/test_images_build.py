@@ -13,7 +13,6 @@ from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
 
-import docker
 import httpx
 import pytest
 from docker.models.containers import Container
@@ -22,8 +21,9 @@ from packaging.utils import parse_wheel_filename
 from release.artifacts.manifest import sha256_of
 from release.config.settings import Settings
 from release.containers.base_image import ensure_base
+from release.containers.builder import build_image
 from release.containers.engine import LABEL, Engine, remove_labelled
-from release.core.errors import CheckFailed
+from release.core.errors import CheckFailed, ImageBuildFailed
 from release.core.service import free_port
 from release.images._build import Built, Smoke, shipped, smoke
 from release.images._tags import VARIANTS
@@ -281,15 +281,14 @@ def _build(
     engine: Engine, context: Path, target: str, args: dict[str, str], label: str, tag: str = ""
 ) -> str:
     tag = f"staged-release-test/notes-service:{target}-{label}{tag and '-'}{tag}"
-    try:
-        image, _ = engine.client.images.build(
-            path=str(context), target=target, tag=tag, buildargs=args, network_mode="host",
-            labels={LABEL: label}, rm=True, forcerm=True,
-        )  # fmt: skip
-    except docker.errors.BuildError as exc:
-        log = "".join(str(line.get("stream") or line.get("error") or "") for line in exc.build_log)
-        pytest.fail(f"building {target} failed: {exc.msg}\n{log[-3000:]}")
-    return str(image.id)
+    options = {
+        "target": target, "t": tag, "buildargs": args, "networkmode": "host",
+        "labels": {LABEL: label},
+    }  # fmt: skip
+    try:  # as the images stage builds (release.images.parts.build)
+        return build_image(engine, context, options, timeout=1800, what=f"the {target} image")
+    except ImageBuildFailed as exc:
+        pytest.fail(exc.message)
 
 
 def _start(
