@@ -107,7 +107,7 @@ def build(
     else:
         (variant,) = variants
         options = {
-            "target": variant, "buildargs": args, "labels": LABELS, "networkmode": "host",
+            "target": variant, "buildargs": args, "labels": LABELS,
             "nocache": True,
         }  # fmt: skip
         build_image(engine, folder, options, timeout=1800, what=f"the {variant} image")

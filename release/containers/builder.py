@@ -59,20 +59,28 @@ def build_image(
     engine: Engine, folder: Path, options: Mapping[str, Any], *, timeout: float, what: str,
     hint: str | None = None,
 ) -> str:  # fmt: skip
-    """Build folder's Dockerfile; the image's id. `options` are /build's query parameters
-    (target, networkmode, nocache; buildargs and labels as mappings). Raises ImageBuildFailed
-    ("building `what` failed: ...") with the failed step's last lines."""
-    params = {"version": "2", "rm": "1", "forcerm": "1", **_encoded(options)}
+    """Build folder's Dockerfile with host networking (the engine may have no bridge; apt
+    reaches Debian's mirror); the image's id. `options` are /build's query parameters (target,
+    nocache; buildargs and labels as mappings). Raises ImageBuildFailed ("building `what`
+    failed: ...") with the failed step's last lines."""
+    params = {"version": "2", "networkmode": "host", "rm": "1", **_encoded(options)}
     api = engine.client.api
     with context_tar(folder) as body:
         response = api.post(
             f"{api.base_url}/v{api.api_version}/build", params=params, data=body, stream=True,
             headers={"Content-Type": "application/x-tar"}, timeout=max(timeout, 1),
         )  # fmt: skip
+        if not response.ok:  # refused before building: a JSON message, not a stream
+            message = response.json().get("message") if _is_json(response) else response.text
+            raise ImageBuildFailed(f"building {what} failed: the engine refused: {message}", hint)
         log = read_stream(_lines(response))
     if log.error is not None or log.image_id is None:
         raise ImageBuildFailed(f"building {what} failed: {log.failure()}", hint)
     return log.image_id
+
+
+def _is_json(response: Any) -> bool:
+    return "json" in response.headers.get("Content-Type", "")
 
 
 def _encoded(options: Mapping[str, Any]) -> dict[str, str]:

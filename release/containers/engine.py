@@ -15,6 +15,7 @@ release.containers._containers, re-exported here: everything we create carries t
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
@@ -41,6 +42,7 @@ from release.core.text import plain
 DEFAULT_HOST = "unix:///var/run/docker.sock"
 READY_TIMEOUT = 60.0  # seconds for a private engine to answer (measured: under 5 s)
 API_TIMEOUT = 300  # seconds per API call; imports and pushes of a few hundred MB fit
+BUILD_CACHE = "10GB"  # what BuildKit's collector keeps of its cache in a private engine
 _PROBE_TIMEOUT = 2
 _CLEANUP_TIMEOUT = 10
 # What a failed call into the SDK raises: its own errors, and requests' for a dead socket
@@ -125,7 +127,7 @@ def dockerd_argv(dockerd: str, run: Path, data_root: Path) -> list[str]:
     return [
         dockerd, "--host", host_in(run), "--exec-root", str(run / "exec"),
         "--data-root", str(data_root), "--pidfile", str(run / "dockerd.pid"),
-        "--config-file", str(_empty_config(run)),  # not /etc/docker/daemon.json
+        "--config-file", str(_config(run)),  # not /etc/docker/daemon.json
         # Host networking only: no bridge on a private range, no rules, no sysctl changes.
         "--bridge=none", "--iptables=false", "--ip-forward=false", "--ip-masq=false",
         # Should a system containerd serve us, our containers stay apart from others'.
@@ -140,9 +142,12 @@ def host_in(run: Path) -> str:
     return f"unix://{run / 'docker.sock'}"
 
 
-def _empty_config(run: Path) -> Path:
+def _config(run: Path) -> Path:
+    """Nothing of the host's, and a bound on the builder's cache: dockerd 20.10 keeps BuildKit's
+    cache for ever unless told to collect it, and every release adds its steps to it."""
     config = run / "daemon.json"
-    config.write_text("{}\n")
+    collect = {"enabled": True, "defaultKeepStorage": BUILD_CACHE}
+    config.write_text(json.dumps({"builder": {"gc": collect}}) + "\n")
     return config
 
 

@@ -80,7 +80,7 @@ def build_image(
     """The image of a `build =` directory, FROM the base (none given: its Dockerfile's default),
     with host networking; labelled."""
     options = {
-        "buildargs": {"BASE": base} if base else {}, "labels": labels, "networkmode": "host",
+        "buildargs": {"BASE": base} if base else {}, "labels": labels,
         "nocache": rebuild,
     }  # fmt: skip
     return builder.build_image(

@@ -65,7 +65,7 @@ def build(
     engine: Engine, folder: Path, target: str, args: Mapping[str, str], labels: Mapping[str, str]
 ) -> Built:
     """One target of the Dockerfile, with host networking (apt reaches Debian's mirror)."""
-    options = {"target": target, "buildargs": args, "labels": labels, "networkmode": "host"}
+    options = {"target": target, "buildargs": args, "labels": labels}
     image_id = build_image(
         engine, folder, options, timeout=BUILD_TIMEOUT, what=f"the {target} image"
     )

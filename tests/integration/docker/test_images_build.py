@@ -282,7 +282,7 @@ def _build(
 ) -> str:
     tag = f"staged-release-test/notes-service:{target}-{label}{tag and '-'}{tag}"
     options = {
-        "target": target, "t": tag, "buildargs": args, "networkmode": "host",
+        "target": target, "t": tag, "buildargs": args,
         "labels": {LABEL: label},
     }  # fmt: skip
     try:  # as the images stage builds (release.images.parts.build)
