@@ -98,8 +98,8 @@ def build(
     variants: tuple[str, ...],
     cache: bool = True,
 ) -> float:
-    """Seconds to build `variants` as the images stage does (the first, then the rest side by
-    side); uncached (`cache=False`): one target with every stage before it built anew."""
+    """Seconds to build `variants` as the images stage does (side by side); uncached
+    (`cache=False`): one target with every stage it needs built anew."""
     folder, args = where
     started = time.monotonic()
     if cache:
