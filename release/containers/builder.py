@@ -33,6 +33,7 @@ from release.core.errors import ImageBuildFailed
 TRACE = "moby.buildkit.trace"  # the stream's id of BuildKit's status messages
 IMAGE_ID = "moby.image.id"  # the stream's id of the built image's id
 TAIL = 15  # lines of a failed step's output in the error
+_CANCELLED = "context canceled"  # the error of steps stopped because another one failed
 _STEP = re.compile(r"\[[^\]]*\] \S+")  # "[venv 2/3] RUN": stage, step number, instruction
 
 
@@ -48,7 +49,9 @@ class BuildLog:
 
     def failure(self) -> str:
         """The error, where it happened, and the last lines that step printed."""
-        failed = next(iter(self.errors), None) or next(reversed(self.names), "")
+        # the step that failed, not one BuildKit cancelled because of it
+        failed = next((d for d, e in self.errors.items() if _CANCELLED not in e), None)
+        failed = failed or next(iter(self.errors), None) or next(reversed(self.names), "")
         step = _STEP.match(self.names.get(failed, ""))
         where = f" (at {step.group()})" if step else ""
         tail = " | ".join(self.output.get(failed, [])[-TAIL:])
@@ -63,32 +66,39 @@ def build_image(
     reaches Debian's mirror); the image's id. `options` are /build's query parameters (target,
     nocache; buildargs and labels as mappings). Raises ImageBuildFailed ("building `what`
     failed: ...") with the failed step's last lines."""
-    params = {"version": "2", "networkmode": "host", "rm": "1", **_encoded(options)}
-    api = engine.client.api
-    with context_tar(folder) as body:
-        response = api.post(
-            f"{api.base_url}/v{api.api_version}/build", params=params, data=body, stream=True,
-            headers={"Content-Type": "application/x-tar"}, timeout=max(timeout, 1),
-        )  # fmt: skip
+    given = {name: _param(value) for name, value in options.items()}
+    params = {"version": "2", "networkmode": "host", "rm": "1", **given}
+    with context_tar(folder) as body, _posted(engine, body, params, timeout) as response:
         if not response.ok:  # refused before building: a JSON message, not a stream
-            message = response.json().get("message") if _is_json(response) else response.text
-            raise ImageBuildFailed(f"building {what} failed: the engine refused: {message}", hint)
+            refused = f"building {what} failed: the engine refused: {_message(response)}"
+            raise ImageBuildFailed(refused, hint)
         log = read_stream(_lines(response))
     if log.error is not None or log.image_id is None:
         raise ImageBuildFailed(f"building {what} failed: {log.failure()}", hint)
     return log.image_id
 
 
-def _is_json(response: Any) -> bool:
-    return "json" in response.headers.get("Content-Type", "")
+def _posted(engine: Engine, body: IO[bytes], params: Mapping[str, str], timeout: float) -> Any:
+    api = engine.client.api
+    return api.post(
+        f"{api.base_url}/v{api.api_version}/build", params=params, data=body, stream=True,
+        headers={"Content-Type": "application/x-tar"}, timeout=max(timeout, 1),
+    )  # fmt: skip
 
 
-def _encoded(options: Mapping[str, Any]) -> dict[str, str]:
-    return {
-        k: json.dumps(dict(v)) if isinstance(v, Mapping) else str(int(v)) if isinstance(v, bool)
-        else str(v)
-        for k, v in options.items()
-    }  # fmt: skip
+def _message(response: Any) -> str:
+    if "json" in response.headers.get("Content-Type", ""):
+        return str(response.json().get("message"))
+    return str(response.text)
+
+
+def _param(value: Any) -> str:
+    """A query parameter as the engine reads it: mappings as JSON, booleans as 1 or 0."""
+    if isinstance(value, Mapping):
+        return json.dumps(dict(value))
+    if isinstance(value, bool):
+        return str(int(value))
+    return str(value)
 
 
 @contextmanager

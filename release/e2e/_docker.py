@@ -79,10 +79,8 @@ def build_image(
 ) -> str:  # fmt: skip
     """The image of a `build =` directory, FROM the base (none given: its Dockerfile's default),
     with host networking; labelled."""
-    options = {
-        "buildargs": {"BASE": base} if base else {}, "labels": labels,
-        "nocache": rebuild,
-    }  # fmt: skip
+    args = {"BASE": base} if base else {}
+    options = {"buildargs": args, "labels": labels, "nocache": rebuild}
     return builder.build_image(
         engine, folder, options, timeout=timeout, what=f"the image in {folder}",
         hint=f"fix {folder / 'Dockerfile'}; it gets --build-arg BASE={base}",

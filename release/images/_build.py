@@ -31,7 +31,7 @@ from release.core.text import redact, secret_values
 
 HOST = "127.0.0.1"
 SMOKE_BUDGET = 120.0  # seconds for a variant to answer its health path
-BUILD_TIMEOUT = 1800  # seconds for one variant (the first builds the shared stages)
+BUILD_TIMEOUT = 1800  # seconds for one variant (a first build on a machine makes every stage)
 CACHE = "staged-release-cache"  # the engine-local repository of the last images built per dist
 
 
