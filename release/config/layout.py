@@ -50,6 +50,8 @@ def test_directories(project: Path) -> list[Path]:
 
 def _matches(project: Path, pattern: str) -> list[Path]:
     """The directories inside the project that a testpaths entry names."""
+    if pattern and PurePosixPath(pattern) == PurePosixPath():  # ".": glob takes no empty pattern
+        return [project]
     try:
         found = sorted(project.glob(pattern))
     except (ValueError, NotImplementedError):  # empty or absolute: names nothing of the project

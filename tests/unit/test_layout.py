@@ -47,6 +47,7 @@ LAYOUTS = [  # files -> the test directories found
     ({"pyproject.toml": '[tool.pytest.ini_options]\ntestpaths = [""]\n', "tests/t.py": ""},
      ["tests"]),
     ({"tox.ini": "not an ini file at all [[[", "tests/t.py": ""}, ["tests"]),
+    ({"pytest.ini": "[pytest]\ntestpaths = . ./docs\n", "docs/x.py": ""}, [".", "docs"]),
     ({"src/pkg/__init__.py": ""}, []),
 ]  # fmt: skip
 
