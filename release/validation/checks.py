@@ -188,10 +188,10 @@ def from_env(argv: list[str], env: Environment) -> list[str]:
     return [str(program), *argv[1:]] if "/" not in argv[0] and program.exists() else argv
 
 
-def _tests(place: Place, installed: Installed) -> list[PurePosixPath]:
-    """The test directories laid out in the mirror, relative to its root."""
-    packages = [Path(p).name for p in installed.paths]
-    return mirror.tests(place.mirror, place.project, packages)
+def _tests(place: Place, installed: Installed) -> list[PurePosixPath | Path]:
+    """The test directories laid out in the mirror, relative to its root (the installed package
+    itself where a test directory holds only its source)."""
+    return mirror.tests(place.mirror, place.project, [Path(p) for p in installed.paths])
 
 
 def _sources(place: Place, installed: Installed) -> list[str]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import shutil
 import tomllib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path, PurePosixPath
 
 from release.config import layout
@@ -70,38 +70,62 @@ def package(root: Path, project: Path, installed: Sequence[Path]) -> list[PurePo
     return places
 
 
-def tests(root: Path, project: Path, packages: Sequence[str]) -> list[PurePosixPath]:
+def tests(root: Path, project: Path, installed: Sequence[Path]) -> list[PurePosixPath | Path]:
     """Copy each test directory (with its conftest.py files) to its place under `root`, with the
-    conftest.py files above it and the project's other Python directories beside it; return the
-    test directories' places, relative to `root`."""
-    places = []
+    conftest.py files above it, the project's other directories and the installed package (at
+    its source's place) beside it; return the test directories' places, relative to `root`.
+
+    A test directory that holds nothing but the package's source (humanize: `testpaths = ["src",
+    "tests"]` with --doctest-modules) is collected where the environment installed the package
+    instead (absolute): its source copied here would be a second package beside the installed
+    one, which pytest refuses ("import file mismatch"), and its doctests are to run on the
+    wheel's bytes."""
+    sources = {layout.source_place(project, path.name): path for path in installed}
+    places: list[PurePosixPath | Path] = []
     for directory in layout.test_directories(project):
         place = PurePosixPath(directory.relative_to(project).as_posix())
+        if instead := _installed_instead(project, place, sources):
+            places += instead
+            continue
         if not (root / place).exists():
             shutil.copytree(directory, root / place, ignore=_CACHES, dirs_exist_ok=True)
         _conftests_above(root, project, place)
         places.append(place)
-    _support(root, project, packages)
-    configuration(root, project)
+    _support(root, project, [path.name for path in installed])
+    package(root, project, installed)  # tests that read the package's files by their place
     return places
 
 
-# Never part of what a test imports: caches, build output, environments, version control.
+def _installed_instead(
+    project: Path, place: PurePosixPath, sources: Mapping[PurePosixPath, Path]
+) -> list[Path]:
+    """The installed packages whose source `place` holds, when every Python file there is
+    theirs (`src/`, `pkg/`); none when it holds other Python files too (the project's root)."""
+    held = {source: path for source, path in sources.items() if place in (source, *source.parents)}
+    for file in (project / place).rglob("*.py"):
+        where = PurePosixPath(file.relative_to(project).as_posix())
+        if not any(where.is_relative_to(source) for source in held):
+            return []
+    return list(held.values())
+
+
+# Never part of what a test reads: caches, build output, environments, version control.
 _NOT_SUPPORT = frozenset({"build", "dist", "node_modules", "venv", "env", "htmlcov", "src"})
 _CACHES = shutil.ignore_patterns("__pycache__", ".pytest_cache", "*.pyc")
 _HIDDEN_AND_CACHES = shutil.ignore_patterns("__pycache__", "*.pyc", ".*", "node_modules")
 
 
 def _support(root: Path, project: Path, packages: Sequence[str]) -> None:
-    """The project's other top-level Python directories (sqlmodel's tests import `docs_src` and
-    `scripts`): in its CI the checkout has them. Not the package's source, which the mirror
-    takes from site-packages, nor anything that is no source (an environment, build output)."""
+    """The project's other top-level directories (sqlmodel's tests import `docs_src` and
+    `scripts`; humanize's run scripts/update-translations.sh): in its CI the checkout has them.
+    Not the package's source, which the mirror takes from site-packages, nor anything that is
+    no source (an environment, build output)."""
     for directory in sorted(project.iterdir()):
         name = directory.name
         skip = name.startswith((".", "_")) or name in _NOT_SUPPORT or name in packages
         if skip or not directory.is_dir() or (root / name).exists():
             continue
-        if (directory / "pyvenv.cfg").exists() or not any(directory.rglob("*.py")):
+        if (directory / "pyvenv.cfg").exists():
             continue
         shutil.copytree(directory, root / name, ignore=_HIDDEN_AND_CACHES, symlinks=True)
 

@@ -31,7 +31,7 @@ def test_checks_run_on_the_projects_layout_and_a_check_of_nothing_fails(
     reason = checks["lint-site-packages"]["reason"]
     assert "it checked nothing: ruff found no Python files to lint" in reason
     lint = Path(checks["lint"]["log"]).read_text()
-    assert "# 1 Python files under flatsvc" in lint
+    assert "# 2 Python files under flatsvc" in lint
     assert "#   flatsvc/__init__.py" in lint
     assert lint.splitlines()[-2:-1] == ["All checks passed!"]  # ruff's last word, then its time
-    assert "3 passed" in Path(checks["tests"]["log"]).read_text()
+    assert "4 passed" in Path(checks["tests"]["log"]).read_text()  # flatsvc.words' doctest too

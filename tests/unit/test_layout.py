@@ -146,18 +146,25 @@ def test_sources_for_linters_leave_out_the_version_file_the_build_wrote(
     assert copied == ["project/pk/__init__.py", "project/pk/sub/_version.py"]
 
 
-def test_the_tests_mirror_has_the_projects_other_python_directories_but_not_its_source(
+def test_the_tests_mirror_has_the_projects_other_directories_and_the_installed_package(
     place: checks.Place, tmp_path: Path
 ) -> None:
-    """sqlmodel's tests import `docs_src` and `scripts` from its root: the mirror has them. The
-    package's own source, the src/ tree, environments and build output are never copied."""
+    """sqlmodel's tests import `docs_src` and `scripts` from its root, humanize's run a shell
+    script in scripts/: the mirror has them. The package is there as installed, at its source's
+    place; its source, the src/ tree, environments and build output are never copied."""
     write(place.project, {
         "tests/test_a.py": "", "docs_src/tutorial/app.py": "", "scripts/release.py": "",
         "docs/logo.svg": "", "pk/__init__.py": "", "src/other/__init__.py": "",
         "build/lib/pk/__init__.py": "", ".venv/lib/x.py": "", "venvish/pyvenv.cfg": "",
         "venvish/lib/y.py": "", "docs_src/.hidden/z.py": "",
     })  # fmt: skip
+    write(tmp_path / "site", {"pk/__init__.py": "# installed", "pk/data.txt": ""})
     installed = checks.Installed("1", {"pk": tmp_path / "site" / "pk" / "__init__.py"})
     checks.expand(["pytest", "{tests}"], place, installed)
     copied = sorted(p.relative_to(place.mirror).as_posix() for p in place.mirror.rglob("*.py"))
-    assert copied == ["docs_src/tutorial/app.py", "scripts/release.py", "tests/test_a.py"]
+    assert copied == [
+        "docs_src/tutorial/app.py", "pk/__init__.py", "scripts/release.py", "tests/test_a.py"
+    ]  # fmt: skip
+    assert (place.mirror / "pk" / "__init__.py").read_text() == "# installed"
+    assert (place.mirror / "pk" / "data.txt").is_file()
+    assert (place.mirror / "docs" / "logo.svg").is_file()
