@@ -22,6 +22,7 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from release.artifacts.installed import pack_installed
 from release.containers.base_image import ensure_base
 from release.containers.engine import Note, open_engine
 from release.containers.registry import local_registry
@@ -113,9 +114,10 @@ def _docker(stack: ExitStack, found: Running, home: Path, progress: Note) -> Non
 
 
 def wheelhouse(home: Path, progress: Note) -> Path:
-    """staged-release's own wheel, built from the source tree it runs from, for the jobs'
-    noxfiles (`staged-release` in their script header); without a source tree the jobs install
-    it from PyPI, as on GitHub."""
+    """staged-release's own wheel for the jobs' noxfiles (`staged-release` in their script
+    header): built from the source tree it runs from, else packed from its installation (an
+    installed tool: the jobs then run the very code this command runs, whether or not that
+    version is on PyPI)."""
     # A folder of its own each run: uv caches a find-links wheel by its path and name, and would
     # hand the jobs the wheel of an earlier run of the same version after the code changed.
     folder = home / f"wheelhouse-{secrets.token_hex(4)}"
@@ -124,6 +126,8 @@ def wheelhouse(home: Path, progress: Note) -> Path:
         progress("staged-release's wheel, for the jobs' noxfiles")
         argv = [*runner.python_module("uv"), "build", "--wheel", "--out-dir", str(folder)]
         runner.run([*argv, "--quiet", str(source)], timeout=300)
+    else:
+        pack_installed("staged-release", folder)
     folder.mkdir(parents=True, exist_ok=True)
     return folder
 
