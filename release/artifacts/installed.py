@@ -12,6 +12,8 @@ import importlib.metadata
 import zipfile
 from pathlib import Path, PurePosixPath
 
+from release.artifacts.metadata import tag_lines
+
 # What installers write into .dist-info (PEP 376, 610, 627; uv's own): no part of a wheel.
 _ADDED = frozenset(
     {"INSTALLER", "REQUESTED", "direct_url.json", "RECORD", "uv_build.json", "uv_cache.json"}
@@ -51,8 +53,4 @@ def _written(archive: zipfile.ZipFile, name: PurePosixPath, path: Path) -> str:
 
 def _tag(dist: importlib.metadata.Distribution) -> str:
     """The wheel's tag from its WHEEL file (py3-none-any for a pure one)."""
-    for line in (dist.read_text("WHEEL") or "").splitlines():
-        key, _, value = line.partition(":")
-        if key.strip() == "Tag":
-            return value.strip()
-    return "py3-none-any"
+    return next(iter(tag_lines(dist.read_text("WHEEL") or "")), "py3-none-any")

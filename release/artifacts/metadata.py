@@ -62,8 +62,12 @@ def wheel_file_tags(wheel: Path) -> frozenset[Tag]:
             text = archive.read(name).decode("utf-8", errors="replace") if name else ""
     except _UNREADABLE as exc:
         raise _broken(wheel, f"cannot be read as a zip archive ({exc})") from None
-    lines = HeaderParser().parsestr(text).get_all("Tag") or []
-    return frozenset(tag for line in lines for tag in parse_tag(line.strip()))
+    return frozenset(tag for line in tag_lines(text) for tag in parse_tag(line))
+
+
+def tag_lines(wheel_file: str) -> list[str]:
+    """The `Tag:` values of a `*.dist-info/WHEEL` file's text, in its order (pure)."""
+    return [line.strip() for line in HeaderParser().parsestr(wheel_file).get_all("Tag") or []]
 
 
 def runtime_requirements(wheel: Path) -> list[str]:

@@ -108,12 +108,18 @@ def option(name: str, text: str, key: str) -> list[str]:
         except tomllib.TOMLDecodeError:
             return []
         return _toml_option(document.get("tool"), key)
+    return ini_value(text, _SECTIONS.get(name, "tool:pytest"), key).split()
+
+
+def ini_value(text: str, section: str, key: str) -> str:
+    """`key` of `section` in an INI file's text, as written; "" when absent or unreadable (a
+    tool's file that another tool's parser chokes on is not ours to refuse)."""
     parser = configparser.ConfigParser(interpolation=None, strict=False)
     try:
         parser.read_string(text)
     except configparser.Error:
-        return []
-    return parser.get(_SECTIONS.get(name, "tool:pytest"), key, fallback="").split()
+        return ""
+    return parser.get(section, key, fallback="")
 
 
 def _toml_option(tool: Any, key: str) -> list[str]:

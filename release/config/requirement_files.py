@@ -9,7 +9,6 @@ at pytest collection; `init` says so when it writes the check.
 
 from __future__ import annotations
 
-import configparser
 import contextlib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
 from release.config.detect import dependencies_for_tests
+from release.config.layout import ini_value
 from release.config.settings import BUILTIN
 
 # Where projects keep their test requirements, most specific first; the dev ones only when
@@ -56,13 +56,7 @@ def requirement_names(text: str) -> list[str]:
 def tox_deps(text: str) -> list[str]:
     """The project names tox.ini's [testenv] `deps =` lists (pure); its -r includes, factor
     conditions (`py38: x`) and substitutions ({[base]deps}) are left out."""
-    parser = configparser.ConfigParser(interpolation=None, strict=False)
-    try:
-        parser.read_string(text)
-    except configparser.Error:
-        return []
-    deps = parser.get("testenv", "deps", fallback="")
-    return requirement_names(deps)
+    return requirement_names(ini_value(text, "testenv", "deps"))
 
 
 def find_test_requirements(root: Path) -> tuple[str, list[str]] | None:
